@@ -1,0 +1,241 @@
+//! Custody: issuing, acknowledging, returning and transferring loans, and reading who held
+//! what at any instant.
+
+use crate::register::resolve_person;
+use crate::{Desk, Result, Session};
+use azukari_domain::rules::{self, MAX_TEXT_CHARS, Refusal};
+use azukari_domain::view::{AssetPage, AssetQuery, AssetRow, LoanRow};
+use azukari_domain::*;
+use azukari_store::{IdTable, Writer};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct IssueLoan {
+    pub tag: String,
+    pub to: crate::PersonRef,
+    #[ts(type = "string | null")]
+    pub due: Option<NaiveDate>,
+    pub place: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ReturnLoan {
+    pub tag: String,
+    pub condition: ReturnCondition,
+    pub note: Option<String>,
+}
+
+/// An asset with its whole custody history, newest first.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AssetDetail {
+    pub asset: AssetRow,
+    pub history: Vec<LoanRow>,
+}
+
+fn unknown_tag(tag: &str) -> Refusal {
+    Refusal::NotFound {
+        what: "asset",
+        key: tag.to_string(),
+    }
+}
+
+/// Issues inside an open transaction; shared by issue, transfer and import.
+pub(crate) fn issue_in(
+    w: &mut Writer<'_>,
+    actor: Option<AccountId>,
+    loan: &IssueLoan,
+    at: Instant,
+    now: Instant,
+) -> Result<LoanId> {
+    let zone = w.read().time_zone()?;
+    let tag = loan.tag.trim();
+    let asset = w.read().asset_state(tag)?.ok_or_else(|| unknown_tag(tag))?;
+    let custodian = resolve_person(&w.read(), &loan.to)?;
+    rules::check_issue(
+        tag,
+        asset.status,
+        custodian.active,
+        &custodian.name,
+        at.date_in(zone),
+        loan.due,
+    )?;
+    let id = LoanId(w.next_id(IdTable::Loans)?);
+    let event = Event::LoanIssued {
+        loan: Loan {
+            id,
+            asset_id: asset.id,
+            custodian_id: custodian.id,
+            issued_at: at,
+            issued_by: actor,
+            due_on: loan.due,
+            place: rules::optional_text("place", loan.place.as_deref(), MAX_TEXT_CHARS)?,
+        },
+    };
+    w.apply(&event, actor, now)?;
+    Ok(id)
+}
+
+fn return_in(
+    w: &mut Writer<'_>,
+    actor: Option<AccountId>,
+    loan: &ReturnLoan,
+    now: Instant,
+) -> Result<LoanId> {
+    let tag = loan.tag.trim();
+    let asset = w.read().asset_state(tag)?.ok_or_else(|| unknown_tag(tag))?;
+    rules::check_return(tag, asset.status, asset.open_loan.is_some())?;
+    let (loan_id, _, _) = asset.open_loan.expect("checked by check_return");
+    let event = Event::LoanReturned {
+        loan_id,
+        asset_id: asset.id,
+        returned_at: now,
+        returned_to: actor,
+        condition: loan.condition,
+        note: rules::optional_text("note", loan.note.as_deref(), MAX_TEXT_CHARS)?,
+        asset_status: match loan.condition {
+            ReturnCondition::Ok => AssetStatus::Available,
+            ReturnCondition::Damaged => AssetStatus::InRepair,
+        },
+    };
+    w.apply(&event, actor, now)?;
+    Ok(loan_id)
+}
+
+impl Desk {
+    pub fn issue_loan(
+        &mut self,
+        session: &Session,
+        loan: IssueLoan,
+        now: Instant,
+    ) -> Result<LoanId> {
+        self.write(session, UseCase::IssueLoan, |w| {
+            issue_in(w, Some(session.account_id), &loan, now, now)
+        })
+    }
+
+    pub fn return_loan(
+        &mut self,
+        session: &Session,
+        loan: ReturnLoan,
+        now: Instant,
+    ) -> Result<LoanId> {
+        self.write(session, UseCase::ReturnLoan, |w| {
+            return_in(w, Some(session.account_id), &loan, now)
+        })
+    }
+
+    /// Hands an item from one custodian to the next in one step: the return and the new issue
+    /// are one transaction, so custody never has a gap or an overlap.
+    pub fn transfer_loan(
+        &mut self,
+        session: &Session,
+        loan: IssueLoan,
+        now: Instant,
+    ) -> Result<LoanId> {
+        self.write(session, UseCase::IssueLoan, |w| {
+            check_roles_for(w, session, UseCase::ReturnLoan)?;
+            let back = ReturnLoan {
+                tag: loan.tag.clone(),
+                condition: ReturnCondition::Ok,
+                note: None,
+            };
+            return_in(w, Some(session.account_id), &back, now)?;
+            issue_in(w, Some(session.account_id), &loan, now, now)
+        })
+    }
+
+    /// The custodian accepts what was issued to them. Only their own loan.
+    pub fn acknowledge_loan(
+        &mut self,
+        session: &Session,
+        tag: &str,
+        now: Instant,
+    ) -> Result<LoanId> {
+        self.write(session, UseCase::AcknowledgeOwnLoan, |w| {
+            let tag = tag.trim();
+            let asset = w.read().asset_state(tag)?.ok_or_else(|| unknown_tag(tag))?;
+            let (loan_id, custodian, acknowledged) =
+                asset.open_loan.ok_or_else(|| Refusal::AssetNotOnLoan {
+                    tag: tag.to_string(),
+                })?;
+            let (_, _, person) = w
+                .read()
+                .account_roles(session.account_id)?
+                .unwrap_or_default();
+            if person != Some(custodian) {
+                return Err(Refusal::NotYourLoan.into());
+            }
+            if acknowledged.is_some() {
+                return Err(Refusal::AlreadyAcknowledged.into());
+            }
+            w.apply(
+                &Event::LoanAcknowledged { loan_id, at: now },
+                Some(session.account_id),
+                now,
+            )?;
+            Ok(loan_id)
+        })
+    }
+
+    pub fn asset_page(&self, session: &Session, query: &AssetQuery) -> Result<AssetPage> {
+        self.authorise_read(session, UseCase::ReadRegister)?;
+        Ok(self.store.read().asset_page(query)?)
+    }
+
+    pub fn asset(&self, session: &Session, tag: &str) -> Result<AssetDetail> {
+        self.authorise_read(session, UseCase::ReadRegister)?;
+        let read = self.store.read();
+        let asset = read.asset(tag.trim())?.ok_or_else(|| unknown_tag(tag))?;
+        let history = read.loans_of_asset(asset.id)?;
+        Ok(AssetDetail { asset, history })
+    }
+
+    pub fn loans(
+        &self,
+        session: &Session,
+        open_only: bool,
+        holder: Option<&crate::PersonRef>,
+    ) -> Result<Vec<LoanRow>> {
+        self.authorise_read(session, UseCase::ReadRegister)?;
+        let holder = holder
+            .map(|person| resolve_person(&self.store.read(), person))
+            .transpose()?;
+        Ok(self.store.read().loans(open_only, holder.map(|p| p.id))?)
+    }
+
+    /// Who held what at `at`, for everyone or one custodian.
+    pub fn custody_as_of(
+        &self,
+        session: &Session,
+        at: Instant,
+        holder: Option<&crate::PersonRef>,
+    ) -> Result<Vec<LoanRow>> {
+        self.authorise_read(session, UseCase::ReadRegister)?;
+        let holder = holder
+            .map(|person| resolve_person(&self.store.read(), person))
+            .transpose()?;
+        Ok(self.store.read().custody_as_of(at, holder.map(|p| p.id))?)
+    }
+
+    /// Parses an instant typed by a person, in the store's time zone.
+    pub fn parse_instant(&self, text: &str) -> Result<Instant> {
+        let zone = self.store.time_zone()?;
+        Instant::parse_user(text, zone).map_err(|expected| {
+            Refusal::InvalidValue {
+                field: "as_of",
+                value: text.to_string(),
+                expected,
+            }
+            .into()
+        })
+    }
+}
+
+fn check_roles_for(w: &Writer<'_>, session: &Session, use_case: UseCase) -> Result<()> {
+    crate::check_roles(w.read().account_roles(session.account_id)?, use_case)
+}

@@ -1,0 +1,335 @@
+//! Importing registers exported from Excel: `.xlsx`, or `.csv` in UTF-8 (with or without BOM),
+//! CP932 (Windows Shift_JIS, with its extensions ①, ㈱, 髙) or UTF-16 ("Unicode text").
+//!
+//! The whole file is one transaction: one bad cell rejects it, naming the row and column, and
+//! nothing is written. A dry run does every check, including against the store, then rolls back.
+
+use crate::custody::issue_in;
+use crate::register::{
+    NewAsset, NewPerson, PersonRef, asset_event, person_event, resolve_organisation,
+};
+use crate::{Desk, Failure, Result, Session};
+use azukari_domain::import::{self, ImportError, parse_assets, parse_people};
+use azukari_domain::rules::Refusal;
+use azukari_domain::time::start_of_day;
+use azukari_domain::*;
+use azukari_store::{IdTable, Writer};
+use serde::Serialize;
+use std::io::Cursor;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Assets,
+    People,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ImportSummary {
+    pub rows: u32,
+    pub assets_added: u32,
+    pub people_added: u32,
+    pub loans_issued: u32,
+    pub dry_run: bool,
+}
+
+/// Turns a file's bytes into a grid of cells, whatever Excel saved it as.
+pub fn read_grid(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>> {
+    let lower = file_name.to_lowercase();
+    if lower.ends_with(".xlsx")
+        || lower.ends_with(".xlsm")
+        || lower.ends_with(".xls")
+        || lower.ends_with(".ods")
+        || bytes.starts_with(b"PK\x03\x04")
+    {
+        return read_workbook(bytes);
+    }
+    let text = decode_text(bytes)?;
+    let first_line = text.lines().next().unwrap_or("");
+    let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut grid = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|err| {
+            let row = err.position().map(|p| p.line()).unwrap_or(0);
+            Failure::UnreadableFile(format!("row {row}: {err}"))
+        })?;
+        // Records on lines skipped as blank by csv keep their place, so row numbers match.
+        let line = record
+            .position()
+            .map(|p| p.line() as usize)
+            .unwrap_or(grid.len() + 1);
+        while grid.len() + 1 < line {
+            grid.push(Vec::new());
+        }
+        grid.push(record.iter().map(str::to_string).collect());
+    }
+    Ok(grid)
+}
+
+/// UTF-8 (BOM or not), UTF-16 with BOM, else CP932. A file that is none of these is refused,
+/// naming the first row that does not decode.
+pub fn decode_text(bytes: &[u8]) -> Result<String> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return std::str::from_utf8(rest)
+            .map(str::to_string)
+            .map_err(|err| bad_bytes(rest, err.valid_up_to(), "UTF-8"));
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let (text, _, malformed) = encoding_rs::UTF_16LE.decode(bytes);
+        if malformed {
+            return Err(Failure::UnreadableFile(
+                "the file is not valid UTF-16".into(),
+            ));
+        }
+        return Ok(text.into_owned());
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_string());
+    }
+    // WHATWG's Shift_JIS is Windows-31J (CP932), NEC and IBM extensions included.
+    match encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(text) => Ok(text.into_owned()),
+        None => {
+            let (lossy, _) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes);
+            let row = lossy
+                .lines()
+                .position(|line| line.contains('\u{FFFD}'))
+                .map(|i| i + 1)
+                .unwrap_or(1);
+            Err(Failure::UnreadableFile(format!(
+                "row {row} is neither UTF-8 nor Shift_JIS (CP932); save the file as CSV UTF-8 or CSV (Shift_JIS)"
+            )))
+        }
+    }
+}
+
+fn bad_bytes(bytes: &[u8], valid_up_to: usize, encoding: &str) -> Failure {
+    let row = bytes[..valid_up_to].iter().filter(|b| **b == b'\n').count() + 1;
+    Failure::UnreadableFile(format!("row {row} is not valid {encoding}"))
+}
+
+fn read_workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
+    use calamine::{Data, DataType, Reader, open_workbook_auto_from_rs};
+    let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|err| {
+        Failure::UnreadableFile(format!("not a workbook Azukari can read: {err}"))
+    })?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| Failure::UnreadableFile("the workbook has no sheet".into()))?
+        .map_err(|err| Failure::UnreadableFile(err.to_string()))?;
+    // The used range may start below or right of A1; keep spreadsheet row and column numbers.
+    let (top, left) = range.start().unwrap_or((0, 0));
+    let mut grid: Vec<Vec<String>> = vec![Vec::new(); top as usize];
+    for row in range.rows() {
+        let mut cells = vec![String::new(); left as usize];
+        cells.extend(row.iter().map(|cell| {
+            match cell {
+                Data::Empty => String::new(),
+                Data::String(text) => text.clone(),
+                Data::Int(i) => i.to_string(),
+                // Serial numbers typed as numbers arrive as floats; 12345.0 is "12345".
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::Bool(b) => {
+                    if *b {
+                        "yes".into()
+                    } else {
+                        "no".into()
+                    }
+                }
+                Data::DateTime(_) => cell
+                    .as_datetime()
+                    .map(|d| d.date().to_string())
+                    .unwrap_or_default(),
+                Data::DateTimeIso(text) | Data::DurationIso(text) => {
+                    text.chars().take(10).collect()
+                }
+                Data::Error(err) => format!("#{err:?}"),
+            }
+        }));
+        grid.push(cells);
+    }
+    Ok(grid)
+}
+
+fn at_row(row: usize, column: Option<(&str, &str)>, failure: Failure) -> Failure {
+    match failure {
+        Failure::Refused(refusal) => Failure::Import(ImportError {
+            row,
+            column: column.map(|(header, letter)| (header.to_string(), letter.to_string())),
+            refusal,
+        }),
+        other => other,
+    }
+}
+
+impl Desk {
+    pub fn import(
+        &mut self,
+        session: &Session,
+        kind: ImportKind,
+        file_name: &str,
+        bytes: &[u8],
+        dry_run: bool,
+        now: Instant,
+    ) -> Result<ImportSummary> {
+        let grid = read_grid(file_name, bytes)?;
+        let actor = Some(session.account_id);
+        let work = |w: &mut Writer<'_>| -> Result<ImportSummary> {
+            crate::check_roles(
+                w.read().account_roles(session.account_id)?,
+                UseCase::ImportRegister,
+            )?;
+            let mut summary = match kind {
+                ImportKind::Assets => import_assets(w, actor, &grid, now)?,
+                ImportKind::People => import_people(w, actor, &grid, now)?,
+            };
+            summary.dry_run = dry_run;
+            Ok(summary)
+        };
+        if dry_run {
+            self.store.rehearse(work)
+        } else {
+            self.store.write(work)
+        }
+    }
+}
+
+fn import_people(
+    w: &mut Writer<'_>,
+    actor: Option<AccountId>,
+    grid: &[Vec<String>],
+    now: Instant,
+) -> Result<ImportSummary> {
+    let rows = parse_people(grid)?;
+    let mut summary = ImportSummary {
+        rows: rows.len() as u32,
+        ..Default::default()
+    };
+    for row in rows {
+        let person = NewPerson {
+            name: row.name,
+            kana: row.kana,
+            organisation: row.organisation,
+            email: row.email,
+            employee_number: row.employee_number,
+        };
+        let id = PersonId(w.next_id(IdTable::People)?);
+        let event = person_event(&w.read(), id, &person).map_err(|f| at_row(row.row, None, f))?;
+        w.apply(&event, actor, now)?;
+        summary.people_added += 1;
+    }
+    Ok(summary)
+}
+
+fn import_assets(
+    w: &mut Writer<'_>,
+    actor: Option<AccountId>,
+    grid: &[Vec<String>],
+    now: Instant,
+) -> Result<ImportSummary> {
+    let rows = parse_assets(grid)?;
+    let zone = w.read().time_zone()?;
+    let mut summary = ImportSummary {
+        rows: rows.len() as u32,
+        ..Default::default()
+    };
+    // Column names as written, for errors found against the store.
+    let header_of = |field: &str| header_cell(grid, field);
+    for row in rows {
+        resolve_organisation(&w.read(), row.owner.as_deref()).map_err(|f| {
+            at_row(
+                row.row,
+                header_of("owner")
+                    .as_ref()
+                    .map(|(h, l)| (h.as_str(), l.as_str())),
+                f,
+            )
+        })?;
+        let asset = NewAsset {
+            tag: row.tag.clone(),
+            kind: Some(row.kind),
+            name: row.name,
+            model: row.model,
+            serial: row.serial,
+            owner: row.owner,
+            classification: Some(row.classification),
+            encrypted: row.encrypted,
+            note: row.note,
+        };
+        let id = AssetId(w.next_id(IdTable::Assets)?);
+        let event = asset_event(&w.read(), id, &asset).map_err(|f| {
+            at_row(
+                row.row,
+                header_of("tag")
+                    .as_ref()
+                    .map(|(h, l)| (h.as_str(), l.as_str())),
+                f,
+            )
+        })?;
+        w.apply(&event, actor, now)?;
+        summary.assets_added += 1;
+        let Some(custodian) = row.custodian else {
+            continue;
+        };
+        let custodian_column = header_of("custodian");
+        let custodian_at = custodian_column
+            .as_ref()
+            .map(|(h, l)| (h.as_str(), l.as_str()));
+        let found = w.read().people_named(&custodian)?;
+        let person = match found.len() {
+            // A new name adds the person, in our own company.
+            0 => {
+                let id = PersonId(w.next_id(IdTable::People)?);
+                let event = person_event(
+                    &w.read(),
+                    id,
+                    &NewPerson {
+                        name: custodian.clone(),
+                        ..Default::default()
+                    },
+                )
+                .map_err(|f| at_row(row.row, custodian_at, f))?;
+                w.apply(&event, actor, now)?;
+                summary.people_added += 1;
+                id
+            }
+            1 => found[0].id,
+            count => {
+                return Err(at_row(
+                    row.row,
+                    custodian_at,
+                    Refusal::AmbiguousPerson {
+                        name: custodian,
+                        count,
+                    }
+                    .into(),
+                ));
+            }
+        };
+        let issued_at = row.issued.map(|day| start_of_day(day, zone)).unwrap_or(now);
+        let loan = crate::IssueLoan {
+            tag: row.tag,
+            to: PersonRef::Id(person),
+            due: row.due,
+            place: row.place,
+        };
+        issue_in(w, actor, &loan, issued_at, now).map_err(|f| at_row(row.row, custodian_at, f))?;
+        summary.loans_issued += 1;
+    }
+    Ok(summary)
+}
+
+fn header_cell(grid: &[Vec<String>], field: &str) -> Option<(String, String)> {
+    import::asset_header(grid, field)
+}

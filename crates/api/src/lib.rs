@@ -1,0 +1,149 @@
+//! Use-cases of Azukari: sessions, the permission table enforced inside every write
+//! transaction, and one transaction per write. Knows neither Tauri nor the terminal; the CLI
+//! and the desktop shell are thin adapters over [`Desk`].
+
+mod account;
+mod custody;
+mod failure;
+pub mod import;
+mod register;
+
+pub use account::Session;
+pub use azukari_domain as domain;
+pub use custody::{AssetDetail, IssueLoan, ReturnLoan};
+pub use failure::{Failure, IpcError};
+pub use import::{ImportKind, ImportSummary};
+pub use register::{NewAccount, NewAsset, NewPerson, NewSite, PersonRef};
+
+use azukari_domain::permission::any_allows;
+use azukari_domain::rules::Refusal;
+use azukari_domain::{Instant, UseCase};
+use azukari_store::{Store, VerifyReport, Writer};
+use std::path::Path;
+
+pub type Result<T, E = Failure> = std::result::Result<T, E>;
+
+/// An open store and the use-cases over it.
+#[derive(Debug)]
+pub struct Desk {
+    store: Store,
+}
+
+impl Desk {
+    pub fn open(path: &Path) -> Result<Desk> {
+        Ok(Desk {
+            store: Store::open(path)?,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// A new store has no account yet: the first one is the security office's, made by `init`.
+    pub fn needs_first_account(&self) -> Result<bool> {
+        Ok(!self.store.is_initialised()?)
+    }
+
+    pub fn require_initialised(&self) -> Result<()> {
+        if self.needs_first_account()? {
+            return Err(azukari_store::StoreError::NotInitialised.into());
+        }
+        Ok(())
+    }
+
+    pub fn quick_check(&self) -> Result<()> {
+        Ok(self.store.quick_check()?)
+    }
+
+    pub fn verify(
+        &self,
+        session: &Session,
+        progress: &mut dyn FnMut(i64, i64),
+    ) -> Result<VerifyReport> {
+        self.authorise_read(session, UseCase::Verify)?;
+        Ok(self
+            .store
+            .integrity_check()
+            .map_err(Failure::from)
+            .and_then(|()| {
+                self.store
+                    .verify_with_progress(progress)
+                    .map_err(Failure::from)
+            })?)
+    }
+
+    pub fn backup(&self, session: &Session, out: &Path) -> Result<()> {
+        self.authorise_read(session, UseCase::Backup)?;
+        Ok(self.store.backup(out)?)
+    }
+
+    /// Restores a backup into a new store; the backup must verify first.
+    pub fn restore(backup: &Path, target: &Path) -> Result<Desk> {
+        Ok(Desk {
+            store: Store::restore(backup, target)?,
+        })
+    }
+
+    /// Checks the session may read, against the account as it is now.
+    fn authorise_read(&self, session: &Session, use_case: UseCase) -> Result<()> {
+        let current = self.store.read().account_roles(session.account_id)?;
+        check_roles(current, use_case)
+    }
+
+    /// One write: permission checked and work done inside the same IMMEDIATE transaction.
+    fn write<T>(
+        &mut self,
+        session: &Session,
+        use_case: UseCase,
+        work: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.store.write(|writer| {
+            check_roles(writer.read().account_roles(session.account_id)?, use_case)?;
+            work(writer)
+        })
+    }
+}
+
+fn check_roles(
+    current: Option<(
+        bool,
+        Vec<azukari_domain::Role>,
+        Option<azukari_domain::PersonId>,
+    )>,
+    use_case: UseCase,
+) -> Result<()> {
+    let (active, roles, _) = current.ok_or(Refusal::AccountDisabled)?;
+    if !active {
+        return Err(Refusal::AccountDisabled.into());
+    }
+    if !any_allows(&roles, use_case) {
+        return Err(Refusal::Forbidden {
+            use_case: use_case_name(use_case),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+fn use_case_name(use_case: UseCase) -> &'static str {
+    match use_case {
+        UseCase::ReadRegister => "read the register",
+        UseCase::ManageOrganisations => "manage organisations",
+        UseCase::ManageSites => "manage sites",
+        UseCase::ManagePeople => "manage people",
+        UseCase::ManageAccounts => "manage accounts",
+        UseCase::ManageAssets => "manage assets",
+        UseCase::IssueLoan => "issue loans",
+        UseCase::ReturnLoan => "take back loans",
+        UseCase::AcknowledgeOwnLoan => "acknowledge receipt",
+        UseCase::ImportRegister => "import registers",
+        UseCase::Verify => "verify the journal",
+        UseCase::Backup => "back up the store",
+    }
+}
+
+/// The instant of a write, truncated as the journal keeps it.
+pub fn now_from(at: chrono::DateTime<chrono::Utc>) -> Instant {
+    Instant::from_utc(at)
+}

@@ -1,0 +1,712 @@
+//! `azukari`: the command line over the api. Parses arguments, asks for passwords, prints
+//! results; every decision is the api's. Exit status: 0 done, 1 refused or failed (the reason
+//! on stderr), 2 usage error.
+
+use anyhow::Context;
+use azukari_api::domain::import::{parse_date, parse_kind};
+use azukari_api::domain::rules::Lang;
+use azukari_api::domain::view::{AssetQuery, AssetSort};
+use azukari_api::domain::*;
+use azukari_api::*;
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "azukari",
+    version,
+    about = "Custody of loaned PCs, phones, badges and media (預かり)"
+)]
+struct Cli {
+    /// The store file; defaults to azukari.db in the user's data directory.
+    #[arg(long, global = true, env = "AZUKARI_STORE")]
+    store: Option<PathBuf>,
+    /// The login to act as; its password comes from AZUKARI_PASSWORD or a prompt.
+    #[arg(long, global = true, env = "AZUKARI_USER")]
+    user: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Makes a new store: our organisation and the first security-office account.
+    Init {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        admin: String,
+        /// The zone bare dates are read in.
+        #[arg(long, default_value = "Asia/Tokyo")]
+        time_zone: String,
+    },
+    #[command(subcommand)]
+    Org(OrgCommand),
+    #[command(subcommand)]
+    Site(SiteCommand),
+    #[command(subcommand)]
+    Account(AccountCommand),
+    #[command(subcommand)]
+    Person(PersonCommand),
+    #[command(subcommand)]
+    Asset(AssetCommand),
+    #[command(subcommand)]
+    Loan(LoanCommand),
+    /// Imports a register exported from Excel (.xlsx, or .csv in UTF-8 or Shift_JIS).
+    Import {
+        what: ImportWhat,
+        file: PathBuf,
+        /// Check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Checks the journal's chain, replays it and compares the result with the live tables.
+    Verify,
+    /// Copies the store with SQLite's online backup API.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Makes the store named by --store from a backup, after verifying the backup.
+    Restore { file: PathBuf },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportWhat {
+    Assets,
+    People,
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    Add {
+        name: String,
+        #[arg(long, default_value = "customer")]
+        kind: String,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SiteCommand {
+    Add {
+        /// The customer organisation the site belongs to.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        address: Option<String>,
+        /// A site responsible, by name; repeat for several.
+        #[arg(long = "responsible")]
+        responsibles: Vec<String>,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Adds an account; its password comes from AZUKARI_NEW_PASSWORD or a prompt.
+    Add {
+        login: String,
+        /// custodian, site_responsible, security_office or auditor; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// The person the account belongs to, by name.
+        #[arg(long)]
+        person: Option<String>,
+        #[arg(long)]
+        person_id: Option<i64>,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Disable {
+        login: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PersonCommand {
+    Add {
+        name: String,
+        #[arg(long)]
+        kana: Option<String>,
+        /// Organisation name; our own company when left out.
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        employee_number: Option<String>,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AssetCommand {
+    Add {
+        #[arg(long)]
+        tag: String,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long)]
+        serial: Option<String>,
+        /// The organisation that lent it; our own company when left out.
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long, default_value = "internal")]
+        classification: String,
+        #[arg(long)]
+        encrypted: bool,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    List {
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only what this person holds now.
+        #[arg(long)]
+        holder: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        tag: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum LoanCommand {
+    Issue {
+        #[arg(long)]
+        asset: String,
+        #[arg(long, required_unless_present = "person_id")]
+        to: Option<String>,
+        /// Names the custodian by id where names repeat.
+        #[arg(long)]
+        person_id: Option<i64>,
+        #[arg(long)]
+        due: Option<String>,
+        /// The fixed place of keeping (定位置).
+        #[arg(long)]
+        place: Option<String>,
+    },
+    Return {
+        #[arg(long)]
+        asset: String,
+        #[arg(long, default_value = "ok")]
+        condition: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Hands an item on to the next custodian in one step.
+    Transfer {
+        #[arg(long)]
+        asset: String,
+        #[arg(long, required_unless_present = "person_id")]
+        to: Option<String>,
+        #[arg(long)]
+        person_id: Option<i64>,
+        #[arg(long)]
+        due: Option<String>,
+        #[arg(long)]
+        place: Option<String>,
+    },
+    /// The custodian acknowledges receipt of an item issued to them.
+    Ack {
+        #[arg(long)]
+        asset: String,
+    },
+    List {
+        /// Only loans not yet returned.
+        #[arg(long)]
+        open: bool,
+        #[arg(long)]
+        holder: Option<String>,
+        /// Custody as of this instant (RFC 3339, or a date meaning its start).
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = lang_from_env();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            match err.downcast_ref::<Failure>() {
+                Some(failure) => eprintln!("azukari: {}", failure.message(lang)),
+                None => eprintln!("azukari: {err:#}"),
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn lang_from_env() -> Lang {
+    let locale = std::env::var("LC_ALL")
+        .or_else(|_| std::env::var("LANG"))
+        .unwrap_or_default();
+    if locale.starts_with("ja") {
+        Lang::Ja
+    } else {
+        Lang::En
+    }
+}
+
+/// The one place the command line reads the clock. `AZUKARI_NOW` fixes it, for scripted
+/// demonstrations and tests of dated records.
+#[allow(clippy::disallowed_methods)]
+fn now() -> anyhow::Result<Instant> {
+    match std::env::var("AZUKARI_NOW") {
+        Ok(text) => text
+            .parse()
+            .with_context(|| format!("AZUKARI_NOW '{text}' is not RFC 3339")),
+        Err(_) => Ok(Instant::from_utc(chrono::Utc::now())),
+    }
+}
+
+fn default_store() -> anyhow::Result<PathBuf> {
+    let dir = dirs::data_dir()
+        .context("no data directory; pass --store")?
+        .join("azukari");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir.join("azukari.db"))
+}
+
+fn password(variable: &str, prompt: &str) -> anyhow::Result<String> {
+    match std::env::var(variable) {
+        Ok(password) => Ok(password),
+        Err(_) => rpassword::prompt_password(prompt)
+            .with_context(|| format!("no password: set {variable} or run in a terminal")),
+    }
+}
+
+fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(value)?);
+    Ok(())
+}
+
+fn word<T: std::str::FromStr<Err = String>>(field: &'static str, text: &str) -> Result<T, Failure> {
+    text.parse().map_err(|expected| {
+        Failure::Refused(rules::Refusal::InvalidValue {
+            field,
+            value: text.to_string(),
+            expected,
+        })
+    })
+}
+
+fn date(field: &'static str, text: Option<&str>) -> Result<Option<chrono::NaiveDate>, Failure> {
+    text.map(|text| {
+        parse_date(text).ok_or_else(|| {
+            Failure::Refused(rules::Refusal::InvalidValue {
+                field,
+                value: text.to_string(),
+                expected: "a date like 2026-04-01".into(),
+            })
+        })
+    })
+    .transpose()
+}
+
+fn person_ref(name: Option<String>, id: Option<i64>) -> Option<PersonRef> {
+    id.map(|id| PersonRef::Id(PersonId(id)))
+        .or(name.map(PersonRef::Name))
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let store = match cli.store {
+        Some(path) => path,
+        None => default_store()?,
+    };
+    if let Command::Restore { file } = &cli.command {
+        let desk = Desk::restore(file, &store)?;
+        let (entries, head) = desk.store().read().journal_head().map_err(Failure::from)?;
+        println!(
+            "restored {} ({entries} journal entries, head {head})",
+            store.display()
+        );
+        return Ok(());
+    }
+    let mut desk = Desk::open(&store)?;
+    desk.quick_check()?;
+    if let Command::Init {
+        org,
+        admin,
+        time_zone,
+    } = &cli.command
+    {
+        let password = password("AZUKARI_PASSWORD", &format!("password for {admin}: "))?;
+        desk.init(org, admin, &password, time_zone, now()?)?;
+        println!(
+            "initialised {} for {org}; security office account {admin}",
+            store.display()
+        );
+        return Ok(());
+    }
+    desk.require_initialised()?;
+    let login = cli
+        .user
+        .context("name the account with --user or AZUKARI_USER")?;
+    let session = desk.login(
+        &login,
+        &password("AZUKARI_PASSWORD", &format!("password for {login}: "))?,
+        now()?,
+    )?;
+    match cli.command {
+        Command::Init { .. } | Command::Restore { .. } => unreachable!("handled above"),
+        Command::Org(OrgCommand::Add { name, kind }) => {
+            let id = desk.add_organisation(&session, &name, word("kind", &kind)?, now()?)?;
+            println!("organisation {id}: {name}");
+        }
+        Command::Org(OrgCommand::List { json }) => {
+            let rows = desk.organisations(&session)?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                rows.iter()
+                    .for_each(|o| println!("{}\t{}\t{}", o.id, o.kind, o.name));
+            }
+        }
+        Command::Site(SiteCommand::Add {
+            org,
+            name,
+            address,
+            responsibles,
+        }) => {
+            let responsibles = responsibles.into_iter().map(PersonRef::Name).collect();
+            let site = NewSite {
+                organisation: org,
+                name: name.clone(),
+                address,
+                responsibles,
+            };
+            let id = desk.add_site(&session, site, now()?)?;
+            println!("site {id}: {name}");
+        }
+        Command::Site(SiteCommand::List { json }) => {
+            let rows = desk.sites(&session)?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                rows.iter().for_each(|s| {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        s.id,
+                        s.organisation,
+                        s.name,
+                        s.responsibles.join(", ")
+                    )
+                });
+            }
+        }
+        Command::Account(AccountCommand::Add {
+            login,
+            roles,
+            person,
+            person_id,
+        }) => {
+            let roles = roles
+                .iter()
+                .map(|r| word("role", r))
+                .collect::<Result<Vec<Role>, _>>()?;
+            let password = password(
+                "AZUKARI_NEW_PASSWORD",
+                &format!("new password for {login}: "),
+            )?;
+            let account = NewAccount {
+                login: login.clone(),
+                password,
+                roles,
+                person: person_ref(person, person_id),
+            };
+            let id = desk.add_account(&session, account, now()?)?;
+            println!("account {id}: {login}");
+        }
+        Command::Account(AccountCommand::List { json }) => {
+            let rows = desk.accounts(&session)?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                for a in rows {
+                    let roles: Vec<&str> = a.roles.iter().map(|r| r.as_str()).collect();
+                    let state = if a.active { "active" } else { "disabled" };
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        a.login,
+                        roles.join(","),
+                        state,
+                        a.person.unwrap_or_default()
+                    );
+                }
+            }
+        }
+        Command::Account(AccountCommand::Disable { login }) => {
+            desk.disable_account(&session, &login, now()?)?;
+            println!("account {login} disabled");
+        }
+        Command::Person(PersonCommand::Add {
+            name,
+            kana,
+            org,
+            email,
+            employee_number,
+        }) => {
+            let person = NewPerson {
+                name: name.clone(),
+                kana,
+                organisation: org,
+                email,
+                employee_number,
+            };
+            let id = desk.add_person(&session, person, now()?)?;
+            println!("person {id}: {name}");
+        }
+        Command::Person(PersonCommand::List { json }) => {
+            let rows = desk.people(&session)?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                rows.iter()
+                    .for_each(|p| println!("{}\t{}\t{}", p.id, p.name, p.organisation));
+            }
+        }
+        Command::Asset(AssetCommand::Add {
+            tag,
+            kind,
+            name,
+            model,
+            serial,
+            owner,
+            classification,
+            encrypted,
+            note,
+        }) => {
+            let asset = NewAsset {
+                tag: tag.clone(),
+                kind: Some(word("kind", &kind).or_else(|_| {
+                    parse_kind(&kind).ok_or_else(|| word::<AssetKind>("kind", &kind).unwrap_err())
+                })?),
+                name,
+                model,
+                serial,
+                owner,
+                classification: Some(word("classification", &classification)?),
+                encrypted,
+                note,
+            };
+            desk.add_asset(&session, asset, now()?)?;
+            println!("asset {}", tag.trim());
+        }
+        Command::Asset(AssetCommand::List {
+            status,
+            kind,
+            holder,
+            search,
+            limit,
+            offset,
+            json,
+        }) => {
+            let holder = match holder {
+                Some(name) => Some(
+                    desk.people(&session)?
+                        .into_iter()
+                        .find(|p| p.name == name)
+                        .map(|p| p.id)
+                        .ok_or_else(|| {
+                            Failure::Refused(rules::Refusal::NotFound {
+                                what: "person",
+                                key: name.clone(),
+                            })
+                        })?,
+                ),
+                None => None,
+            };
+            let query = AssetQuery {
+                status: status.as_deref().map(|s| word("status", s)).transpose()?,
+                kind: kind.as_deref().map(|k| word("kind", k)).transpose()?,
+                holder,
+                search,
+                sort: AssetSort::Tag,
+                descending: false,
+                offset,
+                limit,
+            };
+            let page = desk.asset_page(&session, &query)?;
+            if json {
+                print_json(&page.rows)?;
+            } else {
+                for a in &page.rows {
+                    let holder = a.loan.as_ref().map(|l| l.custodian.as_str()).unwrap_or("");
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        a.tag, a.kind, a.status, a.name, holder
+                    );
+                }
+                eprintln!("{} of {}", page.rows.len(), page.total);
+            }
+        }
+        Command::Asset(AssetCommand::Show { tag, json }) => {
+            let detail = desk.asset(&session, &tag)?;
+            if json {
+                print_json(&detail)?;
+            } else {
+                let a = &detail.asset;
+                println!("{}  {}  {}  {}", a.tag, a.kind, a.status, a.name);
+                for l in &detail.history {
+                    let returned = l
+                        .returned_at
+                        .map(|r| r.to_string())
+                        .unwrap_or_else(|| "-".into());
+                    println!(
+                        "  {}  {} → {}  {}",
+                        l.custodian,
+                        l.issued_at,
+                        returned,
+                        l.place.clone().unwrap_or_default()
+                    );
+                }
+            }
+        }
+        Command::Loan(LoanCommand::Issue {
+            asset,
+            to,
+            person_id,
+            due,
+            place,
+        }) => {
+            let loan = IssueLoan {
+                tag: asset.clone(),
+                to: person_ref(to, person_id).expect("clap requires one"),
+                due: date("due", due.as_deref())?,
+                place,
+            };
+            desk.issue_loan(&session, loan, now()?)?;
+            println!("issued {}", asset.trim());
+        }
+        Command::Loan(LoanCommand::Transfer {
+            asset,
+            to,
+            person_id,
+            due,
+            place,
+        }) => {
+            let loan = IssueLoan {
+                tag: asset.clone(),
+                to: person_ref(to, person_id).expect("clap requires one"),
+                due: date("due", due.as_deref())?,
+                place,
+            };
+            desk.transfer_loan(&session, loan, now()?)?;
+            println!("transferred {}", asset.trim());
+        }
+        Command::Loan(LoanCommand::Return {
+            asset,
+            condition,
+            note,
+        }) => {
+            let loan = ReturnLoan {
+                tag: asset.clone(),
+                condition: word("condition", &condition)?,
+                note,
+            };
+            desk.return_loan(&session, loan, now()?)?;
+            println!("returned {}", asset.trim());
+        }
+        Command::Loan(LoanCommand::Ack { asset }) => {
+            desk.acknowledge_loan(&session, &asset, now()?)?;
+            println!("acknowledged {}", asset.trim());
+        }
+        Command::Loan(LoanCommand::List {
+            open,
+            holder,
+            as_of,
+            json,
+        }) => {
+            let holder = holder.map(PersonRef::Name);
+            let rows = match as_of {
+                Some(at) => {
+                    desk.custody_as_of(&session, desk.parse_instant(&at)?, holder.as_ref())?
+                }
+                None => desk.loans(&session, open, holder.as_ref())?,
+            };
+            if json {
+                print_json(&rows)?;
+            } else {
+                for l in rows {
+                    let returned = l.returned_at.map(|r| r.to_string()).unwrap_or_default();
+                    println!("{}\t{}\t{}\t{}", l.tag, l.custodian, l.issued_at, returned);
+                }
+            }
+        }
+        Command::Import {
+            what,
+            file,
+            dry_run,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let kind = match what {
+                ImportWhat::Assets => ImportKind::Assets,
+                ImportWhat::People => ImportKind::People,
+            };
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let summary = desk.import(&session, kind, &name, &bytes, dry_run, now()?)?;
+            let verb = if dry_run { "would import" } else { "imported" };
+            println!(
+                "{verb} {} rows: {} assets, {} people added, {} loans issued",
+                summary.rows, summary.assets_added, summary.people_added, summary.loans_issued
+            );
+        }
+        Command::Verify => {
+            let report = desk.verify(&session, &mut |done, total| {
+                if total > 100_000 {
+                    eprint!("\rverify: {done} / {total}");
+                }
+            })?;
+            println!(
+                "ok: {} journal entries, {} records, head {}",
+                report.entries, report.records, report.head
+            );
+        }
+        Command::Backup { out } => {
+            desk.backup(&session, &out)?;
+            println!("backed up to {}", out.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! Events: the only way state changes. Each carries everything needed to apply it again
+//! (assigned ids, instants), so replaying the journal into an empty store rebuilds the state.
+
+use crate::ids::*;
+use crate::permission::Role;
+use crate::record::*;
+use crate::time::Instant;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    StoreInitialised {
+        time_zone: String,
+    },
+    OrganisationAdded {
+        organisation: Organisation,
+    },
+    SiteAdded {
+        site: Site,
+    },
+    SiteResponsibleAssigned {
+        site_id: SiteId,
+        person_id: PersonId,
+    },
+    PersonAdded {
+        person: Person,
+    },
+    AccountAdded {
+        account: Account,
+    },
+    AccountDisabled {
+        account_id: AccountId,
+    },
+    LoginFailed {
+        account_id: AccountId,
+        at: Instant,
+        /// Set on the failure that locks the account.
+        locked_until: Option<Instant>,
+    },
+    LoginSucceeded {
+        account_id: AccountId,
+        at: Instant,
+    },
+    AssetRegistered {
+        asset: Asset,
+    },
+    LoanIssued {
+        loan: Loan,
+    },
+    LoanAcknowledged {
+        loan_id: LoanId,
+        at: Instant,
+    },
+    LoanReturned {
+        loan_id: LoanId,
+        asset_id: AssetId,
+        returned_at: Instant,
+        returned_to: Option<AccountId>,
+        condition: ReturnCondition,
+        note: Option<String>,
+        /// What the asset becomes: available, or in repair when it came back damaged.
+        asset_status: AssetStatus,
+    },
+}
+
+impl Event {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::StoreInitialised { .. } => "store_initialised",
+            Event::OrganisationAdded { .. } => "organisation_added",
+            Event::SiteAdded { .. } => "site_added",
+            Event::SiteResponsibleAssigned { .. } => "site_responsible_assigned",
+            Event::PersonAdded { .. } => "person_added",
+            Event::AccountAdded { .. } => "account_added",
+            Event::AccountDisabled { .. } => "account_disabled",
+            Event::LoginFailed { .. } => "login_failed",
+            Event::LoginSucceeded { .. } => "login_succeeded",
+            Event::AssetRegistered { .. } => "asset_registered",
+            Event::LoanIssued { .. } => "loan_issued",
+            Event::LoanAcknowledged { .. } => "loan_acknowledged",
+            Event::LoanReturned { .. } => "loan_returned",
+        }
+    }
+}
+
+/// Who changed the account's password or roles is journaled; the role list is kept sorted so
+/// that the same account always has the same canonical JSON.
+pub fn sorted_roles(mut roles: Vec<Role>) -> Vec<Role> {
+    roles.sort();
+    roles.dedup();
+    roles
+}

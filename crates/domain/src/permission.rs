@@ -1,0 +1,122 @@
+//! Who may do what: one role × use-case table, the only place permissions are decided.
+//!
+//! The api checks it inside the write transaction; the UI asks it only to hide what the
+//! backend would refuse anyway.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Role {
+    Custodian,
+    SiteResponsible,
+    SecurityOffice,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Custodian,
+        Role::SiteResponsible,
+        Role::SecurityOffice,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Custodian => "custodian",
+            Role::SiteResponsible => "site_responsible",
+            Role::SecurityOffice => "security_office",
+            Role::Auditor => "auditor",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == text)
+            .ok_or_else(|| {
+                format!(
+                    "'{text}' is not a role: custodian, site_responsible, security_office, auditor"
+                )
+            })
+    }
+}
+
+/// Everything a session can ask the backend to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum UseCase {
+    ReadRegister,
+    ManageOrganisations,
+    ManageSites,
+    ManagePeople,
+    ManageAccounts,
+    ManageAssets,
+    IssueLoan,
+    ReturnLoan,
+    /// A custodian accepts an item issued to them; only for their own loans.
+    AcknowledgeOwnLoan,
+    ImportRegister,
+    Verify,
+    Backup,
+}
+
+impl UseCase {
+    pub const ALL: [UseCase; 12] = [
+        UseCase::ReadRegister,
+        UseCase::ManageOrganisations,
+        UseCase::ManageSites,
+        UseCase::ManagePeople,
+        UseCase::ManageAccounts,
+        UseCase::ManageAssets,
+        UseCase::IssueLoan,
+        UseCase::ReturnLoan,
+        UseCase::AcknowledgeOwnLoan,
+        UseCase::ImportRegister,
+        UseCase::Verify,
+        UseCase::Backup,
+    ];
+}
+
+/// The table. Read it as: a role may do a use-case when this says so.
+pub fn allows(role: Role, use_case: UseCase) -> bool {
+    use Role::*;
+    use UseCase::*;
+    match use_case {
+        ReadRegister => true,
+        AcknowledgeOwnLoan => matches!(role, Custodian | SecurityOffice | SiteResponsible),
+        ManageOrganisations | ManageSites | ManagePeople | ManageAccounts | ManageAssets
+        | IssueLoan | ReturnLoan | ImportRegister | Backup => role == SecurityOffice,
+        // The auditor verifies the journal; so may the office that keeps it.
+        Verify => matches!(role, SecurityOffice | Auditor),
+    }
+}
+
+/// An account with several roles may do what any of them may.
+pub fn any_allows(roles: &[Role], use_case: UseCase) -> bool {
+    roles.iter().any(|role| allows(*role, use_case))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_auditor_changes_nothing() {
+        for use_case in UseCase::ALL {
+            if allows(Role::Auditor, use_case) {
+                assert!(
+                    matches!(use_case, UseCase::ReadRegister | UseCase::Verify),
+                    "an auditor reads and verifies only, yet may {use_case:?}"
+                );
+            }
+        }
+    }
+}

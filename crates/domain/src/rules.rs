@@ -1,0 +1,426 @@
+//! The rules of custody and of the register, and the refusals they give.
+//!
+//! Every refusal names what is wrong in the user's words; [`Refusal::message`] says it in
+//! Japanese or English, and [`Refusal::code`] is what programs branch on.
+
+use crate::record::AssetStatus;
+use crate::time::Instant;
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Lang {
+    #[default]
+    Ja,
+    En,
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "ja" => Ok(Lang::Ja),
+            "en" => Ok(Lang::En),
+            _ => Err(format!("'{text}' is not a language: ja or en")),
+        }
+    }
+}
+
+pub const MAX_FAILED_LOGINS: u32 = 5;
+pub const LOCK_MINUTES: i64 = 15;
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_TAG_CHARS: usize = 64;
+pub const MAX_TEXT_CHARS: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("{field} is required")]
+    Required { field: &'static str },
+    #[error("{field} is longer than {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("{field} contains a control character")]
+    ControlCharacter { field: &'static str },
+    #[error("{field}: '{value}' is not valid ({expected})")]
+    InvalidValue {
+        field: &'static str,
+        value: String,
+        expected: String,
+    },
+    #[error("{field}: '{value}' exists already")]
+    Duplicate { field: &'static str, value: String },
+    #[error("no {what} '{key}'")]
+    NotFound { what: &'static str, key: String },
+    #[error("{count} people are named '{name}'; name one with --person-id")]
+    AmbiguousPerson { name: String, count: usize },
+    #[error("asset {tag} is {status}, not available, so it cannot be issued")]
+    AssetNotAvailable { tag: String, status: AssetStatus },
+    #[error("asset {tag} is not on loan, so it cannot be returned")]
+    AssetNotOnLoan { tag: String },
+    #[error("due date {due} is before the issue date {issued}")]
+    DueBeforeIssue { due: NaiveDate, issued: NaiveDate },
+    #[error("{name} is not active")]
+    PersonInactive { name: String },
+    #[error("this loan is not yours to acknowledge")]
+    NotYourLoan,
+    #[error("the loan was acknowledged already")]
+    AlreadyAcknowledged,
+    #[error("wrong login or password")]
+    WrongPassword,
+    #[error("the account is locked until {until} after {MAX_FAILED_LOGINS} failed logins")]
+    AccountLocked { until: Instant },
+    #[error("the account is disabled")]
+    AccountDisabled,
+    #[error("the password needs at least {MIN_PASSWORD_CHARS} characters")]
+    WeakPassword,
+    #[error("your roles do not allow this ({use_case})")]
+    Forbidden { use_case: &'static str },
+}
+
+impl Refusal {
+    /// Stable codes the UI and scripts branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::Required { .. }
+            | Refusal::TooLong { .. }
+            | Refusal::ControlCharacter { .. }
+            | Refusal::InvalidValue { .. }
+            | Refusal::DueBeforeIssue { .. }
+            | Refusal::WeakPassword => "invalid_input",
+            Refusal::Duplicate { .. } => "duplicate",
+            Refusal::NotFound { .. } => "not_found",
+            Refusal::AmbiguousPerson { .. } => "ambiguous",
+            Refusal::AssetNotAvailable { .. }
+            | Refusal::AssetNotOnLoan { .. }
+            | Refusal::PersonInactive { .. }
+            | Refusal::AlreadyAcknowledged => "conflict",
+            Refusal::NotYourLoan | Refusal::Forbidden { .. } => "forbidden",
+            Refusal::WrongPassword => "wrong_password",
+            Refusal::AccountLocked { .. } => "account_locked",
+            Refusal::AccountDisabled => "account_disabled",
+        }
+    }
+
+    /// The field the refusal is about, for forms that mark it.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Refusal::Required { field }
+            | Refusal::TooLong { field, .. }
+            | Refusal::ControlCharacter { field }
+            | Refusal::InvalidValue { field, .. }
+            | Refusal::Duplicate { field, .. } => Some(field),
+            Refusal::DueBeforeIssue { .. } => Some("due"),
+            Refusal::WeakPassword | Refusal::WrongPassword => Some("password"),
+            _ => None,
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Ja => self.message_ja(),
+        }
+    }
+
+    fn message_ja(&self) -> String {
+        let f = |field: &str| field_ja(field).to_string();
+        match self {
+            Refusal::Required { field } => format!("{}を入力してください", f(field)),
+            Refusal::TooLong { field, max } => {
+                format!("{}は{max}文字以内で入力してください", f(field))
+            }
+            Refusal::ControlCharacter { field } => {
+                format!("{}に制御文字が含まれています", f(field))
+            }
+            Refusal::InvalidValue {
+                field,
+                value,
+                expected,
+            } => {
+                format!("{}「{value}」は正しくありません（{expected}）", f(field))
+            }
+            Refusal::Duplicate { field, value } => {
+                format!("{}「{value}」は既に登録されています", f(field))
+            }
+            Refusal::NotFound { what, key } => format!("{}「{key}」は見つかりません", f(what)),
+            Refusal::AmbiguousPerson { name, count } => {
+                format!("「{name}」という人が{count}人います。--person-id で指定してください")
+            }
+            Refusal::AssetNotAvailable { tag, status } => {
+                format!("資産 {tag} は{}のため貸与できません", status_ja(*status))
+            }
+            Refusal::AssetNotOnLoan { tag } => {
+                format!("資産 {tag} は貸与中ではないため返却できません")
+            }
+            Refusal::DueBeforeIssue { due, issued } => {
+                format!("返却予定日 {due} が貸与日 {issued} より前です")
+            }
+            Refusal::PersonInactive { name } => format!("{name} さんは無効になっています"),
+            Refusal::NotYourLoan => "ご自身の貸与ではないため受領確認できません".into(),
+            Refusal::AlreadyAcknowledged => "この貸与は受領確認済みです".into(),
+            Refusal::WrongPassword => "ログインIDまたはパスワードが違います".into(),
+            Refusal::AccountLocked { until } => format!(
+                "ログインに{MAX_FAILED_LOGINS}回失敗したため、{until} までロックされています"
+            ),
+            Refusal::AccountDisabled => "このアカウントは無効です".into(),
+            Refusal::WeakPassword => {
+                format!("パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください")
+            }
+            Refusal::Forbidden { .. } => "この操作を行う権限がありません".into(),
+        }
+    }
+}
+
+/// Field names in Japanese, in the glossary's words.
+pub fn field_ja(field: &str) -> &str {
+    match field {
+        "tag" => "管理番号",
+        "kind" => "種別",
+        "name" => "名前",
+        "model" => "型番",
+        "serial" => "シリアル番号",
+        "owner" => "所有",
+        "classification" => "分類",
+        "encrypted" => "暗号化",
+        "custodian" => "貸与先",
+        "issued" => "貸与日",
+        "due" => "返却予定日",
+        "place" => "保管場所",
+        "note" => "備考",
+        "login" => "ログインID",
+        "password" => "パスワード",
+        "organisation" => "組織",
+        "site" => "現場",
+        "person" => "人",
+        "asset" => "資産",
+        "account" => "アカウント",
+        "kana" => "かな",
+        "email" => "メールアドレス",
+        "employee_number" => "社員番号",
+        "role" => "役割",
+        other => other,
+    }
+}
+
+pub fn status_ja(status: AssetStatus) -> &'static str {
+    match status {
+        AssetStatus::Available => "在庫",
+        AssetStatus::OnLoan => "貸与中",
+        AssetStatus::CarriedOut => "持ち出し中",
+        AssetStatus::Lost => "紛失",
+        AssetStatus::InRepair => "修理中",
+        AssetStatus::Retired => "廃棄済み",
+    }
+}
+
+/// Trims and checks a required text field.
+pub fn required_text(field: &'static str, value: &str, max: usize) -> Result<String, Refusal> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Refusal::Required { field });
+    }
+    plain_text(field, value, max).map(str::to_string)
+}
+
+/// Trims an optional text field; empty means absent.
+pub fn optional_text(
+    field: &'static str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, Refusal> {
+    match value.map(str::trim).filter(|value| !value.is_empty()) {
+        None => Ok(None),
+        Some(value) => plain_text(field, value, max).map(|value| Some(value.to_string())),
+    }
+}
+
+fn plain_text<'a>(field: &'static str, value: &'a str, max: usize) -> Result<&'a str, Refusal> {
+    if value.chars().count() > max {
+        return Err(Refusal::TooLong { field, max });
+    }
+    // Tabs and newlines in a note are fine; other control characters come from broken exports.
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(Refusal::ControlCharacter { field });
+    }
+    Ok(value)
+}
+
+/// A tag is what is printed on the label: no white space inside, so it survives scanning.
+pub fn tag(value: &str) -> Result<String, Refusal> {
+    let value = required_text("tag", value, MAX_TAG_CHARS)?;
+    if value.chars().any(char::is_whitespace) {
+        return Err(Refusal::InvalidValue {
+            field: "tag",
+            value,
+            expected: "no spaces, like PC-0001".into(),
+        });
+    }
+    Ok(value)
+}
+
+pub fn password(value: &str) -> Result<(), Refusal> {
+    if value.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Refusal::WeakPassword);
+    }
+    Ok(())
+}
+
+/// An asset may be issued only from the shelf, and the due date may not precede the issue.
+pub fn check_issue(
+    tag: &str,
+    status: AssetStatus,
+    custodian_active: bool,
+    custodian_name: &str,
+    issued_on: NaiveDate,
+    due_on: Option<NaiveDate>,
+) -> Result<(), Refusal> {
+    if status != AssetStatus::Available {
+        return Err(Refusal::AssetNotAvailable {
+            tag: tag.to_string(),
+            status,
+        });
+    }
+    if !custodian_active {
+        return Err(Refusal::PersonInactive {
+            name: custodian_name.to_string(),
+        });
+    }
+    if let Some(due) = due_on
+        && due < issued_on
+    {
+        return Err(Refusal::DueBeforeIssue {
+            due,
+            issued: issued_on,
+        });
+    }
+    Ok(())
+}
+
+/// Only an item someone holds can come back.
+pub fn check_return(tag: &str, status: AssetStatus, has_open_loan: bool) -> Result<(), Refusal> {
+    if !has_open_loan || !matches!(status, AssetStatus::OnLoan | AssetStatus::CarriedOut) {
+        return Err(Refusal::AssetNotOnLoan {
+            tag: tag.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Whether a login may be tried now.
+pub fn check_login_allowed(
+    active: bool,
+    locked_until: Option<Instant>,
+    now: Instant,
+) -> Result<(), Refusal> {
+    if !active {
+        return Err(Refusal::AccountDisabled);
+    }
+    match locked_until {
+        Some(until) if now < until => Err(Refusal::AccountLocked { until }),
+        _ => Ok(()),
+    }
+}
+
+/// After a failed login: the instant the account is locked until, if this failure locks it.
+pub fn lock_after_failure(failed_before: u32, now: Instant) -> Option<Instant> {
+    (failed_before + 1 >= MAX_FAILED_LOGINS)
+        .then(|| Instant::from_utc(now.utc() + Duration::minutes(LOCK_MINUTES)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn at(text: &str) -> Instant {
+        text.parse().unwrap()
+    }
+
+    #[rstest]
+    #[case::from_the_shelf(AssetStatus::Available, true, None, None)]
+    #[case::due_same_day(AssetStatus::Available, true, Some("2026-11-01"), None)]
+    #[case::on_loan(AssetStatus::OnLoan, true, None, Some("conflict"))]
+    #[case::lost(AssetStatus::Lost, true, None, Some("conflict"))]
+    #[case::retired(AssetStatus::Retired, true, None, Some("conflict"))]
+    #[case::inactive_person(AssetStatus::Available, false, None, Some("conflict"))]
+    #[case::due_before_issue(
+        AssetStatus::Available,
+        true,
+        Some("2026-10-31"),
+        Some("invalid_input")
+    )]
+    fn issuing(
+        #[case] status: AssetStatus,
+        #[case] active: bool,
+        #[case] due: Option<&str>,
+        #[case] refused_with: Option<&str>,
+    ) {
+        let result = check_issue(
+            "PC-0001",
+            status,
+            active,
+            "山田",
+            day("2026-11-01"),
+            due.map(day),
+        );
+        assert_eq!(result.err().map(|r| r.code()), refused_with);
+    }
+
+    #[rstest]
+    #[case(AssetStatus::OnLoan, true, true)]
+    #[case(AssetStatus::CarriedOut, true, true)]
+    #[case(AssetStatus::Available, false, false)]
+    #[case(AssetStatus::Lost, true, false)]
+    fn returning(#[case] status: AssetStatus, #[case] open: bool, #[case] allowed: bool) {
+        assert_eq!(check_return("PC-0001", status, open).is_ok(), allowed);
+    }
+
+    #[rstest]
+    #[case(0, false)]
+    #[case(3, false)]
+    #[case(4, true)]
+    #[case(9, true)]
+    fn the_fifth_failure_locks_for_fifteen_minutes(#[case] before: u32, #[case] locks: bool) {
+        let now = at("2026-11-01T00:00:00Z");
+        let until = lock_after_failure(before, now);
+        assert_eq!(until.is_some(), locks);
+        if let Some(until) = until {
+            assert_eq!(until, at("2026-11-01T00:15:00Z"));
+        }
+    }
+
+    #[rstest]
+    #[case::before_the_lock_ends("2026-11-01T00:14:59Z", false)]
+    #[case::when_it_ends("2026-11-01T00:15:00Z", true)]
+    fn a_lock_ends_by_itself(#[case] now: &str, #[case] allowed: bool) {
+        let until = Some(at("2026-11-01T00:15:00Z"));
+        assert_eq!(check_login_allowed(true, until, at(now)).is_ok(), allowed);
+    }
+
+    #[rstest]
+    #[case("PC-0001", Ok("PC-0001"))]
+    #[case("  PC-0001 ", Ok("PC-0001"))]
+    #[case("", Err("invalid_input"))]
+    #[case("PC 0001", Err("invalid_input"))]
+    #[case("PC-\u{7}", Err("invalid_input"))]
+    fn tags(#[case] input: &str, #[case] expected: Result<&str, &str>) {
+        let result = tag(input);
+        assert_eq!(result.as_deref().map_err(|r| r.code()), expected);
+    }
+
+    #[test]
+    fn japanese_messages_name_the_field_in_japanese() {
+        let refusal = Refusal::Required { field: "tag" };
+        assert_eq!(refusal.message(Lang::Ja), "管理番号を入力してください");
+        assert_eq!(refusal.message(Lang::En), "tag is required");
+    }
+}

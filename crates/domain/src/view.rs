@@ -1,0 +1,139 @@
+//! What the register looks like when read: rows for lists and pages, shared by the store
+//! (which fills them) and the api and UI (which show them). Exported to TypeScript.
+
+use crate::ids::*;
+use crate::permission::Role;
+use crate::record::*;
+use crate::time::Instant;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// One asset in the register with whoever holds it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AssetRow {
+    pub id: AssetId,
+    pub tag: String,
+    pub kind: AssetKind,
+    pub name: String,
+    pub model: Option<String>,
+    pub serial: Option<String>,
+    pub owner: String,
+    pub classification: Classification,
+    pub encrypted: bool,
+    pub status: AssetStatus,
+    pub note: Option<String>,
+    pub loan: Option<LoanRow>,
+}
+
+/// A custody period with the names people read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LoanRow {
+    pub id: LoanId,
+    pub asset_id: AssetId,
+    pub tag: String,
+    pub custodian_id: PersonId,
+    pub custodian: String,
+    pub custodian_organisation: String,
+    pub issued_at: Instant,
+    pub due_on: Option<String>,
+    pub place: Option<String>,
+    pub acknowledged_at: Option<Instant>,
+    pub returned_at: Option<Instant>,
+    pub return_condition: Option<ReturnCondition>,
+    pub return_note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AssetSort {
+    #[default]
+    Tag,
+    Kind,
+    Name,
+    Status,
+    Custodian,
+    Due,
+}
+
+/// A page of the register: filters, search and paging happen in the store, never in the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AssetQuery {
+    pub status: Option<AssetStatus>,
+    pub kind: Option<AssetKind>,
+    pub holder: Option<PersonId>,
+    /// Matches tag, name, model, serial and the custodian's name, ignoring case.
+    pub search: Option<String>,
+    pub sort: AssetSort,
+    pub descending: bool,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AssetPage {
+    pub rows: Vec<AssetRow>,
+    /// How many match the filters, for the pager.
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PersonRow {
+    pub id: PersonId,
+    pub name: String,
+    pub kana: Option<String>,
+    pub organisation_id: OrganisationId,
+    pub organisation: String,
+    pub email: Option<String>,
+    pub employee_number: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SiteRow {
+    pub id: SiteId,
+    pub organisation: String,
+    pub name: String,
+    pub address: Option<String>,
+    pub responsibles: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AccountRow {
+    pub id: AccountId,
+    pub login: String,
+    pub person: Option<String>,
+    pub roles: Vec<Role>,
+    pub active: bool,
+    pub locked_until: Option<Instant>,
+    pub last_login_at: Option<Instant>,
+}
+
+/// An account's state as the login rules need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub id: AccountId,
+    pub login: String,
+    pub person_id: Option<PersonId>,
+    pub roles: Vec<Role>,
+    pub password_hash: String,
+    pub active: bool,
+    pub failed_logins: u32,
+    pub locked_until: Option<Instant>,
+}
+
+/// The state of one asset that the custody rules need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetState {
+    pub id: AssetId,
+    pub tag: String,
+    pub status: AssetStatus,
+    pub open_loan: Option<(LoanId, PersonId, Option<Instant>)>,
+}

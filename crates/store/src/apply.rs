@@ -1,0 +1,189 @@
+//! Events applied to the state tables. Used by the write path and by replay, so the two can
+//! never drift: whatever `verify` rebuilds is what a live write produced.
+
+use azukari_domain::import::fold;
+use azukari_domain::{AssetId, Event, Role};
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<()> {
+    match event {
+        Event::StoreInitialised { time_zone } => {
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('time_zone', ?1)",
+                [time_zone],
+            )?;
+        }
+        Event::OrganisationAdded { organisation: o } => {
+            conn.execute(
+                "INSERT INTO organisations (id, name, kind) VALUES (?1, ?2, ?3)",
+                params![o.id.0, o.name, o.kind.as_str()],
+            )?;
+        }
+        Event::SiteAdded { site } => {
+            conn.execute(
+                "INSERT INTO sites (id, organisation_id, name, address) VALUES (?1, ?2, ?3, ?4)",
+                params![site.id.0, site.organisation_id.0, site.name, site.address],
+            )?;
+        }
+        Event::SiteResponsibleAssigned { site_id, person_id } => {
+            conn.execute(
+                "INSERT INTO site_responsibles (site_id, person_id) VALUES (?1, ?2)",
+                params![site_id.0, person_id.0],
+            )?;
+        }
+        Event::PersonAdded { person: p } => {
+            conn.prepare_cached(
+                "INSERT INTO people (id, name, kana, organisation_id, email, employee_number, active)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![p.id.0, p.name, p.kana, p.organisation_id.0, p.email, p.employee_number, p.active])?;
+        }
+        Event::AccountAdded { account: a } => {
+            conn.execute(
+                "INSERT INTO accounts (id, login, person_id, roles, password_hash, active, failed_logins)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1, 0)",
+                params![a.id.0, a.login, a.person_id.map(|p| p.0), roles_text(&a.roles), a.password_hash],
+            )?;
+        }
+        Event::AccountDisabled { account_id } => {
+            conn.execute(
+                "UPDATE accounts SET active = 0 WHERE id = ?1",
+                [account_id.0],
+            )?;
+        }
+        Event::LoginFailed {
+            account_id,
+            at: _,
+            locked_until,
+        } => {
+            // The lock ends the count: after it expires the next five failures lock again.
+            conn.execute(
+                "UPDATE accounts SET failed_logins = CASE WHEN ?2 IS NULL THEN failed_logins + 1 ELSE 0 END,
+                 locked_until = COALESCE(?2, locked_until) WHERE id = ?1",
+                params![account_id.0, locked_until.map(|t| t.to_rfc3339())],
+            )?;
+        }
+        Event::LoginSucceeded { account_id, at } => {
+            conn.execute(
+                "UPDATE accounts SET failed_logins = 0, locked_until = NULL, last_login_at = ?2 WHERE id = ?1",
+                params![account_id.0, at.to_rfc3339()],
+            )?;
+        }
+        Event::AssetRegistered { asset: a } => {
+            conn.prepare_cached(
+                "INSERT INTO assets (id, tag, kind, name, model, serial, owner_organisation_id,
+                 classification, encrypted, status, note, search_text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'available', ?10, '')",
+            )?
+            .execute(params![
+                a.id.0,
+                a.tag,
+                a.kind.as_str(),
+                a.name,
+                a.model,
+                a.serial,
+                a.owner_organisation_id.0,
+                a.classification.as_str(),
+                a.encrypted,
+                a.note
+            ])?;
+            refresh_search_text(conn, a.id)?;
+        }
+        Event::LoanIssued { loan: l } => {
+            conn.prepare_cached(
+                "INSERT INTO loans (id, asset_id, custodian_id, issued_at, issued_by, due_on, place)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                l.id.0,
+                l.asset_id.0,
+                l.custodian_id.0,
+                l.issued_at.to_rfc3339(),
+                l.issued_by.map(|a| a.0),
+                l.due_on.map(|d| d.to_string()),
+                l.place
+            ])?;
+            conn.prepare_cached("UPDATE assets SET status = 'on_loan' WHERE id = ?1")?
+                .execute([l.asset_id.0])?;
+            refresh_search_text(conn, l.asset_id)?;
+        }
+        Event::LoanAcknowledged { loan_id, at } => {
+            conn.execute(
+                "UPDATE loans SET acknowledged_at = ?2 WHERE id = ?1",
+                params![loan_id.0, at.to_rfc3339()],
+            )?;
+        }
+        Event::LoanReturned {
+            loan_id,
+            asset_id,
+            returned_at,
+            returned_to,
+            condition,
+            note,
+            asset_status,
+        } => {
+            conn.prepare_cached(
+                "UPDATE loans SET returned_at = ?2, returned_to = ?3, return_condition = ?4, return_note = ?5
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                loan_id.0,
+                returned_at.to_rfc3339(),
+                returned_to.map(|a| a.0),
+                condition.as_str(),
+                note
+            ])?;
+            conn.prepare_cached("UPDATE assets SET status = ?2 WHERE id = ?1")?
+                .execute(params![asset_id.0, asset_status.as_str()])?;
+            refresh_search_text(conn, *asset_id)?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn roles_text(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|role| role.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The register search reads one folded text per asset: tag, name, model, serial and the
+/// current custodian, folded as imports fold (full-width to half-width, lower case).
+fn refresh_search_text(conn: &Connection, asset: AssetId) -> rusqlite::Result<()> {
+    let parts: Option<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )> = conn
+        .prepare_cached(
+            "SELECT a.tag, a.name, a.model, a.serial, p.name FROM assets a
+             LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL
+             LEFT JOIN people p ON p.id = l.custodian_id WHERE a.id = ?1",
+        )?
+        .query_row([asset.0], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })
+        .optional()?;
+    let Some((tag, name, model, serial, custodian)) = parts else {
+        return Ok(());
+    };
+    let text = [Some(tag), Some(name), model, serial, custodian]
+        .into_iter()
+        .flatten()
+        .map(|part| fold(&part))
+        .collect::<Vec<_>>()
+        .join("\u{1f}");
+    conn.prepare_cached("UPDATE assets SET search_text = ?2 WHERE id = ?1")?
+        .execute(params![asset.0, text])?;
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! SQLite storage of Azukari: opening, migrations, state tables, the journal, verify, backup.
+//!
+//! The only crate that knows SQL. Everything above it speaks in domain events and views, so a
+//! PostgreSQL store can serve the same api later. Every change enters through
+//! [`Writer::apply`], which updates the state tables and appends the hash-chained journal entry
+//! in one IMMEDIATE transaction.
+
+mod apply;
+mod open;
+mod read;
+mod verify;
+
+pub use open::{IdTable, Store, Writer, network_filesystem};
+pub use read::Reader;
+pub use verify::{VerifyFailure, VerifyReport};
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the store is on a network file system ({fs}): {path}. SQLite cannot lock files there safely; choose a local folder"
+    )]
+    NetworkShare { path: PathBuf, fs: String },
+    #[error("cannot open the store {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("the store's schema history does not match this version of Azukari: {0}")]
+    Migration(String),
+    #[error("the store failed its integrity check: {0}")]
+    Integrity(String),
+    #[error("the store is not initialised yet: run `azukari init` first")]
+    NotInitialised,
+    #[error("{0} exists already and holds a store; restore into a new path")]
+    AlreadyExists(PathBuf),
+    #[error("the backup does not verify: {0}")]
+    BadBackup(String),
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,334 @@
+//! Opening a store safely, migrating it, and the one write path.
+
+use crate::read::Reader;
+use crate::{Result, StoreError, apply};
+use azukari_domain::journal::{GENESIS, canonical_json, chain_hash};
+use azukari_domain::{AccountId, Event, Instant};
+use chrono_tz::Tz;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+mod embedded {
+    refinery::embed_migrations!("../../schema");
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// Refuses network file systems, where SQLite's locking and WAL are not safe.
+    pub fn open(path: &Path) -> Result<Store> {
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let folder = folder.canonicalize().map_err(|source| StoreError::Io {
+            path: folder.to_path_buf(),
+            source,
+        })?;
+        if let Some(fs) = mount_table().and_then(|table| network_filesystem(&table, &folder)) {
+            return Err(StoreError::NetworkShare {
+                path: path.to_path_buf(),
+                fs,
+            });
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Store::prepare(conn, path.to_path_buf())
+    }
+
+    /// A store that lives only in memory: for replaying the journal in `verify`.
+    pub fn in_memory() -> Result<Store> {
+        Store::prepare(Connection::open_in_memory()?, PathBuf::from(":memory:"))
+    }
+
+    fn prepare(mut conn: Connection, path: PathBuf) -> Result<Store> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // WAL with synchronous=FULL: a committed write survives a power cut, not only a crash.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        embedded::migrations::runner()
+            .set_abort_divergent(true)
+            .set_abort_missing(true)
+            .set_grouped(true)
+            .run(&mut conn)
+            .map_err(|err| StoreError::Migration(err.to_string()))?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Opens a second connection to the same file: for work that runs beside the main one,
+    /// such as the desktop's background `quick_check`.
+    pub fn open_read_only(path: &Path) -> Result<Connection> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(
+            |source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            },
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        Ok(conn)
+    }
+
+    pub fn read(&self) -> Reader<'_> {
+        Reader::new(&self.conn)
+    }
+
+    /// The zone bare dates are read in; set once by `init`.
+    pub fn time_zone(&self) -> Result<Tz> {
+        self.read().time_zone()
+    }
+
+    pub fn is_initialised(&self) -> Result<bool> {
+        Ok(self.read().setting("time_zone")?.is_some())
+    }
+
+    /// `PRAGMA quick_check`: fast enough to run on every open.
+    pub fn quick_check(&self) -> Result<()> {
+        check_pragma(&self.conn, "quick_check")
+    }
+
+    /// `PRAGMA integrity_check`: the full check, for verify and after a crash.
+    pub fn integrity_check(&self) -> Result<()> {
+        check_pragma(&self.conn, "integrity_check")
+    }
+
+    /// Runs `work` in one IMMEDIATE transaction: either all its events are applied and
+    /// journaled, or none.
+    pub fn write<T, E: From<StoreError>>(
+        &mut self,
+        work: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let head = head_hash(&tx).map_err(StoreError::from)?;
+        let mut writer = Writer { tx, head };
+        let value = work(&mut writer)?;
+        writer.tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// Runs `work` exactly as [`Store::write`] does, then rolls it all back: a dry run that
+    /// meets every check a real write would.
+    pub fn rehearse<T, E: From<StoreError>>(
+        &mut self,
+        work: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let head = head_hash(&tx).map_err(StoreError::from)?;
+        let mut writer = Writer { tx, head };
+        let value = work(&mut writer)?;
+        writer.tx.rollback().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// Copies the store with SQLite's online backup API to `out`; a half-written backup is
+    /// never left at `out` (it is written beside it and renamed).
+    pub fn backup(&self, out: &Path) -> Result<()> {
+        let partial = partial_path(out);
+        let _ = std::fs::remove_file(&partial);
+        self.conn
+            .backup(rusqlite::MAIN_DB, &partial, None)
+            .inspect_err(|_| {
+                let _ = std::fs::remove_file(&partial);
+            })?;
+        std::fs::rename(&partial, out).map_err(|source| StoreError::Io {
+            path: out.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Makes a new store at `target` from a backup file, after checking the backup verifies.
+    pub fn restore(backup: &Path, target: &Path) -> Result<Store> {
+        if target.exists()
+            && std::fs::metadata(target)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false)
+        {
+            return Err(StoreError::AlreadyExists(target.to_path_buf()));
+        }
+        let source = Store::open_read_only(backup)?;
+        let check: String = source
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .map_err(|err| StoreError::BadBackup(format!("{}: {err}", backup.display())))?;
+        if check != "ok" {
+            return Err(StoreError::BadBackup(check));
+        }
+        let partial = partial_path(target);
+        let _ = std::fs::remove_file(&partial);
+        source.backup(rusqlite::MAIN_DB, &partial, None)?;
+        drop(source);
+        let restored = Store::open(&partial)?;
+        if let Err(failure) = restored.verify() {
+            drop(restored);
+            let _ = std::fs::remove_file(&partial);
+            return Err(StoreError::BadBackup(failure.to_string()));
+        }
+        drop(restored);
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
+        }
+        std::fs::rename(&partial, target).map_err(|source| StoreError::Io {
+            path: target.to_path_buf(),
+            source,
+        })?;
+        Store::open(target)
+    }
+
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+fn check_pragma(conn: &Connection, pragma: &str) -> Result<()> {
+    let mut statement = conn.prepare(&format!("PRAGMA {pragma}"))?;
+    let lines: Vec<String> = statement
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if lines == ["ok"] {
+        Ok(())
+    } else {
+        Err(StoreError::Integrity(lines.join("; ")))
+    }
+}
+
+fn head_hash(conn: &Connection) -> rusqlite::Result<String> {
+    Ok(conn
+        .query_row(
+            "SELECT hash FROM journal ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_string()))
+}
+
+/// The open write transaction. Reads see the transaction's own writes.
+pub struct Writer<'a> {
+    tx: rusqlite::Transaction<'a>,
+    head: String,
+}
+
+impl Writer<'_> {
+    pub fn read(&self) -> Reader<'_> {
+        Reader::new(&self.tx)
+    }
+
+    /// The next free id of a table, assigned here so that the event carries it.
+    pub fn next_id(&self, table: IdTable) -> Result<i64> {
+        let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {}", table.name());
+        Ok(self.tx.query_row(&sql, [], |row| row.get(0))?)
+    }
+
+    /// Applies the event to the state tables and appends it to the journal; returns its
+    /// sequence number.
+    pub fn apply(&mut self, event: &Event, actor: Option<AccountId>, at: Instant) -> Result<i64> {
+        apply::apply_event(&self.tx, event)?;
+        let canonical = canonical_json(event);
+        let hash = chain_hash(&self.head, &canonical);
+        self.tx
+            .prepare_cached("INSERT INTO journal (at, actor, event, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(rusqlite::params![at.to_rfc3339(), actor.map(|a| a.0), canonical, self.head, hash])?;
+        self.head = hash;
+        Ok(self.tx.last_insert_rowid())
+    }
+}
+
+/// Tables whose ids the store assigns.
+#[derive(Debug, Clone, Copy)]
+pub enum IdTable {
+    Organisations,
+    Sites,
+    People,
+    Accounts,
+    Assets,
+    Loans,
+}
+
+impl IdTable {
+    fn name(self) -> &'static str {
+        match self {
+            IdTable::Organisations => "organisations",
+            IdTable::Sites => "sites",
+            IdTable::People => "people",
+            IdTable::Accounts => "accounts",
+            IdTable::Assets => "assets",
+            IdTable::Loans => "loans",
+        }
+    }
+}
+
+fn mount_table() -> Option<String> {
+    std::fs::read_to_string("/proc/self/mountinfo").ok()
+}
+
+const NETWORK_FILE_SYSTEMS: &[&str] = &[
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb3",
+    "smbfs",
+    "ncpfs",
+    "afs",
+    "9p",
+    "fuse.sshfs",
+    "davfs",
+    "fuse.davfs2",
+];
+
+/// The network file system `folder` is on, read from a `/proc/self/mountinfo` table: the
+/// mount whose mount point is the longest prefix of the folder decides.
+pub fn network_filesystem(mountinfo: &str, folder: &Path) -> Option<String> {
+    let mut best: Option<(usize, String)> = None;
+    for line in mountinfo.lines() {
+        // Fields: id parent major:minor root mount-point options [optional…] - fstype source …
+        let fields: Vec<&str> = line.split(' ').collect();
+        let Some(dash) = fields.iter().position(|f| *f == "-") else {
+            continue;
+        };
+        let (Some(mount_point), Some(fs_type)) = (fields.get(4), fields.get(dash + 1)) else {
+            continue;
+        };
+        let mount_point = mount_point.replace("\\040", " ");
+        if folder.starts_with(&mount_point)
+            && best
+                .as_ref()
+                .is_none_or(|(len, _)| mount_point.len() >= *len)
+        {
+            best = Some((mount_point.len(), fs_type.to_string()));
+        }
+    }
+    best.map(|(_, fs)| fs)
+        .filter(|fs| NETWORK_FILE_SYSTEMS.contains(&fs.as_str()))
+}

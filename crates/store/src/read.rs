@@ -1,0 +1,462 @@
+//! Reads of the state tables, shared by plain reads and by the open write transaction.
+
+use crate::{Result, StoreError};
+use azukari_domain::import::fold;
+use azukari_domain::view::*;
+use azukari_domain::*;
+use chrono_tz::Tz;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+pub struct Reader<'a> {
+    conn: &'a Connection,
+}
+
+fn instant(text: Option<String>) -> rusqlite::Result<Option<Instant>> {
+    text.map(|text| {
+        text.parse::<Instant>().map_err(|err| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(err))
+        })
+    })
+    .transpose()
+}
+
+fn word<T: std::str::FromStr<Err = String>>(text: String) -> rusqlite::Result<T> {
+    text.parse().map_err(|err: String| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, err.into())
+    })
+}
+
+fn roles(text: String) -> rusqlite::Result<Vec<Role>> {
+    text.split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| word(r.to_string()))
+        .collect()
+}
+
+const ASSET_COLUMNS: &str =
+    "a.id, a.tag, a.kind, a.name, a.model, a.serial, o.name, a.classification,
+    a.encrypted, a.status, a.note,
+    l.id, l.custodian_id, p.name, po.name, l.issued_at, l.due_on, l.place, l.acknowledged_at";
+
+const ASSET_FROM: &str = "FROM assets a
+    JOIN organisations o ON o.id = a.owner_organisation_id
+    LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL
+    LEFT JOIN people p ON p.id = l.custodian_id
+    LEFT JOIN organisations po ON po.id = p.organisation_id";
+
+fn asset_row(row: &Row<'_>) -> rusqlite::Result<AssetRow> {
+    let id = AssetId(row.get(0)?);
+    let tag: String = row.get(1)?;
+    let loan = match row.get::<_, Option<i64>>(11)? {
+        None => None,
+        Some(loan_id) => Some(LoanRow {
+            id: LoanId(loan_id),
+            asset_id: id,
+            tag: tag.clone(),
+            custodian_id: PersonId(row.get(12)?),
+            custodian: row.get(13)?,
+            custodian_organisation: row.get(14)?,
+            issued_at: instant(row.get(15)?)?.expect("issued_at is NOT NULL"),
+            due_on: row.get(16)?,
+            place: row.get(17)?,
+            acknowledged_at: instant(row.get(18)?)?,
+            returned_at: None,
+            return_condition: None,
+            return_note: None,
+        }),
+    };
+    Ok(AssetRow {
+        id,
+        tag,
+        kind: word(row.get(2)?)?,
+        name: row.get(3)?,
+        model: row.get(4)?,
+        serial: row.get(5)?,
+        owner: row.get(6)?,
+        classification: word(row.get(7)?)?,
+        encrypted: row.get(8)?,
+        status: word(row.get(9)?)?,
+        note: row.get(10)?,
+        loan,
+    })
+}
+
+const LOAN_SELECT: &str =
+    "SELECT l.id, l.asset_id, a.tag, l.custodian_id, p.name, po.name, l.issued_at,
+    l.due_on, l.place, l.acknowledged_at, l.returned_at, l.return_condition, l.return_note
+    FROM loans l JOIN assets a ON a.id = l.asset_id JOIN people p ON p.id = l.custodian_id
+    JOIN organisations po ON po.id = p.organisation_id";
+
+fn loan_row(row: &Row<'_>) -> rusqlite::Result<LoanRow> {
+    Ok(LoanRow {
+        id: LoanId(row.get(0)?),
+        asset_id: AssetId(row.get(1)?),
+        tag: row.get(2)?,
+        custodian_id: PersonId(row.get(3)?),
+        custodian: row.get(4)?,
+        custodian_organisation: row.get(5)?,
+        issued_at: instant(row.get(6)?)?.expect("issued_at is NOT NULL"),
+        due_on: row.get(7)?,
+        place: row.get(8)?,
+        acknowledged_at: instant(row.get(9)?)?,
+        returned_at: instant(row.get(10)?)?,
+        return_condition: row.get::<_, Option<String>>(11)?.map(word).transpose()?,
+        return_note: row.get(12)?,
+    })
+}
+
+fn person_row(row: &Row<'_>) -> rusqlite::Result<PersonRow> {
+    Ok(PersonRow {
+        id: PersonId(row.get(0)?),
+        name: row.get(1)?,
+        kana: row.get(2)?,
+        organisation_id: OrganisationId(row.get(3)?),
+        organisation: row.get(4)?,
+        email: row.get(5)?,
+        employee_number: row.get(6)?,
+        active: row.get(7)?,
+    })
+}
+
+const PERSON_SELECT: &str = "SELECT p.id, p.name, p.kana, p.organisation_id, o.name, p.email,
+    p.employee_number, p.active FROM people p JOIN organisations o ON o.id = p.organisation_id";
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(conn: &'a Connection) -> Self {
+        Reader { conn }
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn time_zone(&self) -> Result<Tz> {
+        let zone = self
+            .setting("time_zone")?
+            .ok_or(StoreError::NotInitialised)?;
+        zone.parse()
+            .map_err(|_| StoreError::Integrity(format!("unknown time zone {zone}")))
+    }
+
+    /// The journal's length and head hash: printed on ledgers, checked by verify.
+    pub fn journal_head(&self) -> Result<(i64, String)> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((0, azukari_domain::journal::GENESIS.to_string())))
+    }
+
+    pub fn organisations(&self) -> Result<Vec<Organisation>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT id, name, kind FROM organisations ORDER BY id")?;
+        let rows = statement.query_map([], |row| {
+            Ok(Organisation {
+                id: OrganisationId(row.get(0)?),
+                name: row.get(1)?,
+                kind: word(row.get(2)?)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn organisation_by_name(&self, name: &str) -> Result<Option<Organisation>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id, name, kind FROM organisations WHERE name = ?1")?
+            .query_row([name], |row| {
+                Ok(Organisation {
+                    id: OrganisationId(row.get(0)?),
+                    name: row.get(1)?,
+                    kind: word(row.get(2)?)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Our own company: the first organisation of kind `own`, made by `init`.
+    pub fn own_organisation(&self) -> Result<Organisation> {
+        self.conn
+            .query_row(
+                "SELECT id, name, kind FROM organisations WHERE kind = 'own' ORDER BY id LIMIT 1",
+                [],
+                |row| {
+                    Ok(Organisation {
+                        id: OrganisationId(row.get(0)?),
+                        name: row.get(1)?,
+                        kind: word(row.get(2)?)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or(StoreError::NotInitialised)
+    }
+
+    pub fn sites(&self) -> Result<Vec<SiteRow>> {
+        let mut statement = self.conn.prepare(
+            "SELECT s.id, o.name, s.name, s.address,
+             (SELECT group_concat(p.name, '、') FROM site_responsibles r JOIN people p ON p.id = r.person_id
+              WHERE r.site_id = s.id)
+             FROM sites s JOIN organisations o ON o.id = s.organisation_id ORDER BY o.name, s.name",
+        )?;
+        let rows = statement.query_map([], |row| {
+            let responsibles: Option<String> = row.get(4)?;
+            Ok(SiteRow {
+                id: SiteId(row.get(0)?),
+                organisation: row.get(1)?,
+                name: row.get(2)?,
+                address: row.get(3)?,
+                responsibles: responsibles
+                    .map(|r| r.split('、').map(str::to_string).collect())
+                    .unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn site_id(&self, organisation: OrganisationId, name: &str) -> Result<Option<SiteId>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM sites WHERE organisation_id = ?1 AND name = ?2",
+                params![organisation.0, name],
+                |row| Ok(SiteId(row.get(0)?)),
+            )
+            .optional()?)
+    }
+
+    pub fn people(&self) -> Result<Vec<PersonRow>> {
+        let mut statement = self
+            .conn
+            .prepare(&format!("{PERSON_SELECT} ORDER BY p.kana, p.name, p.id"))?;
+        let rows = statement.query_map([], person_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn people_named(&self, name: &str) -> Result<Vec<PersonRow>> {
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!("{PERSON_SELECT} WHERE p.name = ?1 ORDER BY p.id"))?;
+        let rows = statement.query_map([name], person_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn person(&self, id: PersonId) -> Result<Option<PersonRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("{PERSON_SELECT} WHERE p.id = ?1"))?
+            .query_row([id.0], person_row)
+            .optional()?)
+    }
+
+    pub fn credentials(&self, login: &str) -> Result<Option<Credentials>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, login, person_id, roles, password_hash, active, failed_logins, locked_until
+                 FROM accounts WHERE login = ?1",
+            )?
+            .query_row([login], |row| {
+                Ok(Credentials {
+                    id: AccountId(row.get(0)?),
+                    login: row.get(1)?,
+                    person_id: row.get::<_, Option<i64>>(2)?.map(PersonId),
+                    roles: roles(row.get(3)?)?,
+                    password_hash: row.get(4)?,
+                    active: row.get(5)?,
+                    failed_logins: row.get(6)?,
+                    locked_until: instant(row.get(7)?)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// The account's roles now and whether it is active: read inside every write, so that a
+    /// disabled account or a removed role takes effect at once.
+    pub fn account_roles(
+        &self,
+        id: AccountId,
+    ) -> Result<Option<(bool, Vec<Role>, Option<PersonId>)>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT active, roles, person_id FROM accounts WHERE id = ?1")?
+            .query_row([id.0], |row| {
+                Ok((
+                    row.get(0)?,
+                    roles(row.get(1)?)?,
+                    row.get::<_, Option<i64>>(2)?.map(PersonId),
+                ))
+            })
+            .optional()?)
+    }
+
+    pub fn accounts(&self) -> Result<Vec<AccountRow>> {
+        let mut statement = self.conn.prepare(
+            "SELECT a.id, a.login, p.name, a.roles, a.active, a.locked_until, a.last_login_at
+             FROM accounts a LEFT JOIN people p ON p.id = a.person_id ORDER BY a.login",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(AccountRow {
+                id: AccountId(row.get(0)?),
+                login: row.get(1)?,
+                person: row.get(2)?,
+                roles: roles(row.get(3)?)?,
+                active: row.get(4)?,
+                locked_until: instant(row.get(5)?)?,
+                last_login_at: instant(row.get(6)?)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn count_accounts(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM accounts", [], |row| row.get(0))?)
+    }
+
+    pub fn asset_state(&self, tag: &str) -> Result<Option<AssetState>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT a.id, a.tag, a.status, l.id, l.custodian_id, l.acknowledged_at FROM assets a
+                 LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL WHERE a.tag = ?1",
+            )?
+            .query_row([tag], |row| {
+                let open_loan = match row.get::<_, Option<i64>>(3)? {
+                    None => None,
+                    Some(loan) => Some((LoanId(loan), PersonId(row.get(4)?), instant(row.get(5)?)?)),
+                };
+                Ok(AssetState { id: AssetId(row.get(0)?), tag: row.get(1)?, status: word(row.get(2)?)?, open_loan })
+            })
+            .optional()?)
+    }
+
+    pub fn asset(&self, tag: &str) -> Result<Option<AssetRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ASSET_COLUMNS} {ASSET_FROM} WHERE a.tag = ?1"
+            ))?
+            .query_row([tag], asset_row)
+            .optional()?)
+    }
+
+    /// One page of the register. Filters, search, sort and paging all happen here, so the UI
+    /// stays fast at 100,000 assets.
+    pub fn asset_page(&self, query: &AssetQuery) -> Result<AssetPage> {
+        let mut filters = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        if let Some(status) = query.status {
+            values.push(Value::Text(status.as_str().into()));
+            filters.push(format!("a.status = ?{}", values.len()));
+        }
+        if let Some(kind) = query.kind {
+            values.push(Value::Text(kind.as_str().into()));
+            filters.push(format!("a.kind = ?{}", values.len()));
+        }
+        if let Some(holder) = query.holder {
+            values.push(Value::Integer(holder.0));
+            filters.push(format!("l.custodian_id = ?{}", values.len()));
+        }
+        for word in query
+            .search
+            .as_deref()
+            .map(fold)
+            .unwrap_or_default()
+            .split_whitespace()
+        {
+            values.push(Value::Text(word.to_string()));
+            filters.push(format!("instr(a.search_text, ?{}) > 0", values.len()));
+        }
+        let filter = if filters.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", filters.join(" AND "))
+        };
+        let direction = if query.descending { "DESC" } else { "ASC" };
+        let order = match query.sort {
+            AssetSort::Tag => format!("a.tag {direction}"),
+            AssetSort::Kind => format!("a.kind {direction}, a.tag"),
+            AssetSort::Name => format!("a.name {direction}, a.tag"),
+            AssetSort::Status => format!("a.status {direction}, a.tag"),
+            AssetSort::Custodian => format!("p.name IS NULL, p.name {direction}, a.tag"),
+            AssetSort::Due => format!("l.due_on IS NULL, l.due_on {direction}, a.tag"),
+        };
+        // The loan join is only needed for counting when a filter reads it.
+        let count_from = if query.holder.is_some() {
+            "FROM assets a LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL"
+        } else {
+            "FROM assets a"
+        };
+        let total: u32 = self
+            .conn
+            .prepare_cached(&format!("SELECT COUNT(*) {count_from} {filter}"))?
+            .query_row(rusqlite::params_from_iter(values.iter()), |row| row.get(0))?;
+        let limit = query.limit.clamp(1, 1000);
+        values.push(Value::Integer(limit.into()));
+        values.push(Value::Integer(query.offset.into()));
+        let sql = format!(
+            "SELECT {ASSET_COLUMNS} {ASSET_FROM} {filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+            values.len() - 1,
+            values.len()
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), asset_row)?;
+        Ok(AssetPage {
+            rows: rows.collect::<rusqlite::Result<_>>()?,
+            total,
+        })
+    }
+
+    /// Every custody period of an asset, newest first.
+    pub fn loans_of_asset(&self, asset: AssetId) -> Result<Vec<LoanRow>> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "{LOAN_SELECT} WHERE l.asset_id = ?1 ORDER BY l.issued_at DESC, l.id DESC"
+        ))?;
+        let rows = statement.query_map([asset.0], loan_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Loans open now, or all loans, optionally of one custodian.
+    pub fn loans(&self, open_only: bool, custodian: Option<PersonId>) -> Result<Vec<LoanRow>> {
+        let sql = format!(
+            "{LOAN_SELECT} WHERE (?1 = 0 OR l.returned_at IS NULL) AND (?2 IS NULL OR l.custodian_id = ?2)
+             ORDER BY a.tag, l.issued_at"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(params![open_only, custodian.map(|c| c.0)], loan_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// What was held at `at`: loans issued at or before it and not returned by then.
+    pub fn custody_as_of(&self, at: Instant, custodian: Option<PersonId>) -> Result<Vec<LoanRow>> {
+        let at = at.to_rfc3339();
+        let sql = format!(
+            "{LOAN_SELECT} WHERE l.issued_at <= ?1 AND (l.returned_at IS NULL OR l.returned_at > ?1)
+             AND (?2 IS NULL OR l.custodian_id = ?2) ORDER BY a.tag"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(params![at, custodian.map(|c| c.0)], loan_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn loan(&self, id: LoanId) -> Result<Option<LoanRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("{LOAN_SELECT} WHERE l.id = ?1"))?
+            .query_row([id.0], loan_row)
+            .optional()?)
+    }
+}
