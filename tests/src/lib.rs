@@ -1,1 +1,34 @@
-//! placeholder
+//! Scenario tests of Azukari: whole stories through the api, crash safety with a killed child
+//! process, and the desktop app driven end to end. The tests live in `tests/`; this library
+//! holds what they share.
+
+use azukari_api::domain::*;
+use azukari_api::*;
+use std::path::Path;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A store with the security office, one custodian and `assets` PCs on the shelf.
+pub fn prepared_store(path: &Path, assets: usize) -> anyhow::Result<()> {
+    let now: Instant = "2026-11-01T00:00:00Z".parse()?;
+    let mut desk = Desk::open(path)?;
+    let admin = desk.init("株式会社サンプル", "admin", PASSWORD, "Asia/Tokyo", now)?;
+    desk.add_person(
+        &admin,
+        NewPerson {
+            name: "髙橋 一郎".into(),
+            ..Default::default()
+        },
+        now,
+    )?;
+    for i in 0..assets {
+        let asset = NewAsset {
+            tag: format!("PC-{i:04}"),
+            kind: Some(AssetKind::Pc),
+            name: "ThinkPad".into(),
+            ..Default::default()
+        };
+        desk.add_asset(&admin, asset, now)?;
+    }
+    Ok(())
+}

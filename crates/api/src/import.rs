@@ -46,8 +46,9 @@ pub fn read_grid(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>> {
         return read_workbook(bytes);
     }
     let text = decode_text(bytes)?;
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
+    // Excel's "Unicode text" is tab-separated; a title line above the header has neither.
+    let head: String = text.lines().take(10).collect();
+    let delimiter = if head.matches('\t').count() > head.matches(',').count() {
         b'\t'
     } else {
         b','

@@ -23,6 +23,16 @@ use std::path::Path;
 
 pub type Result<T, E = Failure> = std::result::Result<T, E>;
 
+/// Which store the desktop has open, and whether it still needs its first account.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct StoreStatus {
+    pub path: String,
+    pub needs_first_account: bool,
+    /// The IANA zone dates are shown in (the office's, not the machine's); absent on a new store.
+    pub time_zone: Option<String>,
+}
+
 /// An open store and the use-cases over it.
 #[derive(Debug)]
 pub struct Desk {
@@ -43,6 +53,14 @@ impl Desk {
     /// A new store has no account yet: the first one is the security office's, made by `init`.
     pub fn needs_first_account(&self) -> Result<bool> {
         Ok(!self.store.is_initialised()?)
+    }
+
+    pub fn status(&self) -> Result<StoreStatus> {
+        Ok(StoreStatus {
+            path: self.store.path().display().to_string(),
+            needs_first_account: self.needs_first_account()?,
+            time_zone: self.store.read().setting("time_zone")?,
+        })
     }
 
     pub fn require_initialised(&self) -> Result<()> {
@@ -141,6 +159,12 @@ fn use_case_name(use_case: UseCase) -> &'static str {
         UseCase::Verify => "verify the journal",
         UseCase::Backup => "back up the store",
     }
+}
+
+/// `quick_check` on a second, read-only connection: for the desktop, which runs it beside the
+/// first window instead of before it.
+pub fn quick_check_file(path: &Path) -> Result<()> {
+    Ok(Store::quick_check_file(path)?)
 }
 
 /// The instant of a write, truncated as the journal keeps it.

@@ -104,6 +104,11 @@ impl Store {
         check_pragma(&self.conn, "quick_check")
     }
 
+    /// `quick_check` on its own read-only connection, so it can run beside the main one.
+    pub fn quick_check_file(path: &Path) -> Result<()> {
+        check_pragma(&Store::open_read_only(path)?, "quick_check")
+    }
+
     /// `PRAGMA integrity_check`: the full check, for verify and after a crash.
     pub fn integrity_check(&self) -> Result<()> {
         check_pragma(&self.conn, "integrity_check")

@@ -1,0 +1,353 @@
+//! The command-line contract of DESIGN.md, run as others script it: the real binary on a real
+//! store file, exit status 0 / 1 / 2, JSON on stdout, reasons on stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Office {
+    _dir: tempfile::TempDir,
+    store: PathBuf,
+    dir: PathBuf,
+}
+
+fn office() -> Office {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("azukari.db");
+    let office = Office {
+        dir: dir.path().to_path_buf(),
+        _dir: dir,
+        store,
+    };
+    let out = office.run(&["init", "--org", "株式会社サンプル", "--admin", "admin"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    office
+}
+
+impl Office {
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_on(&self.store, args)
+    }
+
+    fn run_on(&self, store: &Path, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_azukari"))
+            .arg("--store")
+            .arg(store)
+            .args(args)
+            .env("AZUKARI_USER", "admin")
+            .env("AZUKARI_PASSWORD", "correct horse battery")
+            .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .env_remove("AZUKARI_STORE")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Refused: exit 1, the reason on stderr.
+    fn refused(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?} should be refused: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    }
+}
+
+const REGISTER: &str = "管理番号,種別,品名,シリアル番号,貸与先,貸与日,返却予定日,保管場所\r\n\
+PC-0001,ノートPC,ThinkPad X1,SN1,髙橋 一郎,2026/4/1,2027/3/31,自宅\r\n\
+PH-0001,スマートフォン,iPhone,SN2,﨑山 花子,2026/04/01,,\r\n\
+USB-0001,USBメモリ,USB 32GB,SN3,,,,\r\n";
+
+fn cp932(text: &str) -> Vec<u8> {
+    encoding_rs::SHIFT_JIS.encode(text).0.into_owned()
+}
+
+#[test]
+fn import_issue_return_list_backup_restore_verify() {
+    let o = office();
+    let file = o.write("台帳.csv", &cp932(REGISTER));
+    assert!(
+        o.ok(&["import", "assets", &file, "--dry-run"])
+            .contains("would import 3 rows")
+    );
+    assert_eq!(
+        o.json(&["asset", "list", "--json"]),
+        serde_json::json!([]),
+        "a dry run writes nothing"
+    );
+    assert!(
+        o.ok(&["import", "assets", &file])
+            .contains("3 assets, 2 people added, 2 loans issued")
+    );
+
+    let list = o.json(&["asset", "list", "--holder", "髙橋 一郎", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["tag"], "PC-0001");
+    assert_eq!(list[0]["loan"]["custodian"], "髙橋 一郎");
+    assert_eq!(list[0]["loan"]["due_on"], "2027-03-31");
+
+    o.ok(&[
+        "loan",
+        "issue",
+        "--asset",
+        "USB-0001",
+        "--to",
+        "髙橋 一郎",
+        "--due",
+        "2026-12-31",
+        "--place",
+        "金庫",
+    ]);
+    o.ok(&[
+        "loan",
+        "return",
+        "--asset",
+        "PC-0001",
+        "--condition",
+        "damaged",
+        "--note",
+        "画面割れ",
+    ]);
+    let on_loan = o.json(&["asset", "list", "--status", "on_loan", "--json"]);
+    let tags: Vec<&str> = on_loan
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["PH-0001", "USB-0001"]);
+    let held = o.json(&["loan", "list", "--as-of", "2026-04-02", "--json"]);
+    assert_eq!(
+        held.as_array().unwrap().len(),
+        2,
+        "as of 2026-04-02 both imported loans were held"
+    );
+
+    let backup = o.dir.join("backup.db");
+    o.ok(&["backup", "--out", backup.to_str().unwrap()]);
+    let restored = o.dir.join("restored.db");
+    let out = o.run_on(&restored, &["restore", backup.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = o.run_on(&restored, &["verify"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: "));
+    let out = o.run_on(&restored, &["asset", "list", "--json"]);
+    let restored_list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(restored_list.as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn refusals_exit_1_with_the_reason_and_write_nothing() {
+    let o = office();
+    o.ok(&["person", "add", "髙橋 一郎"]);
+    o.ok(&[
+        "asset", "add", "--tag", "PC-0001", "--kind", "pc", "--name", "ThinkPad",
+    ]);
+    o.ok(&["loan", "issue", "--asset", "PC-0001", "--to", "髙橋 一郎"]);
+    let journal_before = o.ok(&["verify"]);
+
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["loan", "issue", "--asset", "PC-0001", "--to", "髙橋 一郎"],
+            "PC-0001 is on_loan",
+        ),
+        (
+            &["loan", "issue", "--asset", "PC-9999", "--to", "髙橋 一郎"],
+            "no asset 'PC-9999'",
+        ),
+        (
+            &["loan", "return", "--asset", "PC-9999"],
+            "no asset 'PC-9999'",
+        ),
+        (
+            &[
+                "asset", "add", "--tag", "PC-0001", "--kind", "pc", "--name", "x",
+            ],
+            "tag: 'PC-0001' exists already",
+        ),
+        (
+            &["asset", "add", "--tag", "", "--kind", "pc", "--name", "x"],
+            "tag is required",
+        ),
+        (
+            &[
+                "asset", "add", "--tag", "X-1", "--kind", "laptop", "--name", "x",
+            ],
+            "kind: 'laptop' is not valid",
+        ),
+    ];
+    for (args, reason) in cases {
+        let stderr = o.refused(args);
+        assert!(
+            stderr.contains(reason),
+            "{args:?}: expected '{reason}' in: {stderr}"
+        );
+    }
+    o.ok(&[
+        "asset", "add", "--tag", "PC-0002", "--kind", "pc", "--name", "x",
+    ]);
+    let stderr = o.refused(&[
+        "loan",
+        "issue",
+        "--asset",
+        "PC-0002",
+        "--to",
+        "髙橋 一郎",
+        "--due",
+        "2020-01-01",
+    ]);
+    assert!(stderr.contains("before the issue date"), "{stderr}");
+    o.ok(&["loan", "return", "--asset", "PC-0001"]);
+    let stderr = o.refused(&["loan", "return", "--asset", "PC-0001"]);
+    assert!(stderr.contains("not on loan"), "{stderr}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_azukari"))
+        .args(["--store", o.store.to_str().unwrap(), "asset", "list"])
+        .env("AZUKARI_USER", "admin")
+        .env("AZUKARI_PASSWORD", "wrong password")
+        .env("LANG", "C")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong login or password"));
+    assert_ne!(
+        journal_before,
+        o.ok(&["verify"]),
+        "successful writes after the refusals did land"
+    );
+}
+
+#[test]
+fn a_bad_import_names_row_and_column_and_writes_nothing() {
+    let o = office();
+    let bad = REGISTER.replace("スマートフォン", "ガラケー");
+    let file = o.write("bad.csv", &cp932(&bad));
+    let stderr = o.refused(&["import", "assets", &file]);
+    assert!(
+        stderr.contains("row 3, column 種別 (B)") && stderr.contains("'ガラケー'"),
+        "{stderr}"
+    );
+    assert_eq!(o.json(&["asset", "list", "--json"]), serde_json::json!([]));
+    assert_eq!(
+        o.json(&["person", "list", "--json"]),
+        serde_json::json!([]),
+        "no person of row 2 either"
+    );
+
+    // In Japanese when the locale is Japanese.
+    let out = Command::new(env!("CARGO_BIN_EXE_azukari"))
+        .args([
+            "--store",
+            o.store.to_str().unwrap(),
+            "import",
+            "assets",
+            &file,
+        ])
+        .env("AZUKARI_USER", "admin")
+        .env("AZUKARI_PASSWORD", "correct horse battery")
+        .env("LANG", "ja_JP.UTF-8")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("3行目、種別列（B）"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = office();
+    assert_eq!(o.run(&["loan", "issue", "--asset"]).status.code(), Some(2));
+    assert_eq!(o.run(&["no-such-command"]).status.code(), Some(2));
+}
+
+#[test]
+fn lists_take_json() {
+    let o = office();
+    o.ok(&["org", "add", "顧客株式会社", "--kind", "customer"]);
+    o.ok(&["person", "add", "現場 責任子", "--org", "顧客株式会社"]);
+    o.ok(&[
+        "site",
+        "add",
+        "--org",
+        "顧客株式会社",
+        "--name",
+        "本社",
+        "--responsible",
+        "現場 責任子",
+    ]);
+    let out = Command::new(env!("CARGO_BIN_EXE_azukari"))
+        .args([
+            "--store",
+            o.store.to_str().unwrap(),
+            "account",
+            "add",
+            "auditor1",
+            "--role",
+            "auditor",
+        ])
+        .env("AZUKARI_USER", "admin")
+        .env("AZUKARI_PASSWORD", "correct horse battery")
+        .env("AZUKARI_NEW_PASSWORD", "another password")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for list in [
+        &["org", "list", "--json"][..],
+        &["site", "list", "--json"],
+        &["person", "list", "--json"],
+        &["account", "list", "--json"],
+        &["loan", "list", "--json"],
+        &["asset", "list", "--json"],
+    ] {
+        let value = o.json(list);
+        assert!(value.is_array(), "{list:?} prints one JSON array");
+    }
+    assert_eq!(
+        o.json(&["site", "list", "--json"])[0]["responsibles"][0],
+        "現場 責任子"
+    );
+    assert_eq!(
+        o.json(&["account", "list", "--json"])[1]["roles"][0],
+        "auditor"
+    );
+}

@@ -1,0 +1,223 @@
+//! The real desktop binary, end to end: under Xvfb, driven through tauri-driver and
+//! WebKitWebDriver. First run creates the security office account; a register exported from
+//! Excel (CP932 CSV) is imported beside the running app; after logging out and in again the
+//! register shows it, and the search finds a custodian with a rare kanji. Screenshots are
+//! written to target/e2e/ to be looked at.
+
+use azukari_api::domain::Instant;
+use azukari_api::{Desk, ImportKind};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let installed = Path::new(&home).join(".cargo/bin/tauri-driver");
+    if installed.exists() {
+        installed
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+fn screenshots() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|err| panic!("{css} did not appear: {err}"))
+}
+
+async fn type_into(client: &Client, css: &str, text: &str) {
+    let field = wait_for(client, css).await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// The text of an element as a person reads it (innerText: WebKitWebDriver's own text of a
+/// table row gives only its last cell).
+async fn text_of(client: &Client, css: &str) -> String {
+    wait_for(client, css).await;
+    let text = client
+        .execute(
+            "return document.querySelector(arguments[0]).innerText;",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .unwrap();
+    text.as_str().unwrap_or_default().to_string()
+}
+
+/// Waits until the text of `css` satisfies `done`, and returns it.
+async fn until_text(client: &Client, css: &str, done: impl Fn(&str) -> bool) -> String {
+    for _ in 0..100 {
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+            && done(&text)
+        {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{css} never showed the expected text");
+}
+
+fn import_register(store: &Path) {
+    let register = "管理番号,種別,品名,型番,貸与先,貸与日,返却予定日,保管場所\r\n\
+PC-0001,ノートPC,ThinkPad X1 Carbon,20XW,髙橋 一郎,2026/4/1,2027/3/31,自宅 書斎\r\n\
+PH-0001,スマートフォン,iPhone 15,A3090,﨑山 花子,2026/4/1,,\r\n\
+BD-0001,入館証,入館証 本社ビル,,𠮷田 太郎,2026/4/2,,\r\n\
+USB-0001,USBメモリ,USB 32GB 暗号化,,,,,\r\n";
+    // Excel's "CSV UTF-8": 𠮷 is outside CP932, so a register holding it comes as UTF-8 with BOM.
+    let bytes = [b"\xEF\xBB\xBF".as_slice(), register.as_bytes()].concat();
+    let now: Instant = "2026-11-21T01:00:00Z".parse().unwrap();
+    let mut desk = Desk::open(store).unwrap();
+    let admin = desk.login("office", PASSWORD, now).unwrap();
+    let summary = desk
+        .import(&admin, ImportKind::Assets, "台帳.csv", &bytes, false, now)
+        .unwrap();
+    assert_eq!(summary.assets_added, 4);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_run_login_and_the_imported_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("azukari.db");
+    let _driver = Driver(
+        Command::new(tauri_driver())
+            .args(["--port", "4444"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver is installed by scripts/install-deps.sh"),
+    );
+    let capabilities = serde_json::json!({
+        "browserName": "wry",
+        "tauri:options": {
+            "application": env!("CARGO_BIN_EXE_azukari-desktop"),
+            "args": ["--store", store.to_str().unwrap()],
+        }
+    });
+    let mut client = None;
+    for _ in 0..50 {
+        let capabilities = capabilities.as_object().unwrap().clone();
+        match ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(capabilities)
+            .connect("http://127.0.0.1:4444")
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let client = client.expect("tauri-driver did not accept a session");
+
+    // First run: a new store asks for the first security-office account.
+    type_into(&client, "#first-org", "株式会社サンプル").await;
+    type_into(&client, "#first-login", "office").await;
+    type_into(&client, "#first-password", PASSWORD).await;
+    type_into(&client, "#first-password2", "a different one").await;
+    wait_for(&client, "#first-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let alert = text_of(&client, "[role=alert]").await;
+    assert!(
+        !alert.is_empty(),
+        "mismatched passwords are refused before anything is written"
+    );
+    type_into(&client, "#first-password2", PASSWORD).await;
+    wait_for(&client, "#first-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    until_text(&client, "#asset-total", |t| t.contains('0')).await;
+
+    // A register exported from Excel arrives beside the running app.
+    import_register(&store);
+
+    // Log out; a wrong password is refused with a message; the right one shows the register.
+    wait_for(&client, "#logout").await.click().await.unwrap();
+    type_into(&client, "#login-login", "office").await;
+    type_into(&client, "#login-password", "not the password").await;
+    wait_for(&client, "#login-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let alert = until_text(&client, "[role=alert]", |t| !t.is_empty()).await;
+    assert!(
+        alert.contains("パスワード") || alert.contains("password"),
+        "{alert}"
+    );
+    type_into(&client, "#login-password", PASSWORD).await;
+    wait_for(&client, "#login-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    until_text(&client, "#asset-total", |t| t.contains('4')).await;
+    std::fs::write(
+        screenshots().join("register.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    let row = text_of(&client, "tr[data-tag=\"PC-0001\"]").await;
+    assert!(
+        row.contains("髙橋 一郎") && row.contains("ThinkPad X1 Carbon"),
+        "{row}"
+    );
+    assert!(
+        row.contains("2026-04-01"),
+        "issued on 1 April in the office's zone (Tokyo), not UTC's 31 March: {row}"
+    );
+    let badge = text_of(&client, "tr[data-tag=\"BD-0001\"]").await;
+    assert!(
+        badge.contains("𠮷田 太郎"),
+        "a character outside the BMP shows: {badge}"
+    );
+
+    // The search runs in the store and finds the custodian.
+    type_into(&client, "#asset-search", "髙橋").await;
+    until_text(&client, "#asset-total", |t| {
+        t.contains('1') && !t.contains('4')
+    })
+    .await;
+    let rows = client
+        .find_all(Locator::Css("#asset-table tbody tr[data-tag]"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "only PC-0001 is held by 髙橋");
+    std::fs::write(
+        screenshots().join("search.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    client.close().await.unwrap();
+}

@@ -1,0 +1,159 @@
+// An in-memory backend that answers the same commands as the Rust side.
+// Used by the tests and by the demo build (`vite build --mode demo`); never
+// part of the production bundle.
+import type { AssetDetail } from "../bindings/AssetDetail";
+import type { AssetPage } from "../bindings/AssetPage";
+import type { AssetQuery } from "../bindings/AssetQuery";
+import type { AssetRow } from "../bindings/AssetRow";
+import type { IpcError } from "../bindings/IpcError";
+import type { Lang } from "../bindings/Lang";
+import type { LoanRow } from "../bindings/LoanRow";
+import type { Role } from "../bindings/Role";
+import type { Session } from "../bindings/Session";
+import type { StoreStatus } from "../bindings/StoreStatus";
+import type { Args, Backend, Command } from "./index";
+
+export type FakeAccount = { login: string; password: string; roles: Role[]; person_id: number | null };
+
+export type FakeOptions = {
+  status?: StoreStatus;
+  assets?: AssetRow[];
+  /** Custody history per tag; defaults to the asset's current loan, if any. */
+  histories?: Record<string, LoanRow[]>;
+  accounts?: FakeAccount[];
+  /** Milliseconds before each answer (0: answer on the next microtask). */
+  latency?: number;
+  /** Replace the answer to one command (throw an IpcError to reject). */
+  handlers?: Partial<Record<Command, (args: Args | undefined) => unknown>>;
+};
+
+export type FakeCall = { command: Command; args: Args | undefined };
+
+export type Fake = {
+  backend: Backend;
+  calls: FakeCall[];
+  callsOf(command: Command): FakeCall[];
+  lastQuery(): AssetQuery | undefined;
+  lang(): Lang | null;
+  session(): Session | null;
+};
+
+function fail(code: string, message: string, field: string | null = null): IpcError {
+  return { code, message, field };
+}
+
+function sortValue(row: AssetRow, sort: AssetQuery["sort"]): string {
+  switch (sort) {
+    case "tag":
+      return row.tag;
+    case "kind":
+      return row.kind;
+    case "name":
+      return row.name;
+    case "status":
+      return row.status;
+    case "custodian":
+      return row.loan?.custodian ?? "";
+    case "due":
+      return row.loan?.due_on ?? "";
+  }
+}
+
+export function queryAssets(all: AssetRow[], q: AssetQuery): AssetPage {
+  const needle = q.search?.trim().toLowerCase() ?? "";
+  const rows = all.filter((a) => {
+    if (q.status && a.status !== q.status) return false;
+    if (q.kind && a.kind !== q.kind) return false;
+    if (q.holder != null && a.loan?.custodian_id !== q.holder) return false;
+    if (needle) {
+      const hay = [a.tag, a.name, a.model, a.serial, a.loan?.custodian]
+        .filter((s): s is string => s != null)
+        .join("\n")
+        .toLowerCase();
+      if (!hay.includes(needle)) return false;
+    }
+    return true;
+  });
+  rows.sort((x, y) => {
+    const c = sortValue(x, q.sort).localeCompare(sortValue(y, q.sort)) || x.tag.localeCompare(y.tag);
+    return q.descending ? -c : c;
+  });
+  return { rows: rows.slice(q.offset, q.offset + q.limit), total: rows.length };
+}
+
+export function createFakeBackend(options: FakeOptions = {}): Fake {
+  const status: StoreStatus = { ...(options.status ?? { path: "/tmp/azukari-test.db", needs_first_account: false, time_zone: "Asia/Tokyo" }) };
+  const assets = options.assets ?? [];
+  const accounts: FakeAccount[] = [
+    ...(options.accounts ?? [{ login: "admin", password: "correct horse", roles: ["security_office"], person_id: 1 }]),
+  ];
+  const calls: FakeCall[] = [];
+  let session: Session | null = null;
+  let lang: Lang | null = null;
+
+  const answer = (command: Command, args: Args | undefined): unknown => {
+    const custom = options.handlers?.[command];
+    if (custom) return custom(args);
+    switch (command) {
+      case "store_status":
+        return { ...status };
+      case "set_lang":
+        lang = (args?.lang as Lang) ?? null;
+        return null;
+      case "create_first_account": {
+        if (!status.needs_first_account) throw fail("conflict", "An account already exists.");
+        const a = args as { organisation: string; login: string; password: string };
+        accounts.push({ login: a.login, password: a.password, roles: ["security_office"], person_id: 1 });
+        status.needs_first_account = false;
+        session = { account_id: accounts.length, login: a.login, roles: ["security_office"], person_id: 1 };
+        return session;
+      }
+      case "login": {
+        const a = args as { login: string; password: string };
+        const i = accounts.findIndex((x) => x.login === a.login && x.password === a.password);
+        if (i < 0) throw fail("auth", "Wrong login ID or password.", "password");
+        const acc = accounts[i];
+        session = { account_id: i + 1, login: acc.login, roles: acc.roles, person_id: acc.person_id };
+        return session;
+      }
+      case "logout":
+        session = null;
+        return null;
+      case "asset_page":
+        return queryAssets(assets, (args as { query: AssetQuery }).query);
+      case "asset_detail": {
+        const tag = (args as { tag: string }).tag;
+        const asset = assets.find((a) => a.tag === tag);
+        if (!asset) throw fail("not_found", `No asset ${tag}.`);
+        const history = options.histories?.[tag] ?? (asset.loan ? [asset.loan] : []);
+        return { asset, history } satisfies AssetDetail;
+      }
+    }
+  };
+
+  const backend: Backend = (command, args) => {
+    calls.push({ command, args: args === undefined ? undefined : structuredClone(args) });
+    return new Promise((resolve, reject) => {
+      const run = () => {
+        try {
+          resolve(answer(command, args));
+        } catch (e) {
+          reject(e);
+        }
+      };
+      if (options.latency) setTimeout(run, options.latency);
+      else queueMicrotask(run);
+    });
+  };
+
+  const callsOf = (command: Command) => calls.filter((c) => c.command === command);
+
+  return {
+    backend,
+    calls,
+    callsOf,
+    lastQuery: () => (callsOf("asset_page").at(-1)?.args as { query: AssetQuery } | undefined)?.query,
+    lang: () => lang,
+    session: () => session,
+  };
+}

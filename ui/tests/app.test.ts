@@ -1,0 +1,88 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { describe, expect, it } from "vitest";
+import App from "../src/App.svelte";
+import { ja } from "../src/i18n/ja";
+import { asset, setup } from "./helpers";
+
+const el = <T extends HTMLElement = HTMLInputElement>(id: string) => document.getElementById(id) as T;
+const type = (id: string, value: string) => fireEvent.input(el(id), { target: { value } });
+
+describe("app", () => {
+  it("starts with store_status, runs first-time setup and lands on the register", async () => {
+    const fake = setup({
+      status: { path: "/home/user/.local/share/azukari/azukari.db", needs_first_account: true, time_zone: null },
+      assets: [asset("PC-00001")],
+    });
+    render(App);
+
+    await waitFor(() => expect(el("first-org")).toBeTruthy());
+    expect(fake.calls[0]).toEqual({ command: "set_lang", args: { lang: "ja" } });
+    expect(fake.callsOf("store_status")).toHaveLength(1);
+    expect(el("store-path").textContent).toBe("/home/user/.local/share/azukari/azukari.db");
+
+    await type("first-org", "預り商事");
+    await type("first-login", "admin");
+    await type("first-password", "a long secret");
+    await type("first-password2", "a long secret");
+    await fireEvent.click(el("first-submit"));
+
+    await waitFor(() => expect(el("asset-table")).toBeTruthy());
+    await waitFor(() => expect(document.querySelector('tr[data-tag="PC-00001"]')).toBeTruthy());
+    expect(el("current-login").textContent).toBe("admin");
+    expect(el("current-roles").textContent).toBe(ja["role.security_office"]);
+    expect(location.hash.startsWith("#/assets")).toBe(true);
+  });
+
+  it("logs in, shows login and roles in the glossary's words, and logs out", async () => {
+    const fake = setup({
+      accounts: [{ login: "takahashi", password: "pw", roles: ["site_responsible", "auditor"], person_id: 2 }],
+    });
+    render(App);
+    await waitFor(() => expect(el("login-login")).toBeTruthy());
+    expect(el("first-org")).toBeNull();
+
+    await type("login-login", "takahashi");
+    await type("login-password", "pw");
+    await fireEvent.click(el("login-submit"));
+    await waitFor(() => expect(el("asset-table")).toBeTruthy());
+    expect(el("current-roles").textContent).toBe("現場責任者・監査人");
+    expect(screen.getByRole("link", { name: ja["nav.assets"] })).toBeTruthy();
+
+    await fireEvent.click(el("logout"));
+    await waitFor(() => expect(el("login-login")).toBeTruthy());
+    expect(fake.callsOf("logout")).toHaveLength(1);
+    expect(el("asset-table")).toBeNull();
+    expect(el("logout")).toBeNull();
+  });
+
+  it("switches language live and tells the backend", async () => {
+    const fake = setup();
+    render(App);
+    await waitFor(() => expect(el("login-submit")).toBeTruthy());
+    expect(el("login-submit").textContent?.trim()).toBe("ログイン");
+    expect(document.documentElement.lang).toBe("ja");
+
+    await fireEvent.change(el<HTMLSelectElement>("lang-switch"), { target: { value: "en" } });
+    await waitFor(() => expect(el("login-submit").textContent?.trim()).toBe("Log in"));
+    expect(screen.getByText("Login ID")).toBeTruthy();
+    expect(fake.callsOf("set_lang").at(-1)?.args).toEqual({ lang: "en" });
+    expect(document.documentElement.lang).toBe("en");
+  });
+
+  it("shows a start failure with a way to try again", async () => {
+    let fail = true;
+    setup({
+      handlers: {
+        store_status: () => {
+          if (fail) throw { code: "io", message: "データベースを開けません。", field: null };
+          return { path: "/x.db", needs_first_account: false };
+        },
+      },
+    });
+    render(App);
+    expect((await screen.findByRole("alert")).textContent).toContain("データベースを開けません。");
+    fail = false;
+    await fireEvent.click(screen.getByRole("button", { name: ja["app.retry"] }));
+    await waitFor(() => expect(el("login-login")).toBeTruthy());
+  });
+});

@@ -1,0 +1,58 @@
+import type { AssetRow } from "../src/bindings/AssetRow";
+import type { LoanRow } from "../src/bindings/LoanRow";
+import { setCurrentLang } from "../src/i18n/index.svelte";
+import { setBackend } from "../src/ipc";
+import { createFakeBackend, type Fake, type FakeOptions } from "../src/ipc/fake";
+
+let nextId = 1;
+
+export function loan(tag: string, over: Partial<LoanRow> = {}): LoanRow {
+  const id = nextId++;
+  return {
+    id,
+    asset_id: id,
+    tag,
+    custodian_id: 7,
+    custodian: "山田 太郎",
+    custodian_organisation: "株式会社 北斗ソフト",
+    issued_at: "2026-04-01T01:00:00Z",
+    due_on: "2999-12-31",
+    place: "本社 3F キャビネットA",
+    acknowledged_at: "2026-04-01T02:00:00Z",
+    returned_at: null,
+    return_condition: null,
+    return_note: null,
+    ...over,
+  };
+}
+
+export function asset(tag: string, over: Partial<AssetRow> = {}): AssetRow {
+  const id = nextId++;
+  return {
+    id,
+    tag,
+    kind: "pc",
+    name: "ノートPC",
+    model: "ThinkPad X1 Carbon",
+    serial: `SN-${tag}`,
+    owner: "自社",
+    classification: "confidential",
+    encrypted: true,
+    status: "available",
+    note: null,
+    loan: null,
+    ...over,
+  };
+}
+
+/** Installs a fresh fake backend, Japanese display and an empty hash. */
+export function setup(options: FakeOptions = {}): Fake {
+  const fake = createFakeBackend(options);
+  setBackend(fake.backend);
+  setCurrentLang("ja", false);
+  localStorage.clear();
+  history.replaceState(null, "", "#/assets");
+  return fake;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
