@@ -66,10 +66,19 @@ CREATE TABLE assets (
     status                TEXT NOT NULL CHECK (status IN ('available', 'on_loan', 'carried_out',
                               'lost', 'in_repair', 'retired')),
     note                  TEXT,
-    -- Lower-cased tag, name, model, serial and current custodian: what the register search reads.
-    search_text           TEXT NOT NULL
+    -- Derived from the asset and its open loan, so the register can be searched and sorted
+    -- without a join: folded tag, name, model, serial and custodian; the custodian's name;
+    -- the open loan's due date.
+    search_text           TEXT NOT NULL,
+    holder_name           TEXT,
+    holder_due_on         TEXT
 );
 CREATE INDEX assets_status_kind ON assets (status, kind);
+-- Covers the register's filters and sort keys in tag order: a search reads index entries,
+-- not table rows.
+CREATE INDEX assets_search ON assets (tag, search_text, status, kind, holder_name, holder_due_on, name);
+CREATE INDEX assets_holder ON assets (holder_name, tag);
+CREATE INDEX assets_holder_due ON assets (holder_due_on, tag);
 
 CREATE TABLE loans (
     id               INTEGER PRIMARY KEY,

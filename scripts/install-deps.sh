@@ -5,16 +5,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev build-essential pkg-config
-  xvfb webkit2gtk-driver dbus-x11 dunst imagemagick poppler-utils qpdf fonts-noto-cjk nodejs npm curl)
+  xvfb webkit2gtk-driver dbus-x11 dunst imagemagick poppler-utils qpdf fonts-noto-cjk curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+# Node may come from elsewhere (NodeSource bundles npm); Debian's npm would conflict with it.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "installing: ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "Node.js 20.19 or newer is needed for the UI build (found $(node --version 2>/dev/null || echo none))." >&2
+  exit 1
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -123,7 +123,8 @@ impl Desk {
     /// Checks a password. Every attempt on a known account is journaled; the fifth failure in
     /// a row locks the account for 15 minutes.
     pub fn login(&mut self, login: &str, password: &str, now: Instant) -> Result<Session> {
-        let outcome = self.store.write(|w| -> Result<Result<Session>> {
+        // A failure is committed (it counts towards the lock) and still returned as a refusal.
+        self.store.write(|w| -> Result<Result<Session>> {
             let Some(account) = w.read().credentials(login.trim())? else {
                 password_matches(password, decoy_hash());
                 return Ok(Err(Refusal::WrongPassword.into()));
@@ -165,8 +166,7 @@ impl Desk {
                 roles: account.roles,
                 person_id: account.person_id,
             }))
-        })?;
-        outcome
+        })?
     }
 
     pub fn add_account(

@@ -163,10 +163,10 @@ impl Desk {
                 asset.open_loan.ok_or_else(|| Refusal::AssetNotOnLoan {
                     tag: tag.to_string(),
                 })?;
-            let (_, _, person) = w
+            let person = w
                 .read()
-                .account_roles(session.account_id)?
-                .unwrap_or_default();
+                .account_standing(session.account_id)?
+                .and_then(|standing| standing.person_id);
             if person != Some(custodian) {
                 return Err(Refusal::NotYourLoan.into());
             }
@@ -237,5 +237,5 @@ impl Desk {
 }
 
 fn check_roles_for(w: &Writer<'_>, session: &Session, use_case: UseCase) -> Result<()> {
-    crate::check_roles(w.read().account_roles(session.account_id)?, use_case)
+    crate::check_roles(w.read().account_standing(session.account_id)?, use_case)
 }

@@ -188,7 +188,7 @@ impl Desk {
         let actor = Some(session.account_id);
         let work = |w: &mut Writer<'_>| -> Result<ImportSummary> {
             crate::check_roles(
-                w.read().account_roles(session.account_id)?,
+                w.read().account_standing(session.account_id)?,
                 UseCase::ImportRegister,
             )?;
             let mut summary = match kind {

@@ -80,15 +80,8 @@ impl Desk {
         progress: &mut dyn FnMut(i64, i64),
     ) -> Result<VerifyReport> {
         self.authorise_read(session, UseCase::Verify)?;
-        Ok(self
-            .store
-            .integrity_check()
-            .map_err(Failure::from)
-            .and_then(|()| {
-                self.store
-                    .verify_with_progress(progress)
-                    .map_err(Failure::from)
-            })?)
+        self.store.integrity_check()?;
+        Ok(self.store.verify_with_progress(progress)?)
     }
 
     pub fn backup(&self, session: &Session, out: &Path) -> Result<()> {
@@ -105,7 +98,7 @@ impl Desk {
 
     /// Checks the session may read, against the account as it is now.
     fn authorise_read(&self, session: &Session, use_case: UseCase) -> Result<()> {
-        let current = self.store.read().account_roles(session.account_id)?;
+        let current = self.store.read().account_standing(session.account_id)?;
         check_roles(current, use_case)
     }
 
@@ -117,25 +110,24 @@ impl Desk {
         work: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<T> {
         self.store.write(|writer| {
-            check_roles(writer.read().account_roles(session.account_id)?, use_case)?;
+            check_roles(
+                writer.read().account_standing(session.account_id)?,
+                use_case,
+            )?;
             work(writer)
         })
     }
 }
 
 fn check_roles(
-    current: Option<(
-        bool,
-        Vec<azukari_domain::Role>,
-        Option<azukari_domain::PersonId>,
-    )>,
+    current: Option<azukari_domain::view::AccountStanding>,
     use_case: UseCase,
 ) -> Result<()> {
-    let (active, roles, _) = current.ok_or(Refusal::AccountDisabled)?;
-    if !active {
+    let standing = current.ok_or(Refusal::AccountDisabled)?;
+    if !standing.active {
         return Err(Refusal::AccountDisabled.into());
     }
-    if !any_allows(&roles, use_case) {
+    if !any_allows(&standing.roles, use_case) {
         return Err(Refusal::Forbidden {
             use_case: use_case_name(use_case),
         }

@@ -281,6 +281,17 @@ fn the_register_pages_filters_and_searches_in_the_store() {
         ..Default::default()
     });
     assert_eq!(on_loan.total, 1);
+    let by_custodian = page(view::AssetQuery {
+        sort: view::AssetSort::Custodian,
+        descending: true,
+        limit: 2,
+        ..Default::default()
+    });
+    assert_eq!(
+        by_custodian.rows[0].tag, "PC-0007",
+        "the held item sorts before the unheld ones, descending"
+    );
+    assert_eq!(by_custodian.rows[1].tag, "PC-0000", "then the rest by tag");
     let desc = page(view::AssetQuery {
         sort: view::AssetSort::Tag,
         descending: true,
@@ -288,4 +299,26 @@ fn the_register_pages_filters_and_searches_in_the_store() {
         ..Default::default()
     });
     assert_eq!(desc.rows[0].tag, "PC-0249");
+
+    let back = ReturnLoan {
+        tag: "PC-0007".into(),
+        condition: ReturnCondition::Ok,
+        note: None,
+    };
+    f.desk.return_loan(&f.admin.clone(), back, now()).unwrap();
+    let after = f
+        .desk
+        .asset_page(
+            &f.admin,
+            &view::AssetQuery {
+                search: Some("𠮷田".into()),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        after.total, 0,
+        "a returned item is no longer found under its former custodian"
+    );
 }

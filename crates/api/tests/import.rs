@@ -141,7 +141,7 @@ fn an_xlsx_with_date_cells_and_numeric_serials() {
     sheet.write_number(3, 4, 12345.0).unwrap();
     sheet.write_string(3, 5, "𠮷田 太郎").unwrap();
     sheet
-        .write_datetime_with_format(3, 6, &ExcelDateTime::from_ymd(2026, 4, 1).unwrap(), &date)
+        .write_datetime_with_format(3, 6, ExcelDateTime::from_ymd(2026, 4, 1).unwrap(), &date)
         .unwrap();
     sheet.write_boolean(3, 7, true).unwrap();
     let bytes = workbook.save_to_buffer().unwrap();

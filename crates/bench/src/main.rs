@@ -167,6 +167,14 @@ fn wall() -> Instant {
 fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| "target".into()))?;
     let path = dir.path().join("bench.db");
+    // BENCH_KEEP=1 leaves the generated store in target/ for looking at query plans.
+    let dir = if std::env::var_os("BENCH_KEEP").is_some() {
+        let kept = dir.keep();
+        eprintln!("keeping {}", kept.display());
+        tempfile::TempDir::new_in(kept)?
+    } else {
+        dir
+    };
     let (_, _) = generate(&path)?;
     let mut desk = Desk::open(&path)?;
     let admin = desk.login("admin", PASSWORD, wall())?;
@@ -194,6 +202,7 @@ fn main() -> anyhow::Result<()> {
         "x1 carbon",
     ];
     let mut samples = Vec::new();
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
     for i in 0..400 {
         let query = AssetQuery {
             status: if i % 2 == 0 {
@@ -213,14 +222,29 @@ fn main() -> anyhow::Result<()> {
         };
         let started = Clock::now();
         let page = desk.asset_page(&admin, &query)?;
-        samples.push(started.elapsed());
-        std::hint::black_box(page);
+        let took = started.elapsed();
+        samples.push(took);
+        let what = format!(
+            "'{}', status {:?}, sort {:?}, {} matches",
+            query.search.as_deref().unwrap_or(""),
+            query.status,
+            query.sort,
+            page.total
+        );
+        slowest.push((took, what));
     }
     lines.push(report(
         "register page: 100 rows, filter + text search",
         samples,
         50.0,
     ));
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut worst: Vec<String> = Vec::new();
+    for (took, what) in &slowest {
+        if worst.len() < 3 && !worst.iter().any(|w| w.starts_with(what.as_str())) {
+            worst.push(format!("{what}: {:.1} ms", took.as_secs_f64() * 1000.0));
+        }
+    }
 
     let mut samples = Vec::new();
     for i in 0..400 {
@@ -313,6 +337,8 @@ fn main() -> anyhow::Result<()> {
         plain.execute("COMMIT", [])?;
     }
     let baseline = n as f64 / started.elapsed().as_secs_f64();
+    lines.push(String::new());
+    lines.push(format!("Slowest register searches: {}.", worst.join("; ")));
     lines.push(String::new());
     lines.push(format!(
         "Journaled writes: {journaled:.0}/s; plain rusqlite inserts of the same rows: {baseline:.0}/s; ratio {:.2} (target ≥ 0.5).",

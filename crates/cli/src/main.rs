@@ -204,20 +204,7 @@ enum AssetCommand {
 
 #[derive(Subcommand)]
 enum LoanCommand {
-    Issue {
-        #[arg(long)]
-        asset: String,
-        #[arg(long, required_unless_present = "person_id")]
-        to: Option<String>,
-        /// Names the custodian by id where names repeat.
-        #[arg(long)]
-        person_id: Option<i64>,
-        #[arg(long)]
-        due: Option<String>,
-        /// The fixed place of keeping (定位置).
-        #[arg(long)]
-        place: Option<String>,
-    },
+    Issue(HandOver),
     Return {
         #[arg(long)]
         asset: String,
@@ -227,18 +214,7 @@ enum LoanCommand {
         note: Option<String>,
     },
     /// Hands an item on to the next custodian in one step.
-    Transfer {
-        #[arg(long)]
-        asset: String,
-        #[arg(long, required_unless_present = "person_id")]
-        to: Option<String>,
-        #[arg(long)]
-        person_id: Option<i64>,
-        #[arg(long)]
-        due: Option<String>,
-        #[arg(long)]
-        place: Option<String>,
-    },
+    Transfer(HandOver),
     /// The custodian acknowledges receipt of an item issued to them.
     Ack {
         #[arg(long)]
@@ -256,6 +232,34 @@ enum LoanCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Who gets an item, until when, and where it is kept: for issue and transfer alike.
+#[derive(clap::Args)]
+struct HandOver {
+    #[arg(long)]
+    asset: String,
+    #[arg(long, required_unless_present = "person_id")]
+    to: Option<String>,
+    /// Names the custodian by id where names repeat.
+    #[arg(long)]
+    person_id: Option<i64>,
+    #[arg(long)]
+    due: Option<String>,
+    /// The fixed place of keeping (定位置).
+    #[arg(long)]
+    place: Option<String>,
+}
+
+impl HandOver {
+    fn loan(self) -> Result<IssueLoan, Failure> {
+        Ok(IssueLoan {
+            tag: self.asset,
+            to: person_ref(self.to, self.person_id).expect("clap requires --to or --person-id"),
+            due: date("due", self.due.as_deref())?,
+            place: self.place,
+        })
+    }
 }
 
 fn main() -> ExitCode {
@@ -599,37 +603,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Loan(LoanCommand::Issue {
-            asset,
-            to,
-            person_id,
-            due,
-            place,
-        }) => {
-            let loan = IssueLoan {
-                tag: asset.clone(),
-                to: person_ref(to, person_id).expect("clap requires one"),
-                due: date("due", due.as_deref())?,
-                place,
-            };
+        Command::Loan(LoanCommand::Issue(hand_over)) => {
+            let loan = hand_over.loan()?;
+            let tag = loan.tag.trim().to_string();
             desk.issue_loan(&session, loan, now()?)?;
-            println!("issued {}", asset.trim());
+            println!("issued {tag}");
         }
-        Command::Loan(LoanCommand::Transfer {
-            asset,
-            to,
-            person_id,
-            due,
-            place,
-        }) => {
-            let loan = IssueLoan {
-                tag: asset.clone(),
-                to: person_ref(to, person_id).expect("clap requires one"),
-                due: date("due", due.as_deref())?,
-                place,
-            };
+        Command::Loan(LoanCommand::Transfer(hand_over)) => {
+            let loan = hand_over.loan()?;
+            let tag = loan.tag.trim().to_string();
             desk.transfer_loan(&session, loan, now()?)?;
-            println!("transferred {}", asset.trim());
+            println!("transferred {tag}");
         }
         Command::Loan(LoanCommand::Return {
             asset,

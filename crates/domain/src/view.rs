@@ -129,6 +129,15 @@ pub struct Credentials {
     pub locked_until: Option<Instant>,
 }
 
+/// What an account may do right now: read inside every write, so that disabling an account
+/// or removing a role takes effect at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountStanding {
+    pub active: bool,
+    pub roles: Vec<Role>,
+    pub person_id: Option<PersonId>,
+}
+
 /// The state of one asset that the custody rules need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssetState {

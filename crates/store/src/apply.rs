@@ -87,7 +87,7 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
                 a.encrypted,
                 a.note
             ])?;
-            refresh_search_text(conn, a.id)?;
+            refresh_derived(conn, a.id)?;
         }
         Event::LoanIssued { loan: l } => {
             conn.prepare_cached(
@@ -105,7 +105,7 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
             ])?;
             conn.prepare_cached("UPDATE assets SET status = 'on_loan' WHERE id = ?1")?
                 .execute([l.asset_id.0])?;
-            refresh_search_text(conn, l.asset_id)?;
+            refresh_derived(conn, l.asset_id)?;
         }
         Event::LoanAcknowledged { loan_id, at } => {
             conn.execute(
@@ -135,7 +135,7 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
             ])?;
             conn.prepare_cached("UPDATE assets SET status = ?2 WHERE id = ?1")?
                 .execute(params![asset_id.0, asset_status.as_str()])?;
-            refresh_search_text(conn, *asset_id)?;
+            refresh_derived(conn, *asset_id)?;
         }
     }
     Ok(())
@@ -149,41 +149,40 @@ pub(crate) fn roles_text(roles: &[Role]) -> String {
         .join(",")
 }
 
-/// The register search reads one folded text per asset: tag, name, model, serial and the
-/// current custodian, folded as imports fold (full-width to half-width, lower case).
-fn refresh_search_text(conn: &Connection, asset: AssetId) -> rusqlite::Result<()> {
-    let parts: Option<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = conn
+/// The register reads derived columns of each asset: one folded search text (tag, name, model,
+/// serial and current custodian, folded as imports fold: full-width to half-width, lower case),
+/// and the current custodian's name and due date for sorting.
+fn refresh_derived(conn: &Connection, asset: AssetId) -> rusqlite::Result<()> {
+    // tag, name, model, serial, custodian, due: what people search and sort by.
+    let parts: Option<[Option<String>; 6]> = conn
         .prepare_cached(
-            "SELECT a.tag, a.name, a.model, a.serial, p.name FROM assets a
+            "SELECT a.tag, a.name, a.model, a.serial, p.name, l.due_on FROM assets a
              LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL
              LEFT JOIN people p ON p.id = l.custodian_id WHERE a.id = ?1",
         )?
         .query_row([asset.0], |row| {
-            Ok((
+            Ok([
                 row.get(0)?,
                 row.get(1)?,
                 row.get(2)?,
                 row.get(3)?,
                 row.get(4)?,
-            ))
+                row.get(5)?,
+            ])
         })
         .optional()?;
-    let Some((tag, name, model, serial, custodian)) = parts else {
+    let Some([tag, name, model, serial, holder, due]) = parts else {
         return Ok(());
     };
-    let text = [Some(tag), Some(name), model, serial, custodian]
+    let text = [&tag, &name, &model, &serial, &holder]
         .into_iter()
         .flatten()
-        .map(|part| fold(&part))
+        .map(|part| fold(part))
         .collect::<Vec<_>>()
         .join("\u{1f}");
-    conn.prepare_cached("UPDATE assets SET search_text = ?2 WHERE id = ?1")?
-        .execute(params![asset.0, text])?;
+    conn.prepare_cached(
+        "UPDATE assets SET search_text = ?2, holder_name = ?3, holder_due_on = ?4 WHERE id = ?1",
+    )?
+    .execute(params![asset.0, text, holder, due])?;
     Ok(())
 }

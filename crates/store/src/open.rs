@@ -60,6 +60,8 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // 64 MiB of page cache: the register's pages stay in memory at 100,000 assets.
+        conn.pragma_update(None, "cache_size", -65_536)?;
         embedded::migrations::runner()
             .set_abort_divergent(true)
             .set_abort_missing(true)
@@ -120,15 +122,7 @@ impl Store {
         &mut self,
         work: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let head = head_hash(&tx).map_err(StoreError::from)?;
-        let mut writer = Writer { tx, head };
-        let value = work(&mut writer)?;
-        writer.tx.commit().map_err(StoreError::from)?;
-        Ok(value)
+        self.transact(work, true)
     }
 
     /// Runs `work` exactly as [`Store::write`] does, then rolls it all back: a dry run that
@@ -137,6 +131,14 @@ impl Store {
         &mut self,
         work: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
+        self.transact(work, false)
+    }
+
+    fn transact<T, E: From<StoreError>>(
+        &mut self,
+        work: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
+        commit: bool,
+    ) -> Result<T, E> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -144,7 +146,11 @@ impl Store {
         let head = head_hash(&tx).map_err(StoreError::from)?;
         let mut writer = Writer { tx, head };
         let value = work(&mut writer)?;
-        writer.tx.rollback().map_err(StoreError::from)?;
+        if commit {
+            writer.tx.commit().map_err(StoreError::from)?;
+        } else {
+            writer.tx.rollback().map_err(StoreError::from)?;
+        }
         Ok(value)
     }
 

@@ -284,19 +284,16 @@ impl<'a> Reader<'a> {
 
     /// The account's roles now and whether it is active: read inside every write, so that a
     /// disabled account or a removed role takes effect at once.
-    pub fn account_roles(
-        &self,
-        id: AccountId,
-    ) -> Result<Option<(bool, Vec<Role>, Option<PersonId>)>> {
+    pub fn account_standing(&self, id: AccountId) -> Result<Option<AccountStanding>> {
         Ok(self
             .conn
             .prepare_cached("SELECT active, roles, person_id FROM accounts WHERE id = ?1")?
             .query_row([id.0], |row| {
-                Ok((
-                    row.get(0)?,
-                    roles(row.get(1)?)?,
-                    row.get::<_, Option<i64>>(2)?.map(PersonId),
-                ))
+                Ok(AccountStanding {
+                    active: row.get(0)?,
+                    roles: roles(row.get(1)?)?,
+                    person_id: row.get::<_, Option<i64>>(2)?.map(PersonId),
+                })
             })
             .optional()?)
     }
@@ -356,28 +353,39 @@ impl<'a> Reader<'a> {
     /// One page of the register. Filters, search, sort and paging all happen here, so the UI
     /// stays fast at 100,000 assets.
     pub fn asset_page(&self, query: &AssetQuery) -> Result<AssetPage> {
-        let mut filters = Vec::new();
-        let mut values: Vec<Value> = Vec::new();
-        if let Some(status) = query.status {
-            values.push(Value::Text(status.as_str().into()));
-            filters.push(format!("a.status = ?{}", values.len()));
-        }
-        if let Some(kind) = query.kind {
-            values.push(Value::Text(kind.as_str().into()));
-            filters.push(format!("a.kind = ?{}", values.len()));
-        }
-        if let Some(holder) = query.holder {
-            values.push(Value::Integer(holder.0));
-            filters.push(format!("l.custodian_id = ?{}", values.len()));
-        }
-        for word in query
+        let words: Vec<String> = query
             .search
             .as_deref()
             .map(fold)
             .unwrap_or_default()
             .split_whitespace()
-        {
-            values.push(Value::Text(word.to_string()));
+            .map(str::to_string)
+            .collect();
+        // With a search, status and kind are tested on the covering index assets_search (the
+        // unary + keeps SQLite from choosing the status index and fetching every table row).
+        let column = |name: &str| {
+            if words.is_empty() {
+                format!("a.{name}")
+            } else {
+                format!("+a.{name}")
+            }
+        };
+        let mut filters = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        if let Some(status) = query.status {
+            values.push(Value::Text(status.as_str().into()));
+            filters.push(format!("{} = ?{}", column("status"), values.len()));
+        }
+        if let Some(kind) = query.kind {
+            values.push(Value::Text(kind.as_str().into()));
+            filters.push(format!("{} = ?{}", column("kind"), values.len()));
+        }
+        if let Some(holder) = query.holder {
+            values.push(Value::Integer(holder.0));
+            filters.push(format!("l.custodian_id = ?{}", values.len()));
+        }
+        for word in words {
+            values.push(Value::Text(word));
             filters.push(format!("instr(a.search_text, ?{}) > 0", values.len()));
         }
         let filter = if filters.is_empty() {
@@ -386,38 +394,59 @@ impl<'a> Reader<'a> {
             format!("WHERE {}", filters.join(" AND "))
         };
         let direction = if query.descending { "DESC" } else { "ASC" };
+        // Every sort key is a column of assets, so the page is chosen without any join.
         let order = match query.sort {
             AssetSort::Tag => format!("a.tag {direction}"),
             AssetSort::Kind => format!("a.kind {direction}, a.tag"),
             AssetSort::Name => format!("a.name {direction}, a.tag"),
             AssetSort::Status => format!("a.status {direction}, a.tag"),
-            AssetSort::Custodian => format!("p.name IS NULL, p.name {direction}, a.tag"),
-            AssetSort::Due => format!("l.due_on IS NULL, l.due_on {direction}, a.tag"),
+            // Items nobody holds sort first (NULL is smallest), which keeps the index usable.
+            AssetSort::Custodian => format!("a.holder_name {direction}, a.tag"),
+            AssetSort::Due => format!("a.holder_due_on {direction}, a.tag"),
         };
-        // The loan join is only needed for counting when a filter reads it.
-        let count_from = if query.holder.is_some() {
-            "FROM assets a LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL"
+        // The loan join is only needed when a filter reads it.
+        let from = if query.holder.is_some() {
+            "FROM assets a JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL"
         } else {
             "FROM assets a"
         };
         let total: u32 = self
             .conn
-            .prepare_cached(&format!("SELECT COUNT(*) {count_from} {filter}"))?
+            .prepare_cached(&format!("SELECT COUNT(*) {from} {filter}"))?
             .query_row(rusqlite::params_from_iter(values.iter()), |row| row.get(0))?;
+
+        // First the ids of the page, from assets (and its indexes) alone …
         let limit = query.limit.clamp(1, 1000);
         values.push(Value::Integer(limit.into()));
         values.push(Value::Integer(query.offset.into()));
         let sql = format!(
-            "SELECT {ASSET_COLUMNS} {ASSET_FROM} {filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+            "SELECT a.id {from} {filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
             values.len() - 1,
             values.len()
         );
-        let mut statement = self.conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), asset_row)?;
-        Ok(AssetPage {
-            rows: rows.collect::<rusqlite::Result<_>>()?,
-            total,
-        })
+        let ids: Vec<i64> = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map(rusqlite::params_from_iter(values.iter()), |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if ids.is_empty() {
+            return Ok(AssetPage {
+                rows: Vec::new(),
+                total,
+            });
+        }
+        // … then the joined rows of just those, put back in the page's order.
+        let marks = vec!["?"; ids.len()].join(",");
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {ASSET_COLUMNS} {ASSET_FROM} WHERE a.id IN ({marks})"
+        ))?;
+        let mut rows: Vec<AssetRow> = statement
+            .query_map(rusqlite::params_from_iter(ids.iter()), asset_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        let position: std::collections::HashMap<i64, usize> =
+            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        rows.sort_by_key(|row| position[&row.id.0]);
+        Ok(AssetPage { rows, total })
     }
 
     /// Every custody period of an asset, newest first.
@@ -431,24 +460,38 @@ impl<'a> Reader<'a> {
 
     /// Loans open now, or all loans, optionally of one custodian.
     pub fn loans(&self, open_only: bool, custodian: Option<PersonId>) -> Result<Vec<LoanRow>> {
-        let sql = format!(
-            "{LOAN_SELECT} WHERE (?1 = 0 OR l.returned_at IS NULL) AND (?2 IS NULL OR l.custodian_id = ?2)
-             ORDER BY a.tag, l.issued_at"
-        );
-        let mut statement = self.conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(params![open_only, custodian.map(|c| c.0)], loan_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let open = if open_only {
+            "l.returned_at IS NULL"
+        } else {
+            "1 = 1"
+        };
+        self.loans_where(open, &[], custodian, "a.tag, l.issued_at")
     }
 
     /// What was held at `at`: loans issued at or before it and not returned by then.
     pub fn custody_as_of(&self, at: Instant, custodian: Option<PersonId>) -> Result<Vec<LoanRow>> {
-        let at = at.to_rfc3339();
-        let sql = format!(
-            "{LOAN_SELECT} WHERE l.issued_at <= ?1 AND (l.returned_at IS NULL OR l.returned_at > ?1)
-             AND (?2 IS NULL OR l.custodian_id = ?2) ORDER BY a.tag"
-        );
+        let period = "l.issued_at <= ?1 AND (l.returned_at IS NULL OR l.returned_at > ?1)";
+        self.loans_where(period, &[Value::Text(at.to_rfc3339())], custodian, "a.tag")
+    }
+
+    /// The custodian condition is left out of the SQL rather than written `(? IS NULL OR …)`,
+    /// which would keep SQLite from using the custodian index.
+    fn loans_where(
+        &self,
+        condition: &str,
+        values: &[Value],
+        custodian: Option<PersonId>,
+        order: &str,
+    ) -> Result<Vec<LoanRow>> {
+        let mut values = values.to_vec();
+        let mut sql = format!("{LOAN_SELECT} WHERE {condition}");
+        if let Some(custodian) = custodian {
+            values.push(Value::Integer(custodian.0));
+            sql.push_str(&format!(" AND l.custodian_id = ?{}", values.len()));
+        }
+        sql.push_str(&format!(" ORDER BY {order}"));
         let mut statement = self.conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(params![at, custodian.map(|c| c.0)], loan_row)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), loan_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
