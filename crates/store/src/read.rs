@@ -404,11 +404,21 @@ impl<'a> Reader<'a> {
             AssetSort::Custodian => format!("a.holder_name {direction}, a.tag"),
             AssetSort::Due => format!("a.holder_due_on {direction}, a.tag"),
         };
-        // The loan join is only needed when a filter reads it.
-        let from = if query.holder.is_some() {
-            "FROM assets a JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL"
-        } else {
-            "FROM assets a"
+        // The loan join is only needed when a filter reads it. A search reads the covering index
+        // whatever the sort: walking a sort index instead would fetch every table row to test
+        // the text (SQLite cannot know how few rows a search matches).
+        let from = match (
+            query.holder.is_some(),
+            query
+                .search
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty()),
+        ) {
+            (true, _) => {
+                "FROM assets a JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL"
+            }
+            (false, true) => "FROM assets a INDEXED BY assets_search",
+            (false, false) => "FROM assets a",
         };
         let total: u32 = self
             .conn
