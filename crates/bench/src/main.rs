@@ -238,7 +238,7 @@ fn main() -> anyhow::Result<()> {
         samples,
         50.0,
     ));
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|(took, _)| std::cmp::Reverse(*took));
     let mut worst: Vec<String> = Vec::new();
     for (took, what) in &slowest {
         if worst.len() < 3 && !worst.iter().any(|w| w.starts_with(what.as_str())) {
