@@ -69,16 +69,26 @@ async fn text_of(client: &Client, css: &str) -> String {
 
 /// Waits until the text of `css` satisfies `done`, and returns it.
 async fn until_text(client: &Client, css: &str, done: impl Fn(&str) -> bool) -> String {
+    let mut last = String::new();
     for _ in 0..100 {
         if let Ok(element) = client.find(Locator::Css(css)).await
             && let Ok(text) = element.text().await
-            && done(&text)
         {
-            return text;
+            if done(&text) {
+                return text;
+            }
+            last = text;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    panic!("{css} never showed the expected text");
+    let shot = screenshots().join("failed.png");
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::write(&shot, png);
+    }
+    panic!(
+        "{css} never showed the expected text; last it showed {last:?} (screen: {})",
+        shot.display()
+    );
 }
 
 fn import_register(store: &Path) {
@@ -215,6 +225,37 @@ async fn first_run_login_and_the_imported_register() {
     assert_eq!(rows.len(), 1, "only PC-0001 is held by 髙橋");
     std::fs::write(
         screenshots().join("search.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // Japanese, the users' first language, at the flick of the switch: the glossary's words.
+    // WebDriver's clear() fires no input event; a person uses the button.
+    client
+        .find(Locator::XPath("//button[contains(., 'Clear filters')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until_text(&client, "#asset-total", |t| t.contains('4')).await;
+    wait_for(&client, "#lang-switch")
+        .await
+        .select_by_value("ja")
+        .await
+        .unwrap();
+    let table = until_text(&client, "#asset-table", |t| t.contains("管理番号")).await;
+    assert!(
+        table.contains("貸与中") && table.contains("貸与先"),
+        "{table}"
+    );
+    let row = text_of(&client, "tr[data-tag=\"PC-0001\"]").await;
+    assert!(
+        row.contains("2026/04/01"),
+        "Japanese dates are written 2026/04/01: {row}"
+    );
+    std::fs::write(
+        screenshots().join("register-ja.png"),
         client.screenshot().await.unwrap(),
     )
     .unwrap();

@@ -157,6 +157,20 @@ describe("asset register", () => {
     expect(location.hash).toContain("kind=phone");
   });
 
+  it("clears search and filters with one button, and shows every row again", async () => {
+    const fake = setup({ assets: sample() });
+    render(AssetRegister);
+    await waitFor(() => expect(bodyRows()).toHaveLength(4));
+    const box = document.getElementById("asset-search") as HTMLInputElement;
+    await fireEvent.input(box, { target: { value: "PH-0" } });
+    await waitFor(() => expect(tags()).toEqual(["PH-00001"]));
+
+    await fireEvent.click(screen.getByRole("button", { name: ja["assets.clearFilters"] }));
+    await waitFor(() => expect(bodyRows()).toHaveLength(4));
+    expect(fake.lastQuery()).toMatchObject({ search: null, status: null, kind: null });
+    expect(box.value).toBe("");
+  });
+
   it("says so clearly when nothing matches", async () => {
     setup({ assets: sample() });
     history.replaceState(null, "", "#/assets?q=nothing-like-this");
