@@ -47,8 +47,7 @@ CREATE TABLE accounts (
     password_hash TEXT NOT NULL,
     active        INTEGER NOT NULL CHECK (active IN (0, 1)),
     failed_logins INTEGER NOT NULL,
-    locked_until  TEXT,
-    last_login_at TEXT
+    locked_until  TEXT
 );
 
 CREATE TABLE assets (

@@ -152,14 +152,16 @@ impl Desk {
                 }
                 .into()));
             }
-            w.apply(
-                &Event::LoginSucceeded {
-                    account_id: account.id,
-                    at: now,
-                },
-                Some(account.id),
-                now,
-            )?;
+            if account.failed_logins > 0 || account.locked_until.is_some() {
+                w.apply(
+                    &Event::LoginSucceeded {
+                        account_id: account.id,
+                        at: now,
+                    },
+                    Some(account.id),
+                    now,
+                )?;
+            }
             Ok(Ok(Session {
                 account_id: account.id,
                 login: account.login,

@@ -208,6 +208,36 @@ fn five_failed_logins_lock_the_account_for_fifteen_minutes() {
 }
 
 #[test]
+fn a_plain_login_writes_nothing_but_one_after_failures_resets_them() {
+    let mut f = fixture();
+    let before = f.head();
+    f.desk.login("admin", PASSWORD, now()).unwrap();
+    assert_eq!(
+        f.head(),
+        before,
+        "reading the register must not move the journal head ledgers print"
+    );
+    f.desk.login("admin", "wrong password", now()).unwrap_err();
+    f.desk.login("admin", PASSWORD, now()).unwrap();
+    assert_eq!(
+        f.head(),
+        before + 2,
+        "the failure and the reset are journaled"
+    );
+    for _ in 0..4 {
+        f.desk.login("admin", "wrong password", now()).unwrap_err();
+    }
+    assert_eq!(
+        f.desk
+            .login("admin", PASSWORD, now())
+            .map(drop)
+            .map_err(|e| e.code()),
+        Ok(()),
+        "the count restarted after the reset"
+    );
+}
+
+#[test]
 fn an_unknown_login_gets_the_same_answer_as_a_wrong_password() {
     let mut f = fixture();
     let before = f.head();

@@ -38,6 +38,8 @@ pub enum Event {
         /// Set on the failure that locks the account.
         locked_until: Option<Instant>,
     },
+    /// Journaled only when it clears failures or a lock: a plain login changes nothing, so
+    /// reading the register never moves the journal head that ledgers print.
     LoginSucceeded {
         account_id: AccountId,
         at: Instant,

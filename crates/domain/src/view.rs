@@ -113,7 +113,6 @@ pub struct AccountRow {
     pub roles: Vec<Role>,
     pub active: bool,
     pub locked_until: Option<Instant>,
-    pub last_login_at: Option<Instant>,
 }
 
 /// An account's state as the login rules need it.

@@ -63,10 +63,10 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
                 params![account_id.0, locked_until.map(|t| t.to_rfc3339())],
             )?;
         }
-        Event::LoginSucceeded { account_id, at } => {
+        Event::LoginSucceeded { account_id, at: _ } => {
             conn.execute(
-                "UPDATE accounts SET failed_logins = 0, locked_until = NULL, last_login_at = ?2 WHERE id = ?1",
-                params![account_id.0, at.to_rfc3339()],
+                "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
+                params![account_id.0],
             )?;
         }
         Event::AssetRegistered { asset: a } => {

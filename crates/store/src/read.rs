@@ -300,7 +300,7 @@ impl<'a> Reader<'a> {
 
     pub fn accounts(&self) -> Result<Vec<AccountRow>> {
         let mut statement = self.conn.prepare(
-            "SELECT a.id, a.login, p.name, a.roles, a.active, a.locked_until, a.last_login_at
+            "SELECT a.id, a.login, p.name, a.roles, a.active, a.locked_until
              FROM accounts a LEFT JOIN people p ON p.id = a.person_id ORDER BY a.login",
         )?;
         let rows = statement.query_map([], |row| {
@@ -311,7 +311,6 @@ impl<'a> Reader<'a> {
                 roles: roles(row.get(3)?)?,
                 active: row.get(4)?,
                 locked_until: instant(row.get(5)?)?,
-                last_login_at: instant(row.get(6)?)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -3,4 +3,4 @@ import type { AccountId } from "./AccountId";
 import type { Instant } from "./Instant";
 import type { Role } from "./Role";
 
-export type AccountRow = { id: AccountId, login: string, person: string | null, roles: Array<Role>, active: boolean, locked_until: Instant | null, last_login_at: Instant | null, };
+export type AccountRow = { id: AccountId, login: string, person: string | null, roles: Array<Role>, active: boolean, locked_until: Instant | null, };

@@ -1,0 +1,289 @@
+//! Ledgers rendered and read back with the tools offices' and auditors' programs use:
+//! pdftotext, pdffonts, pdfinfo (poppler) and qpdf; CSV and XLSX read back as data.
+
+use azukari_ledger::*;
+use std::process::Command;
+
+fn fonts() -> Fonts {
+    Fonts::with_preference(None).expect("fonts-noto-cjk is installed by scripts/install-deps.sh")
+}
+
+fn sample(rows: usize, grouped: bool) -> Ledger {
+    let names = ["髙橋 一郎", "﨑山 花子", "𠮷田 太郎", "渡邊 美咲"];
+    let mut groups = Vec::new();
+    for (g, name) in names.iter().enumerate() {
+        let rows: Vec<Vec<String>> = (0..rows / names.len())
+            .map(|i| {
+                let n = g * 1000 + i;
+                vec![
+                    format!("PC-{n:05}"),
+                    "ノートPC".into(),
+                    if i == 0 { "とても長い品名のノートパソコン ThinkPad X1 Carbon Gen 11 法人向けモデル 英語キーボード".into() } else { format!("ThinkPad X1 Gen {i}") },
+                    format!("SN{n:08}"),
+                    (*name).into(),
+                    "2026/04/01".into(),
+                ]
+            })
+            .collect();
+        groups.push(Group {
+            heading: grouped.then(|| format!("貸与先: {name}")),
+            rows,
+        });
+    }
+    Ledger {
+        title: "貸与物管理台帳".into(),
+        organisation: "株式会社サンプル".into(),
+        header_lines: vec![
+            "基準日時 2026/11/21 09:00 (Asia/Tokyo)".into(),
+            "貸与先別".into(),
+        ],
+        printed_by: "出力者 admin".into(),
+        journal_head:
+            "操作記録 #42 3f2a9c0e5b7d1f00aa11bb22cc33dd44ee55ff6677889900aabbccddeeff0011".into(),
+        stamps: vec!["承認".into(), "確認".into()],
+        page_label: "{n} / {N}".into(),
+        group_label: grouped.then(|| "貸与先".to_string()),
+        columns: vec![
+            Column::new("管理番号", 22.0, Align::Left),
+            Column::new("種別", 18.0, Align::Left),
+            Column::new("品名・型番", 60.0, Align::Left),
+            Column::new("シリアル番号", 26.0, Align::Left),
+            Column::new("貸与先", 30.0, Align::Left),
+            Column::new("貸与日", 20.0, Align::Right),
+        ],
+        groups,
+        created_unix: 1_795_000_000,
+    }
+}
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name}: {e} (scripts/install-deps.sh installs it)"));
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn write(bytes: &[u8], name: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    (dir, path.to_str().unwrap().to_string())
+}
+
+#[test]
+fn the_pdf_reads_back_with_japanese_text_footer_and_subset_fonts() {
+    let ledger = sample(200, true);
+    let bytes = render_pdf(&ledger, &mut fonts(), &mut |_, _| {}).unwrap();
+    let (_dir, path) = write(&bytes, "ledger.pdf");
+    if let Ok(keep) = std::env::var("LEDGER_SAMPLE_OUT") {
+        std::fs::write(keep, &bytes).unwrap();
+    }
+
+    let info = tool("pdfinfo", &[&path]);
+    let pages: usize = info
+        .lines()
+        .find(|l| l.starts_with("Pages:"))
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        pages >= 7,
+        "200 rows and 4 headings at ~29 lines a page: {pages} pages"
+    );
+    assert!(
+        info.contains("841.89 x 595.276 pts (A4)"),
+        "A4 landscape: {info}"
+    );
+
+    let text = tool("pdftotext", &["-layout", &path, "-"]);
+    for expected in [
+        "貸与物管理台帳",
+        "株式会社サンプル",
+        "髙橋 一郎",
+        "﨑山 花子",
+        "𠮷田 太郎",
+        "承認",
+        "確認",
+        "出力者 admin",
+        "3f2a9c0e5b7d1f00aa11bb22cc33dd44ee55ff6677889900aabbccddeeff0011",
+        "PC-00000",
+        "PC-03049",
+    ] {
+        assert!(text.contains(expected), "pdftotext should find {expected}");
+    }
+    assert!(
+        text.contains(&format!("1 / {pages}")) && text.contains(&format!("{pages} / {pages}")),
+        "page n / N on every page"
+    );
+    assert_eq!(
+        text.matches("貸与物管理台帳").count(),
+        pages,
+        "the title is on every page"
+    );
+    assert_eq!(
+        text.matches("管理番号").count(),
+        pages,
+        "the column header repeats on every page"
+    );
+    assert!(
+        text.contains("とても長い品名") && text.contains('…'),
+        "a long name is shortened with …"
+    );
+    assert!(
+        !text.contains("英語キーボード"),
+        "…and does not overflow into the next column"
+    );
+
+    let fonts = tool("pdffonts", &[&path]);
+    let noto = fonts
+        .lines()
+        .find(|l| l.contains("NotoSansCJK"))
+        .expect("Noto Sans CJK is used");
+    let columns: Vec<&str> = noto.split_whitespace().collect();
+    assert!(columns[0].contains('+'), "subset fonts carry a tag: {noto}");
+    assert_eq!(
+        &columns[columns.len() - 5..columns.len() - 2],
+        ["yes", "yes", "yes"],
+        "emb sub uni: {noto}"
+    );
+    assert!(
+        bytes.len() < 400_000,
+        "subset, not the 16 MB face: {} bytes",
+        bytes.len()
+    );
+
+    tool("qpdf", &["--check", &path]);
+}
+
+#[test]
+fn the_same_ledger_gives_the_same_bytes() {
+    let ledger = sample(60, true);
+    let first = render_pdf(&ledger, &mut fonts(), &mut |_, _| {}).unwrap();
+    let second = render_pdf(&ledger, &mut fonts(), &mut |_, _| {}).unwrap();
+    assert!(
+        first == second,
+        "two renderings of one ledger must be identical"
+    );
+    assert_eq!(render_xlsx(&ledger).unwrap(), render_xlsx(&ledger).unwrap());
+    let mut other = ledger.clone();
+    other.journal_head = "操作記録 #43 0000".into();
+    assert!(
+        render_pdf(&other, &mut fonts(), &mut |_, _| {}).unwrap() != first,
+        "a different journal head is a different document"
+    );
+}
+
+#[test]
+fn csv_and_xlsx_hold_the_same_rows_as_the_pdf() {
+    use calamine::{Reader, Xlsx};
+    let ledger = sample(40, true);
+    let pdf = render_pdf(&ledger, &mut fonts(), &mut |_, _| {}).unwrap();
+    let (_dir, path) = write(&pdf, "l.pdf");
+    let text = tool("pdftotext", &["-layout", &path, "-"]);
+    let pdf_tags: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.starts_with("PC-"))
+        .collect();
+
+    let csv = render_csv(&ledger, CsvEncoding::Utf8Bom).unwrap();
+    assert!(
+        csv.starts_with(b"\xEF\xBB\xBF"),
+        "a BOM, so Excel reads UTF-8"
+    );
+    let csv = String::from_utf8(csv[3..].to_vec()).unwrap();
+    let csv_rows: Vec<Vec<String>> = csv
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    assert_eq!(csv_rows[0][0], "貸与先");
+    assert_eq!(csv_rows[0][1], "管理番号");
+    let csv_tags: Vec<&str> = csv_rows[1..].iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(csv_tags, pdf_tags, "the same rows in the same order");
+    assert_eq!(
+        csv_rows[1][3],
+        "とても長い品名のノートパソコン ThinkPad X1 Carbon Gen 11 法人向けモデル 英語キーボード",
+        "CSV keeps the whole cell"
+    );
+
+    let xlsx = render_xlsx(&ledger).unwrap();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let xlsx_rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(xlsx_rows, csv_rows, "XLSX and CSV hold the same cells");
+}
+
+#[test]
+fn cp932_csv_refuses_a_character_it_cannot_hold_by_row_and_column() {
+    let ledger = sample(8, false);
+    let err = render_csv(&ledger, CsvEncoding::Cp932).unwrap_err();
+    assert!(
+        err.to_string().contains("'𠮷'") && err.to_string().contains("column 貸与先"),
+        "{err}"
+    );
+    let mut plain = ledger.clone();
+    plain.groups.retain(|g| !g.rows[0][4].contains('𠮷'));
+    let bytes = render_csv(&plain, CsvEncoding::Cp932).unwrap();
+    let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(
+        !bad && text.contains("髙橋 一郎") && text.contains("﨑山 花子"),
+        "CP932 holds 髙 and 﨑"
+    );
+}
+
+#[test]
+fn a_character_no_font_has_is_refused_by_name_before_drawing() {
+    let mut ledger = sample(8, false);
+    ledger.groups[0].rows[1][4] = "私用\u{E000}文字".into();
+    let err = render_pdf(&ledger, &mut fonts(), &mut |_, _| {
+        panic!("nothing is drawn")
+    })
+    .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("U+E000") && message.contains("row 2, column 貸与先"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_font_that_is_not_there_is_named() {
+    let err = Fonts::load(&[FontSource::parse("/nonexistent/font.ttf")]).unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/font.ttf"), "{err}");
+}
+
+#[test]
+fn labels_carry_tag_name_and_a_qr_code() {
+    let labels: Vec<Label> = (0..30)
+        .map(|i| Label {
+            tag: format!("PC-{i:04}"),
+            name: "ThinkPad X1 髙橋用".into(),
+            owner: "株式会社サンプル".into(),
+        })
+        .collect();
+    let bytes = render_labels(&labels, &mut fonts(), "資産ラベル", 0, &mut |_, _| {}).unwrap();
+    let (_dir, path) = write(&bytes, "labels.pdf");
+    let info = tool("pdfinfo", &[&path]);
+    assert!(
+        info.contains("Pages:           2"),
+        "30 labels on sheets of 24: {info}"
+    );
+    assert!(
+        info.contains("595.276 x 841.89 pts (A4)"),
+        "A4 portrait: {info}"
+    );
+    let text = tool("pdftotext", &[&path, "-"]);
+    assert!(text.contains("PC-0000") && text.contains("PC-0029") && text.contains("髙橋用"));
+    tool("qpdf", &["--check", &path]);
+}
