@@ -120,10 +120,14 @@ fn the_pdf_reads_back_with_japanese_text_footer_and_subset_fonts() {
     ] {
         assert!(text.contains(expected), "pdftotext should find {expected}");
     }
-    assert!(
-        text.contains(&format!("1 / {pages}")) && text.contains(&format!("{pages} / {pages}")),
-        "page n / N on every page"
-    );
+    // pdftotext closes up the narrow spaces around the slash.
+    let packed = text.replace(' ', "");
+    for page in 1..=pages {
+        assert!(
+            packed.contains(&format!("{page}/{pages}")),
+            "page {page} / {pages} is numbered"
+        );
+    }
     assert_eq!(
         text.matches("貸与物管理台帳").count(),
         pages,
