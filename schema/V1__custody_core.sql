@@ -65,6 +65,8 @@ CREATE TABLE assets (
     status                TEXT NOT NULL CHECK (status IN ('available', 'on_loan', 'carried_out',
                               'lost', 'in_repair', 'retired')),
     note                  TEXT,
+    -- In the register since: an as-of ledger leaves out what was not registered yet.
+    registered_at         TEXT NOT NULL,
     -- Derived from the asset and its open loan, so the register can be searched and sorted
     -- without a join: folded tag, name, model, serial and custodian; the custodian's name;
     -- the open loan's due date.
@@ -87,6 +89,8 @@ CREATE TABLE loans (
     issued_by        INTEGER REFERENCES accounts (id),
     due_on           TEXT,
     place            TEXT,
+    -- The customer site where the item is used, when it is lent for work there.
+    site_id          INTEGER REFERENCES sites (id),
     acknowledged_at  TEXT,
     returned_at      TEXT,
     returned_to      INTEGER REFERENCES accounts (id),

@@ -73,6 +73,7 @@ fn a_partner_engineer_receives_hands_on_and_returns_a_pc() {
         to: PersonRef::Name(to.into()),
         due: Some("2026-09-30".parse().unwrap()),
         place: Some("自宅 書斎".into()),
+        site: None,
     };
     desk.issue_loan(&office, issue("PC-0001", "髙橋 一郎"), day(2))
         .unwrap();

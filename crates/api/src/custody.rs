@@ -19,6 +19,8 @@ pub struct IssueLoan {
     #[ts(type = "string | null")]
     pub due: Option<NaiveDate>,
     pub place: Option<String>,
+    /// The customer site where the item is used, by name.
+    pub site: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -35,6 +37,25 @@ pub struct ReturnLoan {
 pub struct AssetDetail {
     pub asset: AssetRow,
     pub history: Vec<LoanRow>,
+}
+
+/// A site by name; names are unique within a customer, so across customers one may repeat.
+fn resolve_site(read: &azukari_store::Reader<'_>, name: &str) -> Result<SiteId> {
+    let found = read.sites_named(name)?;
+    match found.as_slice() {
+        [] => Err(Refusal::NotFound {
+            what: "site",
+            key: name.to_string(),
+        }
+        .into()),
+        [one] => Ok(*one),
+        more => Err(Refusal::InvalidValue {
+            field: "site",
+            value: name.to_string(),
+            expected: format!("a site name only one customer uses ({} do)", more.len()),
+        }
+        .into()),
+    }
 }
 
 fn unknown_tag(tag: &str) -> Refusal {
@@ -64,6 +85,15 @@ pub(crate) fn issue_in(
         at.date_in(zone),
         loan.due,
     )?;
+    let site_id = match loan
+        .site
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(name) => Some(resolve_site(&w.read(), name)?),
+    };
     let id = LoanId(w.next_id(IdTable::Loans)?);
     let event = Event::LoanIssued {
         loan: Loan {
@@ -74,6 +104,7 @@ pub(crate) fn issue_in(
             issued_by: actor,
             due_on: loan.due,
             place: rules::optional_text("place", loan.place.as_deref(), MAX_TEXT_CHARS)?,
+            site_id,
         },
     };
     w.apply(&event, actor, now)?;

@@ -269,7 +269,10 @@ fn import_assets(
             note: row.note,
         };
         let id = AssetId(w.next_id(IdTable::Assets)?);
-        let event = asset_event(&w.read(), id, &asset).map_err(|f| {
+        // In the register at least since it was first issued, so as-of ledgers include it.
+        let zone_start = row.issued.map(|day| start_of_day(day, zone));
+        let registered_at = zone_start.map_or(now, |issued| issued.min(now));
+        let event = asset_event(&w.read(), id, &asset, registered_at).map_err(|f| {
             at_row(
                 row.row,
                 header_of("tag")
@@ -324,6 +327,7 @@ fn import_assets(
             to: PersonRef::Id(person),
             due: row.due,
             place: row.place,
+            site: row.site,
         };
         issue_in(w, actor, &loan, issued_at, now).map_err(|f| at_row(row.row, custodian_at, f))?;
         summary.loans_issued += 1;

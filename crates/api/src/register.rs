@@ -116,7 +116,12 @@ pub(crate) fn person_event(read: &Reader<'_>, id: PersonId, person: &NewPerson) 
     })
 }
 
-pub(crate) fn asset_event(read: &Reader<'_>, id: AssetId, asset: &NewAsset) -> Result<Event> {
+pub(crate) fn asset_event(
+    read: &Reader<'_>,
+    id: AssetId,
+    asset: &NewAsset,
+    registered_at: Instant,
+) -> Result<Event> {
     let tag = rules::tag(&asset.tag)?;
     if read.asset_state(&tag)?.is_some() {
         return Err(Refusal::Duplicate {
@@ -138,6 +143,7 @@ pub(crate) fn asset_event(read: &Reader<'_>, id: AssetId, asset: &NewAsset) -> R
             classification: asset.classification.unwrap_or(Classification::Internal),
             encrypted: asset.encrypted,
             note: rules::optional_text("note", asset.note.as_deref(), MAX_TEXT_CHARS)?,
+            registered_at,
         },
     })
 }
@@ -264,7 +270,7 @@ impl Desk {
     ) -> Result<AssetId> {
         self.write(session, UseCase::ManageAssets, |w| {
             let id = AssetId(w.next_id(IdTable::Assets)?);
-            let event = asset_event(&w.read(), id, &asset)?;
+            let event = asset_event(&w.read(), id, &asset, now)?;
             w.apply(&event, Some(session.account_id), now)?;
             Ok(id)
         })

@@ -12,6 +12,7 @@ fn issue(f: &mut Fixture, tag: &str, to: &str, due: Option<&str>) -> Result<Loan
         to: PersonRef::Name(to.into()),
         due: due.map(|d| d.parse().unwrap()),
         place: Some("自宅 書斎".into()),
+        site: None,
     };
     f.desk.issue_loan(&f.admin.clone(), loan, now())
 }
@@ -79,6 +80,7 @@ fn transfer_leaves_no_gap_and_no_overlap() {
         to: PersonRef::Name("乙".into()),
         due: None,
         place: None,
+        site: None,
     };
     f.desk
         .transfer_loan(&f.admin.clone(), loan, at("2026-11-25T00:00:00Z"))

@@ -60,6 +60,7 @@ fn attempt(f: &mut Fixture, session: &Session, use_case: UseCase, n: &str) -> Re
                 to: PersonRef::Name("山田 花子".into()),
                 due: None,
                 place: None,
+                site: None,
             };
             f.desk.issue_loan(session, loan, t).map(drop)
         }

@@ -89,6 +89,7 @@ fn generate(path: &std::path::Path) -> anyhow::Result<(Session, i64)> {
                 classification: Classification::Confidential,
                 encrypted: true,
                 note: None,
+                registered_at: at(0),
             },
         });
     }
@@ -112,6 +113,7 @@ fn generate(path: &std::path::Path) -> anyhow::Result<(Session, i64)> {
                     issued_by: Some(admin.account_id),
                     due_on: None,
                     place: Some("自宅".into()),
+                    site_id: None,
                 },
             });
             if round < ROUNDS {
@@ -287,6 +289,7 @@ fn main() -> anyhow::Result<()> {
             to: PersonRef::Id(PersonId(i % PEOPLE + 1)),
             due: None,
             place: None,
+            site: None,
         };
         let started = Clock::now();
         desk.issue_loan(&admin, loan, wall())?;

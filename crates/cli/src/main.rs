@@ -249,6 +249,9 @@ struct HandOver {
     /// The fixed place of keeping (定位置).
     #[arg(long)]
     place: Option<String>,
+    /// The customer site the item is lent for.
+    #[arg(long)]
+    site: Option<String>,
 }
 
 impl HandOver {
@@ -258,6 +261,7 @@ impl HandOver {
             to: person_ref(self.to, self.person_id).expect("clap requires --to or --person-id"),
             due: date("due", self.due.as_deref())?,
             place: self.place,
+            site: self.site,
         })
     }
 }

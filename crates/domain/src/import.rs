@@ -57,6 +57,8 @@ pub struct AssetRow {
     pub issued: Option<NaiveDate>,
     pub due: Option<NaiveDate>,
     pub place: Option<String>,
+    /// The customer site the item is lent for, by name.
+    pub site: Option<String>,
     pub note: Option<String>,
 }
 
@@ -87,6 +89,7 @@ const ASSET_COLUMNS: &[(&str, &[&str])] = &[
     ("issued", &["貸与日", "issued"]),
     ("due", &["返却予定日", "due"]),
     ("place", &["保管場所", "place", "定位置"]),
+    ("site", &["現場", "site", "常駐先"]),
     ("note", &["備考", "note"]),
 ];
 
@@ -392,7 +395,8 @@ pub fn parse_assets(grid: &[Vec<String>]) -> Result<Vec<AssetRow>, ImportError> 
         let custodian = cells.text("custodian")?;
         let issued = cells.parsed("issued", parse_date, DATES)?;
         let due = cells.parsed("due", parse_date, DATES)?;
-        if custodian.is_none() && (issued.is_some() || due.is_some()) {
+        let site = cells.text("site")?;
+        if custodian.is_none() && (issued.is_some() || due.is_some() || site.is_some()) {
             return Err(cells.error("custodian", Refusal::Required { field: "custodian" }));
         }
         if let (Some(issued), Some(due)) = (issued, due)
@@ -418,6 +422,7 @@ pub fn parse_assets(grid: &[Vec<String>]) -> Result<Vec<AssetRow>, ImportError> 
             issued,
             due,
             place: cells.text("place")?,
+            site,
             note: cells.text("note")?,
         });
     }

@@ -139,6 +139,7 @@ pub struct Asset {
     pub classification: Classification,
     pub encrypted: bool,
     pub note: Option<String>,
+    pub registered_at: Instant,
 }
 
 /// A custody period: from issue to return. At most one is open per asset.
@@ -153,4 +154,5 @@ pub struct Loan {
     #[ts(type = "string | null")]
     pub due_on: Option<NaiveDate>,
     pub place: Option<String>,
+    pub site_id: Option<SiteId>,
 }

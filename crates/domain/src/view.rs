@@ -39,6 +39,7 @@ pub struct LoanRow {
     pub issued_at: Instant,
     pub due_on: Option<String>,
     pub place: Option<String>,
+    pub site: Option<String>,
     pub acknowledged_at: Option<Instant>,
     pub returned_at: Option<Instant>,
     pub return_condition: Option<ReturnCondition>,

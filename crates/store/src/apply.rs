@@ -72,8 +72,8 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
         Event::AssetRegistered { asset: a } => {
             conn.prepare_cached(
                 "INSERT INTO assets (id, tag, kind, name, model, serial, owner_organisation_id,
-                 classification, encrypted, status, note, search_text)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'available', ?10, '')",
+                 classification, encrypted, status, note, registered_at, search_text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'available', ?10, ?11, '')",
             )?
             .execute(params![
                 a.id.0,
@@ -85,14 +85,15 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
                 a.owner_organisation_id.0,
                 a.classification.as_str(),
                 a.encrypted,
-                a.note
+                a.note,
+                a.registered_at.to_rfc3339()
             ])?;
             refresh_derived(conn, a.id)?;
         }
         Event::LoanIssued { loan: l } => {
             conn.prepare_cached(
-                "INSERT INTO loans (id, asset_id, custodian_id, issued_at, issued_by, due_on, place)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO loans (id, asset_id, custodian_id, issued_at, issued_by, due_on, place, site_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 l.id.0,
@@ -101,7 +102,8 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
                 l.issued_at.to_rfc3339(),
                 l.issued_by.map(|a| a.0),
                 l.due_on.map(|d| d.to_string()),
-                l.place
+                l.place,
+                l.site_id.map(|s| s.0)
             ])?;
             conn.prepare_cached("UPDATE assets SET status = 'on_loan' WHERE id = ?1")?
                 .execute([l.asset_id.0])?;

@@ -37,13 +37,15 @@ fn roles(text: String) -> rusqlite::Result<Vec<Role>> {
 const ASSET_COLUMNS: &str =
     "a.id, a.tag, a.kind, a.name, a.model, a.serial, o.name, a.classification,
     a.encrypted, a.status, a.note,
-    l.id, l.custodian_id, p.name, po.name, l.issued_at, l.due_on, l.place, l.acknowledged_at";
+    l.id, l.custodian_id, p.name, po.name, l.issued_at, l.due_on, l.place, l.acknowledged_at,
+    ls.name";
 
 const ASSET_FROM: &str = "FROM assets a
     JOIN organisations o ON o.id = a.owner_organisation_id
     LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL
     LEFT JOIN people p ON p.id = l.custodian_id
-    LEFT JOIN organisations po ON po.id = p.organisation_id";
+    LEFT JOIN organisations po ON po.id = p.organisation_id
+    LEFT JOIN sites ls ON ls.id = l.site_id";
 
 fn asset_row(row: &Row<'_>) -> rusqlite::Result<AssetRow> {
     let id = AssetId(row.get(0)?);
@@ -60,6 +62,7 @@ fn asset_row(row: &Row<'_>) -> rusqlite::Result<AssetRow> {
             issued_at: instant(row.get(15)?)?.expect("issued_at is NOT NULL"),
             due_on: row.get(16)?,
             place: row.get(17)?,
+            site: row.get(19)?,
             acknowledged_at: instant(row.get(18)?)?,
             returned_at: None,
             return_condition: None,
@@ -84,9 +87,9 @@ fn asset_row(row: &Row<'_>) -> rusqlite::Result<AssetRow> {
 
 const LOAN_SELECT: &str =
     "SELECT l.id, l.asset_id, a.tag, l.custodian_id, p.name, po.name, l.issued_at,
-    l.due_on, l.place, l.acknowledged_at, l.returned_at, l.return_condition, l.return_note
+    l.due_on, l.place, l.acknowledged_at, l.returned_at, l.return_condition, l.return_note, s.name
     FROM loans l JOIN assets a ON a.id = l.asset_id JOIN people p ON p.id = l.custodian_id
-    JOIN organisations po ON po.id = p.organisation_id";
+    JOIN organisations po ON po.id = p.organisation_id LEFT JOIN sites s ON s.id = l.site_id";
 
 fn loan_row(row: &Row<'_>) -> rusqlite::Result<LoanRow> {
     Ok(LoanRow {
@@ -99,6 +102,7 @@ fn loan_row(row: &Row<'_>) -> rusqlite::Result<LoanRow> {
         issued_at: instant(row.get(6)?)?.expect("issued_at is NOT NULL"),
         due_on: row.get(7)?,
         place: row.get(8)?,
+        site: row.get(13)?,
         acknowledged_at: instant(row.get(9)?)?,
         returned_at: instant(row.get(10)?)?,
         return_condition: row.get::<_, Option<String>>(11)?.map(word).transpose()?,
@@ -234,6 +238,14 @@ impl<'a> Reader<'a> {
                 |row| Ok(SiteId(row.get(0)?)),
             )
             .optional()?)
+    }
+
+    pub fn sites_named(&self, name: &str) -> Result<Vec<SiteId>> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT id FROM sites WHERE name = ?1 ORDER BY id")?;
+        let rows = statement.query_map([name], |row| Ok(SiteId(row.get(0)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn people(&self) -> Result<Vec<PersonRow>> {

@@ -50,6 +50,7 @@ fn sample(path: &Path) -> Store {
                     classification: Classification::Confidential,
                     encrypted: true,
                     note: None,
+                    registered_at: now,
                 };
                 w.apply(&Event::AssetRegistered { asset }, None, now)?;
                 let loan = Loan {
@@ -60,6 +61,7 @@ fn sample(path: &Path) -> Store {
                     issued_by: None,
                     due_on: None,
                     place: Some("自宅".into()),
+                    site_id: None,
                 };
                 w.apply(&Event::LoanIssued { loan }, None, now)?;
             }
@@ -294,6 +296,7 @@ fn one_open_loan_per_asset_is_enforced_by_the_store_itself() {
             issued_by: None,
             due_on: None,
             place: None,
+            site_id: None,
         };
         w.apply(&Event::LoanIssued { loan }, None, now)
     });

@@ -27,6 +27,7 @@ fn main() -> anyhow::Result<()> {
                 to: PersonRef::Name("髙橋 一郎".into()),
                 due: None,
                 place: Some(format!("机{i}")),
+                site: None,
             };
             let id = desk.issue_loan(&admin, loan, now())?;
             writeln!(out, "issued {tag} {id}")?;

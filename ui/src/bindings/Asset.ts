@@ -2,6 +2,7 @@
 import type { AssetId } from "./AssetId";
 import type { AssetKind } from "./AssetKind";
 import type { Classification } from "./Classification";
+import type { Instant } from "./Instant";
 import type { OrganisationId } from "./OrganisationId";
 
-export type Asset = { id: AssetId, tag: string, kind: AssetKind, name: string, model: string | null, serial: string | null, owner_organisation_id: OrganisationId, classification: Classification, encrypted: boolean, note: string | null, };
+export type Asset = { id: AssetId, tag: string, kind: AssetKind, name: string, model: string | null, serial: string | null, owner_organisation_id: OrganisationId, classification: Classification, encrypted: boolean, note: string | null, registered_at: Instant, };

@@ -4,8 +4,9 @@ import type { AssetId } from "./AssetId";
 import type { Instant } from "./Instant";
 import type { LoanId } from "./LoanId";
 import type { PersonId } from "./PersonId";
+import type { SiteId } from "./SiteId";
 
 /**
  * A custody period: from issue to return. At most one is open per asset.
  */
-export type Loan = { id: LoanId, asset_id: AssetId, custodian_id: PersonId, issued_at: Instant, issued_by: AccountId | null, due_on: string | null, place: string | null, };
+export type Loan = { id: LoanId, asset_id: AssetId, custodian_id: PersonId, issued_at: Instant, issued_by: AccountId | null, due_on: string | null, place: string | null, site_id: SiteId | null, };

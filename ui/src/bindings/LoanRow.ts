@@ -8,4 +8,4 @@ import type { ReturnCondition } from "./ReturnCondition";
 /**
  * A custody period with the names people read.
  */
-export type LoanRow = { id: LoanId, asset_id: AssetId, tag: string, custodian_id: PersonId, custodian: string, custodian_organisation: string, issued_at: Instant, due_on: string | null, place: string | null, acknowledged_at: Instant | null, returned_at: Instant | null, return_condition: ReturnCondition | null, return_note: string | null, };
+export type LoanRow = { id: LoanId, asset_id: AssetId, tag: string, custodian_id: PersonId, custodian: string, custodian_organisation: string, issued_at: Instant, due_on: string | null, place: string | null, site: string | null, acknowledged_at: Instant | null, returned_at: Instant | null, return_condition: ReturnCondition | null, return_note: string | null, };

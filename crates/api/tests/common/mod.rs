@@ -55,6 +55,7 @@ impl Fixture {
             to: PersonRef::Name(to.into()),
             due: None,
             place: None,
+            site: None,
         };
         self.desk.issue_loan(&self.admin, loan, now()).unwrap();
     }
