@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev build-essential pkg-config
-  xvfb webkit2gtk-driver dbus-x11 dunst imagemagick poppler-utils qpdf fonts-noto-cjk curl)
+  xvfb webkit2gtk-driver dbus-x11 dunst imagemagick poppler-utils qpdf zbar-tools fonts-noto-cjk
+  fonts-ipaexfont-gothic curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -18,6 +18,8 @@ pub enum Failure {
     Store(#[from] StoreError),
     #[error("verify failed: {0}")]
     Verify(#[from] VerifyFailure),
+    #[error(transparent)]
+    Ledger(#[from] azukari_ledger::LedgerError),
 }
 
 /// What crosses to the UI. `code` is stable and what the UI branches on; `message` is in the
@@ -39,6 +41,7 @@ impl Failure {
             Failure::Store(StoreError::NotInitialised) => "not_initialised",
             Failure::Store(StoreError::AlreadyExists(_)) => "already_exists",
             Failure::Store(StoreError::BadBackup(_)) | Failure::Verify(_) => "verify_failed",
+            Failure::Ledger(_) => "ledger_failed",
             Failure::Store(_) => "internal",
         }
     }

@@ -6,13 +6,16 @@ mod account;
 mod custody;
 mod failure;
 pub mod import;
+mod ledger;
 mod register;
 
 pub use account::Session;
 pub use azukari_domain as domain;
+pub use azukari_ledger as ledger_engine;
 pub use custody::{AssetDetail, IssueLoan, ReturnLoan};
 pub use failure::{Failure, IpcError};
 pub use import::{ImportKind, ImportSummary};
+pub use ledger::{CustodyLedgerRequest, LedgerFormat, LedgerGrouping, kind_word};
 pub use register::{NewAccount, NewAsset, NewPerson, NewSite, PersonRef};
 
 use azukari_domain::permission::any_allows;
@@ -148,6 +151,7 @@ fn use_case_name(use_case: UseCase) -> &'static str {
         UseCase::ReturnLoan => "take back loans",
         UseCase::AcknowledgeOwnLoan => "acknowledge receipt",
         UseCase::ImportRegister => "import registers",
+        UseCase::PrintLedger => "print ledgers",
         UseCase::Verify => "verify the journal",
         UseCase::Backup => "back up the store",
     }

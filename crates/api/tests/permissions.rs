@@ -100,6 +100,10 @@ fn attempt(f: &mut Fixture, session: &Session, use_case: UseCase, n: &str) -> Re
                 )
                 .map(drop)
         }
+        UseCase::PrintLedger => f
+            .desk
+            .custody_ledger(session, &Default::default(), t)
+            .map(drop),
         UseCase::Verify => f.desk.verify(session, &mut |_, _| {}).map(drop),
         UseCase::Backup => f
             .desk

@@ -62,6 +62,9 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Prints ledgers: the custody ledger (貸与物管理台帳) and asset labels.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
     /// Checks the journal's chain, replays it and compares the result with the live tables.
     Verify,
     /// Copies the store with SQLite's online backup API.
@@ -71,6 +74,51 @@ enum Command {
     },
     /// Makes the store named by --store from a backup, after verifying the backup.
     Restore { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Who holds which item, as of an instant.
+    Custody {
+        #[arg(long)]
+        out: PathBuf,
+        /// RFC 3339, or a date meaning its start in the store's time zone; now when left out.
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, default_value = "none", value_parser = parse_word::<LedgerGrouping>)]
+        group_by: LedgerGrouping,
+        /// pdf, csv or xlsx; taken from the file name when left out.
+        #[arg(long, value_parser = parse_word::<LedgerFormat>)]
+        format: Option<LedgerFormat>,
+        #[arg(long, default_value = "ja", value_parser = parse_word::<Lang>)]
+        lang: Lang,
+        /// For CSV: utf8 (with BOM, as Excel expects) or cp932.
+        #[arg(long, default_value = "utf8")]
+        encoding: CsvText,
+        /// A font file (PATH or PATH#FACE) to use first; the system's Japanese fonts fill in.
+        #[arg(long, env = "AZUKARI_FONT")]
+        font: Option<String>,
+    },
+    /// A4 sheets of labels with the tag, name and a QR code of the tag.
+    Labels {
+        #[arg(long)]
+        out: PathBuf,
+        /// The assets to label; every asset when left out.
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        #[arg(long, env = "AZUKARI_FONT")]
+        font: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CsvText {
+    Utf8,
+    Cp932,
+}
+
+fn parse_word<T: std::str::FromStr<Err = String>>(text: &str) -> Result<T, String> {
+    text.parse()
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -264,6 +312,56 @@ impl HandOver {
             site: self.site,
         })
     }
+}
+
+fn format_of(path: &std::path::Path) -> Option<LedgerFormat> {
+    let extension = path.extension()?.to_str()?.to_lowercase();
+    extension.parse().ok()
+}
+
+/// Renders into `OUT.partial` beside the target and renames it when done, so a failure never
+/// leaves a half-written ledger; an unwritable target is found before any work.
+fn write_out(
+    out: &std::path::Path,
+    render: impl FnOnce(&mut dyn FnMut(usize, usize)) -> Result<(Vec<u8>, usize), Failure>,
+) -> anyhow::Result<()> {
+    let mut name = out
+        .file_name()
+        .context("--out names no file")?
+        .to_os_string();
+    name.push(".partial");
+    let partial = out.with_file_name(name);
+    std::fs::File::create(&partial).with_context(|| format!("cannot write {}", out.display()))?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} pages")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(out.display().to_string());
+    let result = render(&mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    let written = result
+        .map_err(anyhow::Error::from)
+        .and_then(|(bytes, rows)| {
+            std::fs::write(&partial, &bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            std::fs::rename(&partial, out)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "wrote {} ({rows} rows, {} bytes)",
+                out.display(),
+                bytes.len()
+            );
+            Ok(())
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
 }
 
 fn main() -> ExitCode {
@@ -679,6 +777,56 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 "{verb} {} rows: {} assets, {} people added, {} loans issued",
                 summary.rows, summary.assets_added, summary.people_added, summary.loans_issued
             );
+        }
+        Command::Ledger(LedgerCommand::Custody {
+            out,
+            as_of,
+            group_by,
+            format,
+            lang,
+            encoding,
+            font,
+        }) => {
+            let format = format
+                .or_else(|| format_of(&out))
+                .unwrap_or(LedgerFormat::Pdf);
+            let as_of = as_of.map(|text| desk.parse_instant(&text)).transpose()?;
+            write_out(&out, |progress| {
+                let request = CustodyLedgerRequest {
+                    as_of,
+                    group_by,
+                    lang,
+                };
+                let ledger = desk.custody_ledger(
+                    &session,
+                    &request,
+                    now().map_err(|e| Failure::UnreadableFile(e.to_string()))?,
+                )?;
+                let bytes = match format {
+                    LedgerFormat::Pdf => {
+                        let mut fonts = ledger_engine::Fonts::with_preference(font.as_deref())?;
+                        ledger_engine::render_pdf(&ledger, &mut fonts, progress)?
+                    }
+                    LedgerFormat::Csv => ledger_engine::render_csv(
+                        &ledger,
+                        match encoding {
+                            CsvText::Utf8 => ledger_engine::CsvEncoding::Utf8Bom,
+                            CsvText::Cp932 => ledger_engine::CsvEncoding::Cp932,
+                        },
+                    )?,
+                    LedgerFormat::Xlsx => ledger_engine::render_xlsx(&ledger)?,
+                };
+                Ok((bytes, ledger.row_count()))
+            })?;
+        }
+        Command::Ledger(LedgerCommand::Labels { out, tags, font }) => {
+            write_out(&out, |progress| {
+                let labels = desk.asset_labels(&session, &tags)?;
+                let mut fonts = ledger_engine::Fonts::with_preference(font.as_deref())?;
+                let title = "資産ラベル / Asset labels";
+                let bytes = ledger_engine::render_labels(&labels, &mut fonts, title, 0, progress)?;
+                Ok((bytes, labels.len()))
+            })?;
         }
         Command::Verify => {
             let report = desk.verify(&session, &mut |done, total| {

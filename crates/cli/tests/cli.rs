@@ -41,6 +41,8 @@ impl Office {
             .env("AZUKARI_USER", "admin")
             .env("AZUKARI_PASSWORD", "correct horse battery")
             .env("LANG", "C")
+            // Every write of these stories happens at one fixed instant.
+            .env("AZUKARI_NOW", "2026-11-21T01:00:00Z")
             .env_remove("LC_ALL")
             .env_remove("AZUKARI_STORE")
             .output()
@@ -349,5 +351,190 @@ fn lists_take_json() {
     assert_eq!(
         o.json(&["account", "list", "--json"])[1]["roles"][0],
         "auditor"
+    );
+}
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_custody_ledger_as_pdf_csv_and_xlsx() {
+    let o = office();
+    o.ok(&["org", "add", "顧客株式会社", "--kind", "customer"]);
+    o.ok(&["site", "add", "--org", "顧客株式会社", "--name", "本社ビル"]);
+    let file = o.write("台帳.csv", &cp932(REGISTER));
+    o.ok(&["import", "assets", &file]);
+    o.ok(&[
+        "loan",
+        "issue",
+        "--asset",
+        "USB-0001",
+        "--to",
+        "髙橋 一郎",
+        "--site",
+        "本社ビル",
+    ]);
+
+    let pdf = o.dir.join("custody.pdf");
+    let printed = o.ok(&[
+        "ledger",
+        "custody",
+        "--out",
+        pdf.to_str().unwrap(),
+        "--group-by",
+        "custodian",
+        "--as-of",
+        "2026-11-21T12:00:00+09:00",
+    ]);
+    assert!(printed.contains("3 rows"), "{printed}");
+    let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    for expected in [
+        "貸与物管理台帳",
+        "株式会社サンプル",
+        "基準日時 2026/11/21 12:00",
+        "髙橋 一郎",
+        "﨑山 花子",
+        "PC-0001",
+        "USB-0001",
+        "本社ビル",
+        "出力者 admin",
+        "操作記録 #",
+    ] {
+        assert!(text.contains(expected), "the ledger should show {expected}");
+    }
+    let again = o.dir.join("again.pdf");
+    o.ok(&[
+        "ledger",
+        "custody",
+        "--out",
+        again.to_str().unwrap(),
+        "--group-by",
+        "custodian",
+        "--as-of",
+        "2026-11-21T12:00:00+09:00",
+    ]);
+    assert!(
+        std::fs::read(&pdf).unwrap() == std::fs::read(&again).unwrap(),
+        "the same store and as-of give the same bytes"
+    );
+
+    // As of a date before the register was issued, nobody held anything.
+    let old = o.dir.join("old.csv");
+    o.ok(&[
+        "ledger",
+        "custody",
+        "--out",
+        old.to_str().unwrap(),
+        "--as-of",
+        "2026-03-01",
+    ]);
+    let old = std::fs::read_to_string(&old).unwrap();
+    assert_eq!(
+        old.lines().count(),
+        1,
+        "only the header: nothing was registered yet on 2026-03-01:\n{old}"
+    );
+
+    let csv = o.dir.join("by-site.csv");
+    o.ok(&[
+        "ledger",
+        "custody",
+        "--out",
+        csv.to_str().unwrap(),
+        "--group-by",
+        "site",
+        "--as-of",
+        "2026-11-21T12:00:00+09:00",
+    ]);
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
+    assert!(
+        csv.lines().any(|l| l.starts_with("本社ビル,USB-0001,")),
+        "{csv}"
+    );
+
+    let xlsx = o.dir.join("ledger-en.xlsx");
+    o.ok(&[
+        "ledger",
+        "custody",
+        "--out",
+        xlsx.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]);
+    assert!(
+        std::fs::read(&xlsx).unwrap().starts_with(b"PK"),
+        "an XLSX is a zip"
+    );
+
+    let cp932_csv = o.dir.join("sjis.csv");
+    o.ok(&[
+        "ledger",
+        "custody",
+        "--out",
+        cp932_csv.to_str().unwrap(),
+        "--encoding",
+        "cp932",
+    ]);
+    let bytes = std::fs::read(&cp932_csv).unwrap();
+    let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!bad && text.contains("髙橋 一郎"));
+}
+
+#[test]
+fn bad_ledger_requests_are_refused_and_leave_no_file() {
+    let o = office();
+    let out = o.dir.join("out");
+    std::fs::create_dir(&out).unwrap();
+    let target = out.join("l.pdf");
+    let t = target.to_str().unwrap();
+
+    let stderr = o.refused(&["ledger", "custody", "--out", t, "--as-of", "yesterday"]);
+    assert!(stderr.contains("'yesterday'"), "{stderr}");
+    let stderr = o.refused(&[
+        "ledger",
+        "custody",
+        "--out",
+        t,
+        "--font",
+        "/nonexistent/font.ttf",
+    ]);
+    assert!(stderr.contains("/nonexistent/font.ttf"), "{stderr}");
+    let stderr = o.refused(&["ledger", "custody", "--out", "/nonexistent-dir/l.pdf"]);
+    assert!(
+        stderr.contains("cannot write /nonexistent-dir/l.pdf"),
+        "{stderr}"
+    );
+    let unknown = o.run(&["ledger", "custody", "--out", t, "--group-by", "colour"]);
+    assert_eq!(
+        unknown.status.code(),
+        Some(2),
+        "an unknown grouping is a usage error"
+    );
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("custodian, organisation, site, kind")
+    );
+    let stderr = o.refused(&["ledger", "labels", "--out", t, "--tag", "NO-SUCH"]);
+    assert!(stderr.contains("NO-SUCH"), "{stderr}");
+    assert!(
+        files_in(&out).is_empty(),
+        "no half-written file is left: {:?}",
+        files_in(&out)
     );
 }

@@ -64,12 +64,14 @@ pub enum UseCase {
     /// A custodian accepts an item issued to them; only for their own loans.
     AcknowledgeOwnLoan,
     ImportRegister,
+    /// Custody ledgers and asset labels, as PDF, CSV or XLSX.
+    PrintLedger,
     Verify,
     Backup,
 }
 
 impl UseCase {
-    pub const ALL: [UseCase; 12] = [
+    pub const ALL: [UseCase; 13] = [
         UseCase::ReadRegister,
         UseCase::ManageOrganisations,
         UseCase::ManageSites,
@@ -80,6 +82,7 @@ impl UseCase {
         UseCase::ReturnLoan,
         UseCase::AcknowledgeOwnLoan,
         UseCase::ImportRegister,
+        UseCase::PrintLedger,
         UseCase::Verify,
         UseCase::Backup,
     ];
@@ -94,8 +97,8 @@ pub fn allows(role: Role, use_case: UseCase) -> bool {
         AcknowledgeOwnLoan => matches!(role, Custodian | SecurityOffice | SiteResponsible),
         ManageOrganisations | ManageSites | ManagePeople | ManageAccounts | ManageAssets
         | IssueLoan | ReturnLoan | ImportRegister | Backup => role == SecurityOffice,
-        // The auditor verifies the journal; so may the office that keeps it.
-        Verify => matches!(role, SecurityOffice | Auditor),
+        // The auditor verifies the journal and prints ledgers; so may the office that keeps them.
+        Verify | PrintLedger => matches!(role, SecurityOffice | Auditor),
     }
 }
 
@@ -113,7 +116,10 @@ mod tests {
         for use_case in UseCase::ALL {
             if allows(Role::Auditor, use_case) {
                 assert!(
-                    matches!(use_case, UseCase::ReadRegister | UseCase::Verify),
+                    matches!(
+                        use_case,
+                        UseCase::ReadRegister | UseCase::Verify | UseCase::PrintLedger
+                    ),
                     "an auditor reads and verifies only, yet may {use_case:?}"
                 );
             }

@@ -129,6 +129,27 @@ pub struct Credentials {
     pub locked_until: Option<Instant>,
 }
 
+/// One line of the custody ledger: an asset in the register at an instant and who held it then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustodyLine {
+    pub tag: String,
+    pub kind: AssetKind,
+    pub name: String,
+    pub model: Option<String>,
+    pub serial: Option<String>,
+    pub owner: String,
+    pub custodian: Option<String>,
+    pub custodian_organisation: Option<String>,
+    pub site: Option<String>,
+    pub issued_at: Option<Instant>,
+    pub due_on: Option<String>,
+    /// The last return at or before the instant, for an item nobody held then.
+    pub returned_at: Option<Instant>,
+    pub place: Option<String>,
+    /// The asset's status now; the ledger words it for the instant.
+    pub status: AssetStatus,
+}
+
 /// What an account may do right now: read inside every write, so that disabling an account
 /// or removing a role takes effect at once.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -82,7 +82,8 @@ fn draw_label(p: &mut Painter<'_>, label: &Label, left: f32, top: f32) -> Result
         why: format!("QR code: {e}"),
     })?;
     let modules = code.width();
-    let quiet = 2.0;
+    // The QR specification's quiet zone: four modules of white around the code.
+    let quiet = 4.0;
     let size = LABEL_H - 6.0;
     let module = size / (modules as f32 + 2.0 * quiet);
     let (qx, qy) = (left + 3.0, top + 3.0);

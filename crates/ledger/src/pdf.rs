@@ -485,8 +485,8 @@ pub(crate) fn save(
     let when = printpdf::OffsetDateTime::from_unix_timestamp(created_unix).unwrap_or_else(|_| {
         printpdf::OffsetDateTime::from_unix_timestamp(0).expect("the epoch is a date")
     });
-    doc.metadata.info.creation_date = when.clone();
-    doc.metadata.info.modification_date = when.clone();
+    doc.metadata.info.creation_date = when;
+    doc.metadata.info.modification_date = when;
     doc.metadata.info.metadata_date = when;
     doc.metadata.info.producer = "Azukari".into();
     doc.metadata.info.creator = "Azukari".into();

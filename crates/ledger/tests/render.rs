@@ -290,4 +290,36 @@ fn labels_carry_tag_name_and_a_qr_code() {
     let text = tool("pdftotext", &[&path, "-"]);
     assert!(text.contains("PC-0000") && text.contains("PC-0029") && text.contains("髙橋用"));
     tool("qpdf", &["--check", &path]);
+
+    // The QR codes scan: render the first sheet as a printer would, cut it into its 3 × 8
+    // labels as a hand scanner sees them one at a time, and read each with zbar.
+    let png = format!("{path}-sheet");
+    tool(
+        "pdftoppm",
+        &["-png", "-r", "200", "-f", "1", "-l", "1", &path, &png],
+    );
+    let tiles = format!("{path}-label-%02d.png");
+    tool(
+        "convert",
+        &[
+            &format!("{png}-1.png"),
+            "-crop",
+            "3x8@",
+            "+repage",
+            "+adjoin",
+            &tiles,
+        ],
+    );
+    let tile_files: Vec<String> = (0..24)
+        .map(|i| format!("{path}-label-{i:02}.png"))
+        .collect();
+    let mut args = vec!["-q"];
+    args.extend(tile_files.iter().map(String::as_str));
+    let scanned = tool("zbarimg", &args);
+    let tags: Vec<&str> = scanned
+        .lines()
+        .filter_map(|l| l.strip_prefix("QR-Code:"))
+        .collect();
+    let expected: Vec<String> = (0..24).map(|i| format!("PC-{i:04}")).collect();
+    assert_eq!(tags, expected, "every label on the sheet scans as its tag");
 }

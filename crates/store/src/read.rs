@@ -516,6 +516,44 @@ impl<'a> Reader<'a> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every asset in the register at `at`, with the custody period that covered it then.
+    pub fn custody_lines(&self, at: Instant) -> Result<Vec<CustodyLine>> {
+        let mut statement = self.conn.prepare(
+            "SELECT a.tag, a.kind, a.name, a.model, a.serial, o.name, p.name, po.name, s.name,
+                    l.issued_at, l.due_on, l.place, a.status,
+                    CASE WHEN l.id IS NULL THEN (SELECT MAX(r.returned_at) FROM loans r
+                         WHERE r.asset_id = a.id AND r.returned_at <= ?1) END
+             FROM assets a
+             JOIN organisations o ON o.id = a.owner_organisation_id
+             LEFT JOIN loans l ON l.asset_id = a.id AND l.issued_at <= ?1
+                  AND (l.returned_at IS NULL OR l.returned_at > ?1)
+             LEFT JOIN people p ON p.id = l.custodian_id
+             LEFT JOIN organisations po ON po.id = p.organisation_id
+             LEFT JOIN sites s ON s.id = l.site_id
+             WHERE a.registered_at <= ?1
+             ORDER BY a.tag",
+        )?;
+        let rows = statement.query_map([at.to_rfc3339()], |row| {
+            Ok(CustodyLine {
+                tag: row.get(0)?,
+                kind: word(row.get(1)?)?,
+                name: row.get(2)?,
+                model: row.get(3)?,
+                serial: row.get(4)?,
+                owner: row.get(5)?,
+                custodian: row.get(6)?,
+                custodian_organisation: row.get(7)?,
+                site: row.get(8)?,
+                issued_at: instant(row.get(9)?)?,
+                due_on: row.get(10)?,
+                place: row.get(11)?,
+                status: word(row.get(12)?)?,
+                returned_at: instant(row.get(13)?)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn loan(&self, id: LoanId) -> Result<Option<LoanRow>> {
         Ok(self
             .conn

@@ -3,4 +3,4 @@
 /**
  * Everything a session can ask the backend to do.
  */
-export type UseCase = "read_register" | "manage_organisations" | "manage_sites" | "manage_people" | "manage_accounts" | "manage_assets" | "issue_loan" | "return_loan" | "acknowledge_own_loan" | "import_register" | "verify" | "backup";
+export type UseCase = "read_register" | "manage_organisations" | "manage_sites" | "manage_people" | "manage_accounts" | "manage_assets" | "issue_loan" | "return_loan" | "acknowledge_own_loan" | "import_register" | "print_ledger" | "verify" | "backup";

@@ -1,0 +1,398 @@
+//! The custody ledger and asset labels, described for the ledger engine in the user's
+//! language. What the ledger says is decided here; how it looks, in crates/ledger.
+
+use crate::{Desk, Result, Session};
+use azukari_domain::rules::{Lang, Refusal, status_ja};
+use azukari_domain::view::CustodyLine;
+use azukari_domain::*;
+use azukari_ledger::{Align, Column, Group, Label, Ledger};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LedgerGrouping {
+    #[default]
+    None,
+    Custodian,
+    Organisation,
+    Site,
+    Kind,
+}
+
+impl std::str::FromStr for LedgerGrouping {
+    type Err = String;
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        Ok(match text {
+            "none" => LedgerGrouping::None,
+            "custodian" => LedgerGrouping::Custodian,
+            "organisation" | "organization" => LedgerGrouping::Organisation,
+            "site" => LedgerGrouping::Site,
+            "kind" => LedgerGrouping::Kind,
+            _ => {
+                return Err(format!(
+                    "'{text}' is not a grouping: custodian, organisation, site, kind or none"
+                ));
+            }
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LedgerFormat {
+    #[default]
+    Pdf,
+    Csv,
+    Xlsx,
+}
+
+impl std::str::FromStr for LedgerFormat {
+    type Err = String;
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        match text {
+            "pdf" => Ok(LedgerFormat::Pdf),
+            "csv" => Ok(LedgerFormat::Csv),
+            "xlsx" => Ok(LedgerFormat::Xlsx),
+            _ => Err(format!("'{text}' is not a format: pdf, csv or xlsx")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, TS)]
+#[ts(export)]
+pub struct CustodyLedgerRequest {
+    /// The instant the ledger shows; now when absent.
+    pub as_of: Option<Instant>,
+    pub group_by: LedgerGrouping,
+    pub lang: Lang,
+}
+
+pub fn kind_word(kind: AssetKind, lang: Lang) -> &'static str {
+    match (kind, lang) {
+        (AssetKind::Pc, Lang::Ja) => "ノートPC",
+        (AssetKind::Phone, Lang::Ja) => "携帯電話",
+        (AssetKind::EntryBadge, Lang::Ja) => "入館証",
+        (AssetKind::IdCard, Lang::Ja) => "社員証",
+        (AssetKind::UsbMedia, Lang::Ja) => "USBメモリ",
+        (AssetKind::ExternalDisk, Lang::Ja) => "外付けHDD",
+        (AssetKind::OpticalMedia, Lang::Ja) => "光学メディア",
+        (AssetKind::Other, Lang::Ja) => "その他",
+        (AssetKind::Pc, Lang::En) => "PC",
+        (AssetKind::Phone, Lang::En) => "Phone",
+        (AssetKind::EntryBadge, Lang::En) => "Entry badge",
+        (AssetKind::IdCard, Lang::En) => "ID card",
+        (AssetKind::UsbMedia, Lang::En) => "USB media",
+        (AssetKind::ExternalDisk, Lang::En) => "External disk",
+        (AssetKind::OpticalMedia, Lang::En) => "Optical media",
+        (AssetKind::Other, Lang::En) => "Other",
+    }
+}
+
+fn status_word(status: AssetStatus, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ja => status_ja(status),
+        Lang::En => match status {
+            AssetStatus::Available => "Available",
+            AssetStatus::OnLoan => "On loan",
+            AssetStatus::CarriedOut => "Carried out",
+            AssetStatus::Lost => "Lost",
+            AssetStatus::InRepair => "In repair",
+            AssetStatus::Retired => "Retired",
+        },
+    }
+}
+
+/// The status at the ledger's instant: held then means on loan; otherwise what the asset is
+/// now when that is lost, in repair or retired (the store keeps no history of those yet).
+fn status_then(line: &CustodyLine) -> AssetStatus {
+    if line.custodian.is_some() {
+        AssetStatus::OnLoan
+    } else if matches!(
+        line.status,
+        AssetStatus::Lost | AssetStatus::InRepair | AssetStatus::Retired
+    ) {
+        line.status
+    } else {
+        AssetStatus::Available
+    }
+}
+
+fn day(at: Instant, zone: Tz, lang: Lang) -> String {
+    let date = at.date_in(zone);
+    match lang {
+        Lang::Ja => date.format("%Y/%m/%d").to_string(),
+        Lang::En => date.format("%Y-%m-%d").to_string(),
+    }
+}
+
+fn due(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Ja => text.replace('-', "/"),
+        Lang::En => text.to_string(),
+    }
+}
+
+fn words(lang: Lang) -> [&'static str; 13] {
+    match lang {
+        Lang::Ja => [
+            "管理番号",
+            "種別",
+            "品名・型番",
+            "シリアル番号",
+            "所有",
+            "貸与先",
+            "所属",
+            "現場",
+            "貸与日",
+            "返却予定日",
+            "返却日",
+            "保管場所",
+            "状態",
+        ],
+        Lang::En => [
+            "Tag",
+            "Kind",
+            "Name, model",
+            "Serial",
+            "Owner",
+            "Custodian",
+            "Organisation",
+            "Site",
+            "Issued",
+            "Due",
+            "Returned",
+            "Place",
+            "Status",
+        ],
+    }
+}
+
+impl Desk {
+    /// The custody ledger (貸与物管理台帳) as of an instant, grouped as asked.
+    pub fn custody_ledger(
+        &self,
+        session: &Session,
+        request: &CustodyLedgerRequest,
+        now: Instant,
+    ) -> Result<Ledger> {
+        self.authorise_read(session, UseCase::PrintLedger)?;
+        let read = self.store.read();
+        let zone = read.time_zone()?;
+        let lang = request.lang;
+        let as_of = request.as_of.unwrap_or(now);
+        let lines = read.custody_lines(as_of)?;
+        let organisation = read.own_organisation()?.name;
+        let (seq, hash) = read.journal_head()?;
+
+        let none_word = match (request.group_by, lang) {
+            (LedgerGrouping::Site, Lang::Ja) => "現場なし",
+            (LedgerGrouping::Site, Lang::En) => "No site",
+            (_, Lang::Ja) => "貸与なし",
+            (_, Lang::En) => "Not on loan",
+        };
+        // Groups in name order, the group of the unheld last; rows in tag order within.
+        let mut groups: BTreeMap<(bool, String), Vec<Vec<String>>> = BTreeMap::new();
+        for line in &lines {
+            let key = match request.group_by {
+                LedgerGrouping::None => None,
+                LedgerGrouping::Custodian => {
+                    line.custodian
+                        .as_ref()
+                        .map(|c| match &line.custodian_organisation {
+                            Some(org) if lang == Lang::Ja => format!("{c}（{org}）"),
+                            Some(org) => format!("{c} ({org})"),
+                            None => c.clone(),
+                        })
+                }
+                LedgerGrouping::Organisation => line.custodian_organisation.clone(),
+                LedgerGrouping::Site => line.site.clone(),
+                LedgerGrouping::Kind => Some(kind_word(line.kind, lang).to_string()),
+            };
+            let key = match (request.group_by, key) {
+                (LedgerGrouping::None, _) => (false, String::new()),
+                (_, Some(key)) => (false, key),
+                (_, None) => (true, none_word.to_string()),
+            };
+            groups.entry(key).or_default().push(row(line, zone, lang));
+        }
+        let grouped = request.group_by != LedgerGrouping::None;
+        let groups = groups
+            .into_iter()
+            .map(|((_, heading), rows)| Group {
+                heading: grouped.then_some(heading),
+                rows,
+            })
+            .collect();
+
+        let [
+            tag,
+            kind,
+            name,
+            serial,
+            owner,
+            custodian,
+            org,
+            site,
+            issued,
+            due_w,
+            returned,
+            place,
+            status,
+        ] = words(lang);
+        let columns = vec![
+            Column::new(tag, 20.0, Align::Left),
+            Column::new(kind, 17.0, Align::Left),
+            Column::new(name, 44.0, Align::Left),
+            Column::new(serial, 24.0, Align::Left),
+            Column::new(owner, 24.0, Align::Left),
+            Column::new(custodian, 24.0, Align::Left),
+            Column::new(org, 24.0, Align::Left),
+            Column::new(site, 20.0, Align::Left),
+            Column::new(issued, 17.0, Align::Right),
+            Column::new(due_w, 17.0, Align::Right),
+            Column::new(returned, 17.0, Align::Right),
+            Column::new(place, 22.0, Align::Left),
+            Column::new(status, 14.0, Align::Center),
+        ];
+        let at = as_of.utc().with_timezone(&zone);
+        let count = lines.len();
+        let (title, as_of_line, by, group_label) = match lang {
+            Lang::Ja => (
+                "貸与物管理台帳",
+                format!("基準日時 {}（{zone}）", at.format("%Y/%m/%d %H:%M")),
+                match request.group_by {
+                    LedgerGrouping::None => format!("全資産・{count}件"),
+                    LedgerGrouping::Custodian => format!("貸与先別・{count}件"),
+                    LedgerGrouping::Organisation => format!("所属別・{count}件"),
+                    LedgerGrouping::Site => format!("現場別・{count}件"),
+                    LedgerGrouping::Kind => format!("種別別・{count}件"),
+                },
+                match request.group_by {
+                    LedgerGrouping::None => None,
+                    LedgerGrouping::Custodian => Some(custodian),
+                    LedgerGrouping::Organisation => Some(org),
+                    LedgerGrouping::Site => Some(site),
+                    LedgerGrouping::Kind => Some(kind),
+                },
+            ),
+            Lang::En => (
+                "Custody ledger",
+                format!("As of {} ({zone})", at.format("%Y-%m-%d %H:%M")),
+                match request.group_by {
+                    LedgerGrouping::None => format!("All assets, {count}"),
+                    LedgerGrouping::Custodian => format!("By custodian, {count} assets"),
+                    LedgerGrouping::Organisation => format!("By organisation, {count} assets"),
+                    LedgerGrouping::Site => format!("By site, {count} assets"),
+                    LedgerGrouping::Kind => format!("By kind, {count} assets"),
+                },
+                match request.group_by {
+                    LedgerGrouping::None => None,
+                    LedgerGrouping::Custodian => Some(custodian),
+                    LedgerGrouping::Organisation => Some(org),
+                    LedgerGrouping::Site => Some(site),
+                    LedgerGrouping::Kind => Some(kind),
+                },
+            ),
+        };
+        Ok(Ledger {
+            title: title.into(),
+            organisation,
+            header_lines: vec![as_of_line, by],
+            printed_by: match lang {
+                Lang::Ja => format!("出力者 {}", session.login),
+                Lang::En => format!("Printed by {}", session.login),
+            },
+            journal_head: match lang {
+                Lang::Ja => format!("操作記録 #{seq} {hash}"),
+                Lang::En => format!("Journal #{seq} {hash}"),
+            },
+            stamps: match lang {
+                Lang::Ja => vec!["承認".into(), "確認".into()],
+                Lang::En => vec!["Approved".into(), "Checked".into()],
+            },
+            page_label: match lang {
+                Lang::Ja => "{n} / {N} ページ".into(),
+                Lang::En => "Page {n} / {N}".into(),
+            },
+            group_label: group_label.map(str::to_string),
+            columns,
+            groups,
+            created_unix: as_of.utc().timestamp(),
+        })
+    }
+
+    /// Labels for the named assets, or for every asset when none is named.
+    pub fn asset_labels(&self, session: &Session, tags: &[String]) -> Result<Vec<Label>> {
+        self.authorise_read(session, UseCase::PrintLedger)?;
+        let read = self.store.read();
+        let label = |row: azukari_domain::view::AssetRow| Label {
+            tag: row.tag,
+            name: row.name,
+            owner: row.owner,
+        };
+        if tags.is_empty() {
+            let query = azukari_domain::view::AssetQuery {
+                limit: u32::MAX,
+                ..Default::default()
+            };
+            let mut labels = Vec::new();
+            let mut offset = 0;
+            loop {
+                let page = read.asset_page(&azukari_domain::view::AssetQuery {
+                    offset,
+                    limit: 1000,
+                    ..query.clone()
+                })?;
+                let done = page.rows.len() < 1000;
+                offset += page.rows.len() as u32;
+                labels.extend(page.rows.into_iter().map(label));
+                if done {
+                    return Ok(labels);
+                }
+            }
+        }
+        tags.iter()
+            .map(|tag| {
+                let row = read.asset(tag.trim())?.ok_or_else(|| Refusal::NotFound {
+                    what: "asset",
+                    key: tag.clone(),
+                })?;
+                Ok(label(row))
+            })
+            .collect()
+    }
+}
+
+fn row(line: &CustodyLine, zone: Tz, lang: Lang) -> Vec<String> {
+    let name = match &line.model {
+        Some(model) => format!("{} {model}", line.name),
+        None => line.name.clone(),
+    };
+    vec![
+        line.tag.clone(),
+        kind_word(line.kind, lang).into(),
+        name,
+        line.serial.clone().unwrap_or_default(),
+        line.owner.clone(),
+        line.custodian.clone().unwrap_or_default(),
+        line.custodian_organisation.clone().unwrap_or_default(),
+        line.site.clone().unwrap_or_default(),
+        line.issued_at
+            .map(|at| day(at, zone, lang))
+            .unwrap_or_default(),
+        line.due_on
+            .as_deref()
+            .map(|d| due(d, lang))
+            .unwrap_or_default(),
+        line.returned_at
+            .map(|at| day(at, zone, lang))
+            .unwrap_or_default(),
+        line.place.clone().unwrap_or_default(),
+        status_word(status_then(line), lang).into(),
+    ]
+}
