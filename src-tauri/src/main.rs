@@ -7,9 +7,13 @@
 use azukari_api::domain::Instant;
 use azukari_api::domain::rules::Lang;
 use azukari_api::domain::view::{AssetPage, AssetQuery};
-use azukari_api::{AssetDetail, Desk, Failure, IpcError, Session, StoreStatus};
+use azukari_api::{
+    AssetDetail, Desk, Failure, IpcError, PrintProgress, PrintRequest, PrintedFile, Session,
+    StoreStatus,
+};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use tauri::Manager;
 
 struct Open {
     desk: Desk,
@@ -116,6 +120,78 @@ fn asset_detail(state: tauri::State<'_, AppState>, tag: String) -> Result<AssetD
     state.with_session(|desk, session| desk.asset(session, &tag))
 }
 
+/// Renders a ledger and saves it in the user's Documents/Azukari folder. Rendering a large
+/// ledger takes seconds, so it runs off the UI thread and reports progress on `on_progress`.
+#[tauri::command]
+async fn print_ledger(
+    app: tauri::AppHandle,
+    request: PrintRequest,
+    on_progress: tauri::ipc::Channel<PrintProgress>,
+) -> Result<PrintedFile, IpcError> {
+    let font = std::env::var("AZUKARI_FONT").ok();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        let printed = state.with_session(|desk, session| {
+            desk.print(
+                session,
+                &request,
+                font.as_deref(),
+                now(),
+                &mut |done, total| {
+                    let _ = on_progress.send(PrintProgress {
+                        done: done as u32,
+                        total: total as u32,
+                    });
+                },
+            )
+        })?;
+        save_printed(&printed).map_err(|why| IpcError {
+            code: "io_failed".into(),
+            message: why,
+            field: None,
+        })
+    })
+    .await
+    .map_err(|err| IpcError {
+        code: "internal".into(),
+        message: err.to_string(),
+        field: None,
+    })?
+}
+
+/// Writes beside the target and renames, so a failure leaves no half-written file; never
+/// overwrites an earlier ledger.
+fn save_printed(printed: &azukari_api::Printed) -> Result<PrintedFile, String> {
+    let folder = dirs::document_dir()
+        .or_else(dirs::home_dir)
+        .ok_or("no documents folder")?
+        .join("Azukari");
+    std::fs::create_dir_all(&folder).map_err(|err| format!("{}: {err}", folder.display()))?;
+    let name = std::path::Path::new(&printed.file_name);
+    let (stem, extension) = (
+        name.file_stem().unwrap_or_default().to_string_lossy(),
+        name.extension().unwrap_or_default().to_string_lossy(),
+    );
+    let mut target = folder.join(&printed.file_name);
+    let mut n = 2;
+    while target.exists() {
+        target = folder.join(format!("{stem} ({n}).{extension}"));
+        n += 1;
+    }
+    let partial = target.with_extension(format!("{extension}.partial"));
+    std::fs::write(&partial, &printed.bytes)
+        .and_then(|()| std::fs::rename(&partial, &target))
+        .map_err(|err| {
+            let _ = std::fs::remove_file(&partial);
+            format!("{}: {err}", target.display())
+        })?;
+    Ok(PrintedFile {
+        path: target.display().to_string(),
+        rows: printed.rows as u32,
+        bytes: printed.bytes.len() as u32,
+    })
+}
+
 fn store_path() -> Result<PathBuf, String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -180,7 +256,8 @@ fn main() {
             logout,
             set_lang,
             asset_page,
-            asset_detail
+            asset_detail,
+            print_ledger
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|err| {

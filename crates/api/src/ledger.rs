@@ -396,3 +396,137 @@ fn row(line: &CustodyLine, zone: Tz, lang: Lang) -> Vec<String> {
         status_word(status_then(line), lang).into(),
     ]
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LedgerKind {
+    #[default]
+    Custody,
+    Labels,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CsvText {
+    /// UTF-8 with a BOM, as Excel expects.
+    #[default]
+    Utf8,
+    Cp932,
+}
+
+/// What to print, as the print screen and the command line ask for it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, TS)]
+#[ts(export)]
+pub struct PrintRequest {
+    pub ledger: LedgerKind,
+    /// As typed: RFC 3339, or a date meaning its start in the store's zone; now when absent.
+    pub as_of: Option<String>,
+    pub group_by: LedgerGrouping,
+    pub format: LedgerFormat,
+    pub lang: Lang,
+    pub encoding: CsvText,
+    /// Labels for these tags only; all assets when empty.
+    pub tags: Vec<String>,
+}
+
+/// A rendered ledger and the file name it suggests (title and as-of, no path).
+#[derive(Debug, Clone)]
+pub struct Printed {
+    pub bytes: Vec<u8>,
+    pub rows: usize,
+    pub file_name: String,
+}
+
+impl Desk {
+    /// Renders what `request` asks for. `font` names a font to use first (PATH or PATH#FACE).
+    pub fn print(
+        &self,
+        session: &Session,
+        request: &PrintRequest,
+        font: Option<&str>,
+        now: Instant,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Printed> {
+        let as_of = match request
+            .as_of
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            Some(text) => Some(self.parse_instant(text)?),
+            None => None,
+        };
+        let zone = self.store.time_zone()?;
+        let stamp = as_of
+            .unwrap_or(now)
+            .utc()
+            .with_timezone(&zone)
+            .format("%Y%m%d-%H%M");
+        match request.ledger {
+            LedgerKind::Labels => {
+                let labels = self.asset_labels(session, &request.tags)?;
+                let mut fonts = azukari_ledger::Fonts::with_preference(font)?;
+                let title = match request.lang {
+                    Lang::Ja => "資産ラベル",
+                    Lang::En => "Asset labels",
+                };
+                let bytes = azukari_ledger::render_labels(&labels, &mut fonts, title, 0, progress)?;
+                Ok(Printed {
+                    bytes,
+                    rows: labels.len(),
+                    file_name: format!("{title}.pdf"),
+                })
+            }
+            LedgerKind::Custody => {
+                let ask = CustodyLedgerRequest {
+                    as_of,
+                    group_by: request.group_by,
+                    lang: request.lang,
+                };
+                let ledger = self.custody_ledger(session, &ask, now)?;
+                let (bytes, extension) = match request.format {
+                    LedgerFormat::Pdf => {
+                        let mut fonts = azukari_ledger::Fonts::with_preference(font)?;
+                        (
+                            azukari_ledger::render_pdf(&ledger, &mut fonts, progress)?,
+                            "pdf",
+                        )
+                    }
+                    LedgerFormat::Csv => {
+                        let encoding = match request.encoding {
+                            CsvText::Utf8 => azukari_ledger::CsvEncoding::Utf8Bom,
+                            CsvText::Cp932 => azukari_ledger::CsvEncoding::Cp932,
+                        };
+                        (azukari_ledger::render_csv(&ledger, encoding)?, "csv")
+                    }
+                    LedgerFormat::Xlsx => (azukari_ledger::render_xlsx(&ledger)?, "xlsx"),
+                };
+                let file_name = format!("{}_{stamp}.{extension}", ledger.title.replace(' ', "-"));
+                Ok(Printed {
+                    bytes,
+                    rows: ledger.row_count(),
+                    file_name,
+                })
+            }
+        }
+    }
+}
+
+/// Progress of a ledger being rendered, for the print screen's bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct PrintProgress {
+    pub done: u32,
+    pub total: u32,
+}
+
+/// Where the desktop saved a printed ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct PrintedFile {
+    pub path: String,
+    pub rows: u32,
+    pub bytes: u32,
+}

@@ -15,7 +15,10 @@ pub use azukari_ledger as ledger_engine;
 pub use custody::{AssetDetail, IssueLoan, ReturnLoan};
 pub use failure::{Failure, IpcError};
 pub use import::{ImportKind, ImportSummary};
-pub use ledger::{CustodyLedgerRequest, LedgerFormat, LedgerGrouping, kind_word};
+pub use ledger::{
+    CsvText, CustodyLedgerRequest, LedgerFormat, LedgerGrouping, LedgerKind, PrintProgress,
+    PrintRequest, Printed, PrintedFile, kind_word,
+};
 pub use register::{NewAccount, NewAsset, NewPerson, NewSite, PersonRef};
 
 use azukari_domain::permission::any_allows;

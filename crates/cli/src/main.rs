@@ -93,7 +93,7 @@ enum LedgerCommand {
         #[arg(long, default_value = "ja", value_parser = parse_word::<Lang>)]
         lang: Lang,
         /// For CSV: utf8 (with BOM, as Excel expects) or cp932.
-        #[arg(long, default_value = "utf8")]
+        #[arg(long, default_value = "utf8", value_parser = parse_csv_text)]
         encoding: CsvText,
         /// A font file (PATH or PATH#FACE) to use first; the system's Japanese fonts fill in.
         #[arg(long, env = "AZUKARI_FONT")]
@@ -111,10 +111,12 @@ enum LedgerCommand {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum CsvText {
-    Utf8,
-    Cp932,
+fn parse_csv_text(text: &str) -> Result<CsvText, String> {
+    match text {
+        "utf8" | "utf-8" => Ok(CsvText::Utf8),
+        "cp932" | "sjis" | "shift_jis" => Ok(CsvText::Cp932),
+        _ => Err(format!("'{text}' is not an encoding: utf8 or cp932")),
+    }
 }
 
 fn parse_word<T: std::str::FromStr<Err = String>>(text: &str) -> Result<T, String> {
@@ -323,7 +325,7 @@ fn format_of(path: &std::path::Path) -> Option<LedgerFormat> {
 /// leaves a half-written ledger; an unwritable target is found before any work.
 fn write_out(
     out: &std::path::Path,
-    render: impl FnOnce(&mut dyn FnMut(usize, usize)) -> Result<(Vec<u8>, usize), Failure>,
+    render: impl FnOnce(&mut dyn FnMut(usize, usize)) -> Result<Printed, Failure>,
 ) -> anyhow::Result<()> {
     let mut name = out
         .file_name()
@@ -344,20 +346,19 @@ fn write_out(
         bar.set_position(done as u64);
     });
     bar.finish_and_clear();
-    let written = result
-        .map_err(anyhow::Error::from)
-        .and_then(|(bytes, rows)| {
-            std::fs::write(&partial, &bytes)
-                .with_context(|| format!("cannot write {}", out.display()))?;
-            std::fs::rename(&partial, out)
-                .with_context(|| format!("cannot write {}", out.display()))?;
-            println!(
-                "wrote {} ({rows} rows, {} bytes)",
-                out.display(),
-                bytes.len()
-            );
-            Ok(())
-        });
+    let written = result.map_err(anyhow::Error::from).and_then(|printed| {
+        std::fs::write(&partial, &printed.bytes)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        std::fs::rename(&partial, out)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        println!(
+            "wrote {} ({} rows, {} bytes)",
+            out.display(),
+            printed.rows,
+            printed.bytes.len()
+        );
+        Ok(())
+    });
     if written.is_err() {
         let _ = std::fs::remove_file(&partial);
     }
@@ -790,42 +791,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let format = format
                 .or_else(|| format_of(&out))
                 .unwrap_or(LedgerFormat::Pdf);
-            let as_of = as_of.map(|text| desk.parse_instant(&text)).transpose()?;
+            let request = PrintRequest {
+                ledger: LedgerKind::Custody,
+                as_of,
+                group_by,
+                format,
+                lang,
+                encoding,
+                tags: Vec::new(),
+            };
+            let now = now()?;
             write_out(&out, |progress| {
-                let request = CustodyLedgerRequest {
-                    as_of,
-                    group_by,
-                    lang,
-                };
-                let ledger = desk.custody_ledger(
-                    &session,
-                    &request,
-                    now().map_err(|e| Failure::UnreadableFile(e.to_string()))?,
-                )?;
-                let bytes = match format {
-                    LedgerFormat::Pdf => {
-                        let mut fonts = ledger_engine::Fonts::with_preference(font.as_deref())?;
-                        ledger_engine::render_pdf(&ledger, &mut fonts, progress)?
-                    }
-                    LedgerFormat::Csv => ledger_engine::render_csv(
-                        &ledger,
-                        match encoding {
-                            CsvText::Utf8 => ledger_engine::CsvEncoding::Utf8Bom,
-                            CsvText::Cp932 => ledger_engine::CsvEncoding::Cp932,
-                        },
-                    )?,
-                    LedgerFormat::Xlsx => ledger_engine::render_xlsx(&ledger)?,
-                };
-                Ok((bytes, ledger.row_count()))
+                desk.print(&session, &request, font.as_deref(), now, progress)
             })?;
         }
         Command::Ledger(LedgerCommand::Labels { out, tags, font }) => {
+            let request = PrintRequest {
+                ledger: LedgerKind::Labels,
+                tags,
+                ..Default::default()
+            };
+            let now = now()?;
             write_out(&out, |progress| {
-                let labels = desk.asset_labels(&session, &tags)?;
-                let mut fonts = ledger_engine::Fonts::with_preference(font.as_deref())?;
-                let title = "資産ラベル / Asset labels";
-                let bytes = ledger_engine::render_labels(&labels, &mut fonts, title, 0, progress)?;
-                Ok((bytes, labels.len()))
+                desk.print(&session, &request, font.as_deref(), now, progress)
             })?;
         }
         Command::Verify => {
