@@ -115,6 +115,9 @@ async fn first_run_login_and_the_imported_register() {
     let _driver = Driver(
         Command::new(tauri_driver())
             .args(["--port", "4444"])
+            // The app saves printed ledgers under the user's home: keep them in the test's folder.
+            .env("HOME", dir.path())
+            .env_remove("XDG_DOCUMENTS_DIR")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -259,6 +262,45 @@ async fn first_run_login_and_the_imported_register() {
         client.screenshot().await.unwrap(),
     )
     .unwrap();
+
+    // Print the custody ledger from the desktop: grouped by custodian, as PDF.
+    wait_for(&client, "#nav-print").await.click().await.unwrap();
+    wait_for(&client, "#print-group-by")
+        .await
+        .select_by_value("custodian")
+        .await
+        .unwrap();
+    wait_for(&client, "#print-format")
+        .await
+        .select_by_value("pdf")
+        .await
+        .unwrap();
+    wait_for(&client, "#print-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let path = until_text(&client, "#print-path", |t| t.ends_with(".pdf")).await;
+    std::fs::write(
+        screenshots().join("print-ja.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    assert!(
+        path.starts_with(dir.path().to_str().unwrap()),
+        "saved under the user's home: {path}"
+    );
+    let text = Command::new("pdftotext")
+        .args(["-layout", &path, "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("貸与物管理台帳")
+            && text.contains("貸与先別・4件")
+            && text.contains("𠮷田 太郎"),
+        "{text}"
+    );
 
     client.close().await.unwrap();
 }

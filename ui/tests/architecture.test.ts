@@ -22,6 +22,7 @@ describe("architecture", () => {
       "AccountId", "AssetDetail", "AssetId", "AssetKind", "AssetPage", "AssetQuery", "AssetRow",
       "AssetSort", "AssetStatus", "Classification", "Instant", "IpcError", "Lang", "LoanId",
       "LoanRow", "OrganisationId", "PersonId", "ReturnCondition", "Role", "Session", "StoreStatus",
+      "PrintRequest", "PrintProgress", "PrintedFile", "LedgerKind", "LedgerGrouping", "LedgerFormat", "CsvText",
     ]) {
       expect(names).toContain(needed);
     }

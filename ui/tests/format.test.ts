@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { formatDate, formatDateTime, formatDay, formatNumber, setTimeZone, today } from "../src/lib/format";
+import { formatDate, formatDateTime, formatDay, formatNumber, formatSize, setTimeZone, today } from "../src/lib/format";
 import { isOverdue } from "../src/lib/labels";
 import { assetHash, defaultView, parseAssetHash } from "../src/lib/route";
 import { asset, loan } from "./helpers";
@@ -26,6 +26,14 @@ describe("dates", () => {
   it("formats counts with grouping", () => {
     expect(formatNumber(12345, "ja")).toBe("12,345");
     expect(formatNumber(12345, "en")).toBe("12,345");
+  });
+
+  it("shows file sizes in KB (rounded up) below 1 MB and in MB above", () => {
+    expect(formatSize(26_000, "ja")).toBe("26 KB");
+    expect(formatSize(1, "en")).toBe("1 KB");
+    expect(formatSize(1_000_000, "en")).toBe("977 KB");
+    expect(formatSize(5_400_000, "en")).toBe("5.1 MB");
+    expect(formatSize(2 * 1024 * 1024, "ja")).toBe("2 MB");
   });
 
   it("knows overdue only for on-loan assets due before today", () => {

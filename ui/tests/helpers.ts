@@ -18,6 +18,7 @@ export function loan(tag: string, over: Partial<LoanRow> = {}): LoanRow {
     issued_at: "2026-04-01T01:00:00Z",
     due_on: "2999-12-31",
     place: "本社 3F キャビネットA",
+    site: null,
     acknowledged_at: "2026-04-01T02:00:00Z",
     returned_at: null,
     return_condition: null,

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { en } from "../src/i18n/en";
 import { languageFromNavigator, translate } from "../src/i18n/index.svelte";
 import { ja } from "../src/i18n/ja";
-import { CLASSIFICATION_KEYS, CONDITION_KEYS, KIND_KEYS, ROLE_KEYS, STATUS_KEYS } from "../src/lib/labels";
+import {
+  CLASSIFICATION_KEYS, CONDITION_KEYS, CSV_TEXT_KEYS, FORMAT_KEYS, GROUPING_KEYS, KIND_KEYS, LEDGER_KEYS, ROLE_KEYS,
+  STATUS_KEYS,
+} from "../src/lib/labels";
 
 const sources = import.meta.glob<string>(["../src/**/*.svelte", "../src/**/*.ts", "!../src/i18n/*.ts", "!../src/bindings/**"], {
   query: "?raw",
@@ -64,8 +67,11 @@ describe("catalogues", () => {
     expect(unused).toEqual([]);
   });
 
-  it("every status, kind, role, classification and condition has a word", () => {
-    const maps = [STATUS_KEYS, KIND_KEYS, ROLE_KEYS, CLASSIFICATION_KEYS, CONDITION_KEYS];
+  it("every status, kind, role, classification, condition and ledger choice has a word", () => {
+    const maps = [
+      STATUS_KEYS, KIND_KEYS, ROLE_KEYS, CLASSIFICATION_KEYS, CONDITION_KEYS, LEDGER_KEYS, GROUPING_KEYS, FORMAT_KEYS,
+      CSV_TEXT_KEYS,
+    ];
     for (const map of maps) {
       for (const key of Object.values(map)) {
         expect(ja, key).toHaveProperty([key]);
@@ -81,6 +87,8 @@ describe("catalogues", () => {
     expect(ja["role.security_office"]).toBe("セキュリティ事務局");
     expect(ja["col.tag"]).toBe("管理番号");
     expect(en["status.carried_out"]).toBe("Carried out");
+    expect(ja["ledger.custody"]).toBe("貸与物管理台帳");
+    expect(ja["grouping.custodian"]).toBe("貸与先別");
   });
 
   it("fills placeholders", () => {

@@ -18,6 +18,7 @@ export const en: Catalogue = {
   "header.logout": "Log out",
 
   "nav.assets": "Asset register",
+  "nav.print": "Print ledgers",
 
   "role.custodian": "Custodian",
   "role.site_responsible": "Site responsible",
@@ -134,6 +135,44 @@ export const en: Catalogue = {
   "loan.notReturned": "Not returned",
   "loan.condition": "Condition on return",
   "loan.note": "Return note",
+
+  "print.title": "Print ledgers",
+  "print.intro": "Files are saved in the Azukari folder in your Documents.",
+  "print.ledger": "Ledger",
+  "print.asOf": "As of",
+  "print.asOfPlaceholder": "2026-11-21 or 2026-11-21T09:00:00+09:00",
+  "print.asOfHint": "Empty means now. A date alone means the start of that day.",
+  "print.groupBy": "Group by",
+  "print.format": "Format",
+  "print.encoding": "Text encoding",
+  "print.lang": "Ledger language",
+  "print.tags": "Tags",
+  "print.tagsPlaceholder": "PC-00001 PC-00002",
+  "print.tagsHint": "Separate tags with spaces or commas. Empty means all assets.",
+  "print.labelsFormat": "Asset labels are created as PDF.",
+  "print.submit": "Create",
+  "print.submitting": "Creating…",
+  "print.progress": "Progress",
+  "print.pages": "{done} / {total} pages",
+  "print.saved": "Saved to {path} (rows: {rows}, size: {size})",
+  "print.savedLabels": "Saved to {path} (labels: {rows}, size: {size})",
+  "print.failed": "The ledger could not be created.",
+
+  "ledger.custody": "Custody ledger",
+  "ledger.labels": "Asset labels",
+
+  "grouping.none": "None",
+  "grouping.custodian": "By custodian",
+  "grouping.organisation": "By organisation",
+  "grouping.site": "By site",
+  "grouping.kind": "By kind",
+
+  "format.pdf": "PDF",
+  "format.csv": "CSV",
+  "format.xlsx": "Excel (XLSX)",
+
+  "csvText.utf8": "UTF-8 (BOM)",
+  "csvText.cp932": "Shift_JIS (CP932)",
 
   "value.none": "—",
 };

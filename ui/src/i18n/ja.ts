@@ -17,6 +17,7 @@ export const ja = {
   "header.logout": "ログアウト",
 
   "nav.assets": "資産台帳",
+  "nav.print": "台帳出力",
 
   "role.custodian": "利用者",
   "role.site_responsible": "現場責任者",
@@ -133,6 +134,44 @@ export const ja = {
   "loan.notReturned": "未返却",
   "loan.condition": "返却時の状態",
   "loan.note": "返却メモ",
+
+  "print.title": "台帳出力",
+  "print.intro": "作成したファイルは「ドキュメント」の Azukari フォルダに保存します。",
+  "print.ledger": "台帳の種類",
+  "print.asOf": "基準日時",
+  "print.asOfPlaceholder": "2026-11-21 または 2026-11-21T09:00:00+09:00",
+  "print.asOfHint": "空欄なら現在の時点。日付だけのときはその日の0時。",
+  "print.groupBy": "グループ化",
+  "print.format": "出力形式",
+  "print.encoding": "文字コード",
+  "print.lang": "台帳の言語",
+  "print.tags": "管理番号",
+  "print.tagsPlaceholder": "PC-00001 PC-00002",
+  "print.tagsHint": "スペースまたはカンマ区切り。空欄ならすべての資産。",
+  "print.labelsFormat": "資産ラベルはPDFで作成します。",
+  "print.submit": "作成",
+  "print.submitting": "作成中…",
+  "print.progress": "作成の進み具合",
+  "print.pages": "{done} / {total} ページ",
+  "print.saved": "{path} に保存しました（{rows}件・{size}）",
+  "print.savedLabels": "{path} に保存しました（ラベル{rows}件・{size}）",
+  "print.failed": "台帳を作成できませんでした。",
+
+  "ledger.custody": "貸与物管理台帳",
+  "ledger.labels": "資産ラベル",
+
+  "grouping.none": "なし",
+  "grouping.custodian": "貸与先別",
+  "grouping.organisation": "所属別",
+  "grouping.site": "現場別",
+  "grouping.kind": "種別別",
+
+  "format.pdf": "PDF",
+  "format.csv": "CSV",
+  "format.xlsx": "Excel（XLSX）",
+
+  "csvText.utf8": "UTF-8（BOM付き）",
+  "csvText.cp932": "Shift_JIS（CP932）",
 
   "value.none": "—",
 } as const;

@@ -8,9 +8,13 @@ import type { AssetRow } from "../bindings/AssetRow";
 import type { IpcError } from "../bindings/IpcError";
 import type { Lang } from "../bindings/Lang";
 import type { LoanRow } from "../bindings/LoanRow";
+import type { PrintedFile } from "../bindings/PrintedFile";
+import type { PrintProgress } from "../bindings/PrintProgress";
+import type { PrintRequest } from "../bindings/PrintRequest";
 import type { Role } from "../bindings/Role";
 import type { Session } from "../bindings/Session";
 import type { StoreStatus } from "../bindings/StoreStatus";
+import { canPrint } from "../lib/labels";
 import type { Args, Backend, Command } from "./index";
 
 export type FakeAccount = { login: string; password: string; roles: Role[]; person_id: number | null };
@@ -21,12 +25,15 @@ export type FakeOptions = {
   /** Custody history per tag; defaults to the asset's current loan, if any. */
   histories?: Record<string, LoanRow[]>;
   accounts?: FakeAccount[];
+  /** Pages print_ledger reports for a PDF (default 3). */
+  printPages?: number;
   /** Milliseconds before each answer (0: answer on the next microtask). */
   latency?: number;
   /** Replace the answer to one command (throw an IpcError to reject). */
   handlers?: Partial<Record<Command, (args: Args | undefined) => unknown>>;
 };
 
+/** One call as made; function arguments (progress channels) are kept as they were passed. */
 export type FakeCall = { command: Command; args: Args | undefined };
 
 export type Fake = {
@@ -34,6 +41,7 @@ export type Fake = {
   calls: FakeCall[];
   callsOf(command: Command): FakeCall[];
   lastQuery(): AssetQuery | undefined;
+  lastPrint(): PrintRequest | undefined;
   lang(): Lang | null;
   session(): Session | null;
 };
@@ -57,6 +65,13 @@ function sortValue(row: AssetRow, sort: AssetQuery["sort"]): string {
     case "due":
       return row.loan?.due_on ?? "";
   }
+}
+
+/** A copy of the arguments; functions cannot be cloned and stay as they are. */
+function recordArgs(args: Args): Args {
+  return Object.fromEntries(
+    Object.entries(args).map(([name, value]) => [name, typeof value === "function" ? value : structuredClone(value)]),
+  );
 }
 
 export function queryAssets(all: AssetRow[], q: AssetQuery): AssetPage {
@@ -128,11 +143,38 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
         const history = options.histories?.[tag] ?? (asset.loan ? [asset.loan] : []);
         return { asset, history } satisfies AssetDetail;
       }
+      case "print_ledger": {
+        const { request, onProgress } = args as { request: PrintRequest; onProgress: (p: PrintProgress) => void };
+        if (session && !canPrint(session.roles)) {
+          throw fail("forbidden", "You are not allowed to do this.");
+        }
+        const asOf = request.as_of?.trim() ?? "";
+        if (asOf !== "" && Number.isNaN(Date.parse(asOf))) {
+          throw fail("invalid_input", `"${asOf}" is not a date or a time.`, "as_of");
+        }
+        const labels = request.ledger === "labels";
+        const rows = labels
+          ? request.tags.length > 0
+            ? assets.filter((a) => request.tags.includes(a.tag)).length
+            : assets.length
+          : assets.filter((a) => a.loan != null).length;
+        const format = labels ? "pdf" : request.format;
+        if (format === "pdf") {
+          const total = options.printPages ?? 3;
+          for (let done = 1; done <= total; done++) onProgress({ done, total });
+        }
+        const title = labels ? (request.lang === "ja" ? "資産ラベル" : "Asset-labels") : request.lang === "ja" ? "貸与物管理台帳" : "Custody-ledger";
+        return {
+          path: `/home/user/Documents/Azukari/${title}_20261121-0900.${format}`,
+          rows,
+          bytes: 20_000 + rows * 2_000,
+        } satisfies PrintedFile;
+      }
     }
   };
 
   const backend: Backend = (command, args) => {
-    calls.push({ command, args: args === undefined ? undefined : structuredClone(args) });
+    calls.push({ command, args: args === undefined ? undefined : recordArgs(args) });
     return new Promise((resolve, reject) => {
       const run = () => {
         try {
@@ -153,6 +195,7 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
     calls,
     callsOf,
     lastQuery: () => (callsOf("asset_page").at(-1)?.args as { query: AssetQuery } | undefined)?.query,
+    lastPrint: () => (callsOf("print_ledger").at(-1)?.args as { request: PrintRequest } | undefined)?.request,
     lang: () => lang,
     session: () => session,
   };

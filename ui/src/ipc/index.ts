@@ -1,12 +1,17 @@
 // The only way the web view talks to the Rust side. Every command is one typed
 // function here, built on `call`. Nothing else imports @tauri-apps/api.
 // Tests (and the demo build) install a fake backend with `setBackend`.
-import { invoke } from "@tauri-apps/api/core";
+// A command that streams (a Tauri channel) takes a plain function here; only the
+// Tauri backend turns it into a `Channel`, so a fake backend just calls it.
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AssetDetail } from "../bindings/AssetDetail";
 import type { AssetPage } from "../bindings/AssetPage";
 import type { AssetQuery } from "../bindings/AssetQuery";
 import type { IpcError } from "../bindings/IpcError";
 import type { Lang } from "../bindings/Lang";
+import type { PrintedFile } from "../bindings/PrintedFile";
+import type { PrintProgress } from "../bindings/PrintProgress";
+import type { PrintRequest } from "../bindings/PrintRequest";
 import type { Session } from "../bindings/Session";
 import type { StoreStatus } from "../bindings/StoreStatus";
 
@@ -17,14 +22,26 @@ export type Command =
   | "logout"
   | "set_lang"
   | "asset_page"
-  | "asset_detail";
+  | "asset_detail"
+  | "print_ledger";
 
 export type Args = Record<string, unknown>;
 
-/** Something that answers commands the way Tauri's `invoke` does. */
+/** Something that answers commands the way Tauri's `invoke` does; an argument that is a
+ * function receives the messages Tauri would send on a channel. */
 export type Backend = (command: Command, args?: Args) => Promise<unknown>;
 
-const tauriBackend: Backend = (command, args) => invoke(command, args);
+/** The arguments as Tauri sends them: every function becomes a channel calling it. */
+function withChannels(args: Args): Args {
+  return Object.fromEntries(
+    Object.entries(args).map(([name, value]) => [
+      name,
+      typeof value === "function" ? new Channel<unknown>(value as (message: unknown) => void) : value,
+    ]),
+  );
+}
+
+const tauriBackend: Backend = (command, args) => invoke(command, args && withChannels(args));
 
 let backend: Backend = tauriBackend;
 
@@ -75,3 +92,8 @@ export const setLang = (lang: Lang) => call<null>("set_lang", { lang });
 export const assetPage = (query: AssetQuery) => call<AssetPage>("asset_page", { query });
 
 export const assetDetail = (tag: string) => call<AssetDetail>("asset_detail", { tag });
+
+/** Renders a ledger and saves it in the user's Documents/Azukari folder; `onProgress`
+ * hears each page rendered (PDF only). */
+export const printLedger = (request: PrintRequest, onProgress: (progress: PrintProgress) => void) =>
+  call<PrintedFile>("print_ledger", { request, onProgress });

@@ -77,3 +77,11 @@ export function today(now: Date = new Date()): string {
 export function formatNumber(n: number, lang: Lang): string {
   return new Intl.NumberFormat(lang === "ja" ? "ja-JP" : "en-US").format(n);
 }
+
+/** A file size as Explorer and Finder show it: whole KB rounded up below 1 MB, then MB. */
+export function formatSize(bytes: number, lang: Lang): string {
+  const locale = lang === "ja" ? "ja-JP" : "en-US";
+  if (bytes < 1024 * 1024) return `${formatNumber(Math.ceil(bytes / 1024), lang)} KB`;
+  const mb = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(bytes / (1024 * 1024));
+  return `${mb} MB`;
+}

@@ -4,6 +4,10 @@ import type { AssetKind } from "../bindings/AssetKind";
 import type { AssetRow } from "../bindings/AssetRow";
 import type { AssetStatus } from "../bindings/AssetStatus";
 import type { Classification } from "../bindings/Classification";
+import type { CsvText } from "../bindings/CsvText";
+import type { LedgerFormat } from "../bindings/LedgerFormat";
+import type { LedgerGrouping } from "../bindings/LedgerGrouping";
+import type { LedgerKind } from "../bindings/LedgerKind";
 import type { ReturnCondition } from "../bindings/ReturnCondition";
 import type { Role } from "../bindings/Role";
 import type { Key } from "../i18n/ja";
@@ -48,8 +52,43 @@ export const CONDITION_KEYS: Record<ReturnCondition, Key> = {
   damaged: "condition.damaged",
 };
 
+export const LEDGER_KEYS: Record<LedgerKind, Key> = {
+  custody: "ledger.custody",
+  labels: "ledger.labels",
+};
+
+export const GROUPING_KEYS: Record<LedgerGrouping, Key> = {
+  none: "grouping.none",
+  custodian: "grouping.custodian",
+  organisation: "grouping.organisation",
+  site: "grouping.site",
+  kind: "grouping.kind",
+};
+
+export const FORMAT_KEYS: Record<LedgerFormat, Key> = {
+  pdf: "format.pdf",
+  csv: "format.csv",
+  xlsx: "format.xlsx",
+};
+
+export const CSV_TEXT_KEYS: Record<CsvText, Key> = {
+  utf8: "csvText.utf8",
+  cp932: "csvText.cp932",
+};
+
+/** Roles that may print ledgers (the backend refuses everyone else). */
+export const PRINT_ROLES: readonly Role[] = ["security_office", "auditor"];
+
+export function canPrint(roles: readonly Role[]): boolean {
+  return roles.some((r) => PRINT_ROLES.includes(r));
+}
+
 export const STATUSES = Object.keys(STATUS_KEYS) as AssetStatus[];
 export const KINDS = Object.keys(KIND_KEYS) as AssetKind[];
+export const LEDGERS = Object.keys(LEDGER_KEYS) as LedgerKind[];
+export const GROUPINGS = Object.keys(GROUPING_KEYS) as LedgerGrouping[];
+export const FORMATS = Object.keys(FORMAT_KEYS) as LedgerFormat[];
+export const CSV_TEXTS = Object.keys(CSV_TEXT_KEYS) as CsvText[];
 
 export function isStatus(v: string | null | undefined): v is AssetStatus {
   return v != null && Object.hasOwn(STATUS_KEYS, v);

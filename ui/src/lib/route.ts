@@ -16,6 +16,15 @@ export type AssetView = {
 };
 
 export const ASSETS_PATH = "#/assets";
+/** 台帳出力 / Print ledgers. */
+export const PRINT_PATH = "#/print";
+
+export type Screen = "assets" | "print";
+
+/** The screen a hash asks for; anything unknown is the register. */
+export function screenOf(hash: string): Screen {
+  return hash === PRINT_PATH || hash.startsWith(`${PRINT_PATH}?`) ? "print" : "assets";
+}
 
 const SORTS: readonly AssetSort[] = ["tag", "kind", "name", "status", "custodian", "due"];
 
