@@ -311,6 +311,11 @@ fn main() -> anyhow::Result<()> {
         dir
     };
     let (_, _) = generate(&path)?;
+    // BENCH_ONLY=ledger measures the ledger alone, on the same generated store.
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("ledger") {
+        println!("{}", ledger_figures(&path, dir.path())?.join("\n"));
+        return Ok(());
+    }
     let mut desk = Desk::open(&path)?;
     let admin = desk.login("admin", PASSWORD, wall())?;
     let (entries, _) = desk.store().read().journal_head()?;

@@ -11,7 +11,7 @@ use printpdf::{
     PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem, TextMatrix,
 };
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 const PAGE_W: f32 = 297.0;
 const PAGE_H: f32 = 210.0;
@@ -56,6 +56,9 @@ pub(crate) struct Painter<'f> {
     text: Vec<Op>,
     current_font: Option<(usize, u32)>,
     page_height: f32,
+    /// Characters drawn as plain text with the primary font, and how often: the cmap printpdf
+    /// searches for them is trimmed to these, most frequent first.
+    pub(crate) plain: HashMap<char, usize>,
 }
 
 impl<'f> Painter<'f> {
@@ -69,7 +72,77 @@ impl<'f> Painter<'f> {
             text: Vec::new(),
             current_font: None,
             page_height,
+            plain: HashMap::new(),
         }
+    }
+
+    /// One table row as one text object: the cells' fitted text, each at its x, with offsets
+    /// between them. A cell needing the fallback font is drawn on its own.
+    pub(crate) fn row(&mut self, cells: &[(String, f32)], baseline: f32, size: f32) {
+        let mut items: Vec<TextItem> = Vec::with_capacity(cells.len() * 2);
+        let mut start: Option<f32> = None;
+        let mut cursor = 0.0;
+        let em_mm = size * 25.4 / 72.0;
+        for (text, x) in cells {
+            if text.is_empty() {
+                continue;
+            }
+            let primary_only = text.chars().all(|ch| {
+                Fonts::is_invisible(ch)
+                    || ch.is_control()
+                    || self.fonts.glyph(ch).is_some_and(|(face, _, _)| face == 0)
+            });
+            if !primary_only {
+                self.text(text, *x, baseline, size);
+                continue;
+            }
+            let clean: String = text
+                .chars()
+                .filter(|ch| !Fonts::is_invisible(*ch) && !ch.is_control())
+                .collect();
+            match start {
+                None => start = Some(*x),
+                Some(_) => items.push(TextItem::Offset(-(x - cursor) / em_mm * 1000.0)),
+            }
+            for ch in clean.chars() {
+                *self.plain.entry(ch).or_insert(0) += 1;
+            }
+            cursor = x + self.fonts.width_mm(&clean, size);
+            items.push(TextItem::Text(clean));
+        }
+        let Some(start) = start else { return };
+        let key = (0, size.to_bits());
+        if self.current_font != Some(key) {
+            self.text.push(Op::SetFont {
+                font: PdfFontHandle::External(font_id(0)),
+                size: Pt(size),
+            });
+            self.current_font = Some(key);
+        }
+        let at = self.y(baseline);
+        self.text.push(Op::SetTextMatrix {
+            matrix: TextMatrix::Translate(pt(start), at),
+        });
+        self.text.push(Op::ShowText { items });
+    }
+
+    /// Where `aligned` would put the fitted text: for building a row.
+    pub(crate) fn place(
+        &mut self,
+        text: &str,
+        left: f32,
+        width: f32,
+        size: f32,
+        align: Align,
+    ) -> (String, f32) {
+        let fitted = self.fit(text, width - 2.0 * PAD, size);
+        let w = self.fonts.width_mm(&fitted, size);
+        let x = match align {
+            Align::Left => left + PAD,
+            Align::Center => left + (width - w) / 2.0,
+            Align::Right => left + width - PAD - w,
+        };
+        (fitted, x)
     }
 
     /// y measured from the top of the page, as the layout thinks, to PDF's from the bottom.
@@ -138,13 +211,7 @@ impl<'f> Painter<'f> {
         size: f32,
         align: Align,
     ) {
-        let fitted = self.fit(text, width - 2.0 * PAD, size);
-        let w = self.fonts.width_mm(&fitted, size);
-        let x = match align {
-            Align::Left => left + PAD,
-            Align::Center => left + (width - w) / 2.0,
-            Align::Right => left + width - PAD - w,
-        };
+        let (fitted, x) = self.place(text, left, width, size, align);
         self.text(&fitted, x, baseline, size);
     }
 
@@ -462,12 +529,14 @@ fn draw_table(p: &mut Painter<'_>, ledger: &Ledger, widths: &[f32], lines: &[Lin
             }
             Line_::Row { cells } => {
                 let mut x = left;
+                let mut placed = Vec::with_capacity(cells.len());
                 for ((cell, column), w) in cells.iter().zip(&ledger.columns).zip(widths) {
                     if !cell.is_empty() {
-                        p.aligned(cell, x, *w, baseline, CELL_PT, column.align);
+                        placed.push(p.place(cell, x, *w, CELL_PT, column.align));
                     }
                     x += w;
                 }
+                p.row(&placed, baseline, CELL_PT);
             }
         }
     }
@@ -490,12 +559,17 @@ pub(crate) fn save(
     doc.metadata.info.metadata_date = when;
     doc.metadata.info.producer = "Azukari".into();
     doc.metadata.info.creator = "Azukari".into();
-    let Painter { fonts, used, .. } = painter;
+    let Painter {
+        fonts, used, plain, ..
+    } = painter;
     for (index, glyphs) in used.iter().enumerate() {
-        if glyphs.is_empty() {
+        if glyphs.is_empty() && (index != 0 || plain.is_empty()) {
             continue;
         }
         let mut parsed = fonts.faces[index].parsed.clone();
+        if index == 0 {
+            trim_cmap(&mut parsed, &plain);
+        }
         // The ToUnicode map is read from here for glyphs drawn by id, so text extracts.
         for (gid, ch) in glyphs {
             parsed.reverse_glyph_cache.insert(*gid, ch.to_string());
@@ -525,6 +599,47 @@ pub(crate) fn save(
     }
     fix_document_id(&mut bytes, seed);
     Ok(bytes)
+}
+
+/// printpdf maps each character of plain text through the font's cmap by a linear scan of its
+/// groups (15,000 in Noto Sans CJK), twice. Keep only the groups covering the characters this
+/// document draws as text, most used first, so the scan ends after a group or two. Glyphs
+/// drawn by id do not go through the cmap, and the subset is cut from the original bytes.
+fn trim_cmap(parsed: &mut printpdf::ParsedFont, usage: &HashMap<char, usize>) {
+    use allsorts::tables::cmap::owned::{CmapSubtable, CmapSubtableFormat12};
+    let Some(CmapSubtable::Format12(table)) = parsed.cmap_subtable.as_ref() else {
+        return;
+    };
+    let mut chars: Vec<(char, usize)> = usage.iter().map(|(c, n)| (*c, *n)).collect();
+    chars.sort_unstable();
+    let mut kept: Vec<(usize, allsorts::tables::cmap::SequentialMapGroup)> = Vec::new();
+    for group in &table.groups {
+        let probe = CmapSubtable::Format12(CmapSubtableFormat12 {
+            language: table.language,
+            groups: vec![*group],
+        });
+        let weight: usize = chars
+            .iter()
+            .filter(|(c, _)| matches!(probe.map_glyph(*c as u32), Ok(Some(_))))
+            .map(|(_, n)| n)
+            .sum();
+        if weight > 0 {
+            kept.push((weight, *group));
+        }
+    }
+    kept.sort_by(|a, b| b.0.cmp(&a.0));
+    let trimmed = CmapSubtableFormat12 {
+        language: table.language,
+        groups: kept.into_iter().map(|(_, g)| g).collect(),
+    };
+    // Every character drawn as text must still map to its glyph, or printpdf would drop it.
+    let check = CmapSubtable::Format12(trimmed.clone());
+    let complete = chars.iter().all(|(c, _)| {
+        matches!((check.map_glyph(*c as u32), parsed.lookup_glyph_index(*c as u32)), (Ok(Some(a)), Some(b)) if a == b)
+    });
+    if complete {
+        parsed.cmap_subtable = Some(CmapSubtable::Format12(trimmed));
+    }
 }
 
 /// printpdf numbers its trailer /ID from a process-wide counter; replace it, byte for byte,
