@@ -627,7 +627,7 @@ fn trim_cmap(parsed: &mut printpdf::ParsedFont, usage: &HashMap<char, usize>) {
             kept.push((weight, *group));
         }
     }
-    kept.sort_by(|a, b| b.0.cmp(&a.0));
+    kept.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
     let trimmed = CmapSubtableFormat12 {
         language: table.language,
         groups: kept.into_iter().map(|(_, g)| g).collect(),
