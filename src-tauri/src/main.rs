@@ -193,7 +193,8 @@ fn save_printed(printed: &azukari_api::Printed) -> Result<PrintedFile, String> {
 }
 
 fn store_path() -> Result<PathBuf, String> {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args();
+    args.next(); // the program itself
     while let Some(arg) = args.next() {
         if arg == "--store" {
             return args

@@ -48,13 +48,14 @@ pub fn render_labels(
     let sheets = labels.len().div_ceil(per_sheet).max(1);
     let mut painter = Painter::new(fonts, 297.0);
     let mut pages = Vec::with_capacity(sheets);
-    for sheet in 0..sheets {
-        for (slot, label) in labels
-            .iter()
-            .skip(sheet * per_sheet)
-            .take(per_sheet)
-            .enumerate()
-        {
+    // An empty selection still gives one (empty) sheet rather than no page at all.
+    let chunks: Vec<&[Label]> = if labels.is_empty() {
+        vec![&[]]
+    } else {
+        labels.chunks(per_sheet).collect()
+    };
+    for (sheet, chunk) in chunks.iter().enumerate() {
+        for (slot, label) in chunk.iter().enumerate() {
             let left = (slot % ACROSS) as f32 * LABEL_W;
             let top = SHEET_TOP + (slot / ACROSS) as f32 * LABEL_H;
             draw_label(&mut painter, label, left, top)?;
