@@ -30,7 +30,7 @@ pub(crate) fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
-        .map_err(|err| Failure::UnreadableFile(format!("password hashing failed: {err}")))
+        .map_err(|err| Failure::Internal(format!("password hashing failed: {err}")))
 }
 
 fn password_matches(password: &str, phc: &str) -> bool {

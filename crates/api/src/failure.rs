@@ -20,6 +20,9 @@ pub enum Failure {
     Verify(#[from] VerifyFailure),
     #[error(transparent)]
     Ledger(#[from] azukari_ledger::LedgerError),
+    /// Something that should not happen; logged in full, shown as `internal`.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 /// What crosses to the UI. `code` is stable and what the UI branches on; `message` is in the
@@ -42,6 +45,7 @@ impl Failure {
             Failure::Store(StoreError::AlreadyExists(_)) => "already_exists",
             Failure::Store(StoreError::BadBackup(_)) | Failure::Verify(_) => "verify_failed",
             Failure::Ledger(_) => "ledger_failed",
+            Failure::Internal(_) => "internal",
             Failure::Store(_) => "internal",
         }
     }

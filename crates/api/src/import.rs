@@ -163,11 +163,12 @@ fn read_workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
     Ok(grid)
 }
 
-fn at_row(row: usize, column: Option<(&str, &str)>, failure: Failure) -> Failure {
+/// A refusal found against the store for a row, named by its row and the column it is about.
+fn at_row(row: usize, column: Option<(String, String)>, failure: Failure) -> Failure {
     match failure {
         Failure::Refused(refusal) => Failure::Import(ImportError {
             row,
-            column: column.map(|(header, letter)| (header.to_string(), letter.to_string())),
+            column,
             refusal,
         }),
         other => other,
@@ -246,17 +247,10 @@ fn import_assets(
         ..Default::default()
     };
     // Column names as written, for errors found against the store.
-    let header_of = |field: &str| header_cell(grid, field);
+    let header_of = |field: &str| import::asset_header(grid, field);
     for row in rows {
-        resolve_organisation(&w.read(), row.owner.as_deref()).map_err(|f| {
-            at_row(
-                row.row,
-                header_of("owner")
-                    .as_ref()
-                    .map(|(h, l)| (h.as_str(), l.as_str())),
-                f,
-            )
-        })?;
+        resolve_organisation(&w.read(), row.owner.as_deref())
+            .map_err(|f| at_row(row.row, header_of("owner"), f))?;
         let asset = NewAsset {
             tag: row.tag.clone(),
             kind: Some(row.kind),
@@ -272,24 +266,14 @@ fn import_assets(
         // In the register at least since it was first issued, so as-of ledgers include it.
         let zone_start = row.issued.map(|day| start_of_day(day, zone));
         let registered_at = zone_start.map_or(now, |issued| issued.min(now));
-        let event = asset_event(&w.read(), id, &asset, registered_at).map_err(|f| {
-            at_row(
-                row.row,
-                header_of("tag")
-                    .as_ref()
-                    .map(|(h, l)| (h.as_str(), l.as_str())),
-                f,
-            )
-        })?;
+        let event = asset_event(&w.read(), id, &asset, registered_at)
+            .map_err(|f| at_row(row.row, header_of("tag"), f))?;
         w.apply(&event, actor, now)?;
         summary.assets_added += 1;
         let Some(custodian) = row.custodian else {
             continue;
         };
-        let custodian_column = header_of("custodian");
-        let custodian_at = custodian_column
-            .as_ref()
-            .map(|(h, l)| (h.as_str(), l.as_str()));
+        let custodian_at = header_of("custodian");
         let found = w.read().people_named(&custodian)?;
         let person = match found.len() {
             // A new name adds the person, in our own company.
@@ -303,7 +287,7 @@ fn import_assets(
                         ..Default::default()
                     },
                 )
-                .map_err(|f| at_row(row.row, custodian_at, f))?;
+                .map_err(|f| at_row(row.row, custodian_at.clone(), f))?;
                 w.apply(&event, actor, now)?;
                 summary.people_added += 1;
                 id
@@ -312,7 +296,7 @@ fn import_assets(
             count => {
                 return Err(at_row(
                     row.row,
-                    custodian_at,
+                    custodian_at.clone(),
                     Refusal::AmbiguousPerson {
                         name: custodian,
                         count,
@@ -333,8 +317,4 @@ fn import_assets(
         summary.loans_issued += 1;
     }
     Ok(summary)
-}
-
-fn header_cell(grid: &[Vec<String>], field: &str) -> Option<(String, String)> {
-    import::asset_header(grid, field)
 }

@@ -261,7 +261,15 @@ impl Desk {
         ];
         let at = as_of.utc().with_timezone(&zone);
         let count = lines.len();
-        let (title, as_of_line, by, group_label) = match lang {
+        // The group column is headed with the grouped column's own word.
+        let group_label = match request.group_by {
+            LedgerGrouping::None => None,
+            LedgerGrouping::Custodian => Some(custodian),
+            LedgerGrouping::Organisation => Some(org),
+            LedgerGrouping::Site => Some(site),
+            LedgerGrouping::Kind => Some(kind),
+        };
+        let (title, as_of_line, by) = match lang {
             Lang::Ja => (
                 "貸与物管理台帳",
                 format!("基準日時 {}（{zone}）", at.format("%Y/%m/%d %H:%M")),
@@ -271,13 +279,6 @@ impl Desk {
                     LedgerGrouping::Organisation => format!("所属別・{count}件"),
                     LedgerGrouping::Site => format!("現場別・{count}件"),
                     LedgerGrouping::Kind => format!("種別別・{count}件"),
-                },
-                match request.group_by {
-                    LedgerGrouping::None => None,
-                    LedgerGrouping::Custodian => Some(custodian),
-                    LedgerGrouping::Organisation => Some(org),
-                    LedgerGrouping::Site => Some(site),
-                    LedgerGrouping::Kind => Some(kind),
                 },
             ),
             Lang::En => (
@@ -289,13 +290,6 @@ impl Desk {
                     LedgerGrouping::Organisation => format!("By organisation, {count} assets"),
                     LedgerGrouping::Site => format!("By site, {count} assets"),
                     LedgerGrouping::Kind => format!("By kind, {count} assets"),
-                },
-                match request.group_by {
-                    LedgerGrouping::None => None,
-                    LedgerGrouping::Custodian => Some(custodian),
-                    LedgerGrouping::Organisation => Some(org),
-                    LedgerGrouping::Site => Some(site),
-                    LedgerGrouping::Kind => Some(kind),
                 },
             ),
         };

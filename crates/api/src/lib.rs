@@ -21,9 +21,9 @@ pub use ledger::{
 };
 pub use register::{NewAccount, NewAsset, NewPerson, NewSite, PersonRef};
 
+use azukari_domain::UseCase;
 use azukari_domain::permission::any_allows;
 use azukari_domain::rules::Refusal;
-use azukari_domain::{Instant, UseCase};
 use azukari_store::{Store, VerifyReport, Writer};
 use std::path::Path;
 
@@ -164,9 +164,4 @@ fn use_case_name(use_case: UseCase) -> &'static str {
 /// first window instead of before it.
 pub fn quick_check_file(path: &Path) -> Result<()> {
     Ok(Store::quick_check_file(path)?)
-}
-
-/// The instant of a write, truncated as the journal keeps it.
-pub fn now_from(at: chrono::DateTime<chrono::Utc>) -> Instant {
-    Instant::from_utc(at)
 }

@@ -8,7 +8,6 @@
 
 use azukari_api::domain::view::{AssetQuery, AssetSort};
 use azukari_api::domain::*;
-use azukari_api::ledger_engine;
 use azukari_api::*;
 use azukari_store::{Store, StoreError};
 use std::time::{Duration, Instant as Clock};
@@ -276,20 +275,24 @@ fn ledger_child(
     let started = Clock::now();
     let mut desk = Desk::open(store)?;
     let admin = desk.login("admin", PASSWORD, wall())?;
-    let request = CustodyLedgerRequest {
-        as_of: None,
+    let request = PrintRequest {
+        ledger: LedgerKind::Custody,
         group_by: LedgerGrouping::Custodian,
-        lang: azukari_api::domain::rules::Lang::Ja,
+        ..Default::default()
     };
-    let ledger = desk.custody_ledger(&admin, &request, wall())?;
-    let rows = ledger.row_count();
-    let mut fonts = ledger_engine::Fonts::with_preference(None)?;
-    let bytes = ledger_engine::render_pdf(&ledger, &mut fonts, &mut |_, _| {})?;
-    std::fs::write(pdf, &bytes)?;
+    let printed = desk.print(&admin, &request, None, wall(), &mut |_, _| {})?;
+    std::fs::write(pdf, &printed.bytes)?;
     let seconds = started.elapsed().as_secs_f64();
+    let (rows, bytes) = (printed.rows, printed.bytes);
+    // The CSV LibreOffice converts is rendered after the clock stops: it is not our PDF's cost.
+    let csv_request = PrintRequest {
+        format: LedgerFormat::Csv,
+        ..request
+    };
     std::fs::write(
         csv,
-        ledger_engine::render_csv(&ledger, ledger_engine::CsvEncoding::Utf8Bom)?,
+        desk.print(&admin, &csv_request, None, wall(), &mut |_, _| {})?
+            .bytes,
     )?;
     println!("{rows} {seconds} {} {}", peak_memory_mb(), bytes.len());
     Ok(())

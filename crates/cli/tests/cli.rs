@@ -72,6 +72,15 @@ impl Office {
         String::from_utf8(out.stderr).unwrap()
     }
 
+    /// `azukari ledger custody --out DIR/NAME ARGS…`; the path of the file it wrote.
+    fn custody_ledger(&self, name: &str, args: &[&str]) -> PathBuf {
+        let out = self.dir.join(name);
+        let mut all = vec!["ledger", "custody", "--out", out.to_str().unwrap()];
+        all.extend_from_slice(args);
+        self.ok(&all);
+        out
+    }
+
     fn json(&self, args: &[&str]) -> serde_json::Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
@@ -418,32 +427,22 @@ fn the_custody_ledger_as_pdf_csv_and_xlsx() {
     ] {
         assert!(text.contains(expected), "the ledger should show {expected}");
     }
-    let again = o.dir.join("again.pdf");
-    o.ok(&[
-        "ledger",
-        "custody",
-        "--out",
-        again.to_str().unwrap(),
-        "--group-by",
-        "custodian",
-        "--as-of",
-        "2026-11-21T12:00:00+09:00",
-    ]);
+    let again = o.custody_ledger(
+        "again.pdf",
+        &[
+            "--group-by",
+            "custodian",
+            "--as-of",
+            "2026-11-21T12:00:00+09:00",
+        ],
+    );
     assert!(
         std::fs::read(&pdf).unwrap() == std::fs::read(&again).unwrap(),
         "the same store and as-of give the same bytes"
     );
 
     // As of a date before the register was issued, nobody held anything.
-    let old = o.dir.join("old.csv");
-    o.ok(&[
-        "ledger",
-        "custody",
-        "--out",
-        old.to_str().unwrap(),
-        "--as-of",
-        "2026-03-01",
-    ]);
+    let old = o.custody_ledger("old.csv", &["--as-of", "2026-03-01"]);
     let old = std::fs::read_to_string(&old).unwrap();
     assert_eq!(
         old.lines().count(),
@@ -451,17 +450,10 @@ fn the_custody_ledger_as_pdf_csv_and_xlsx() {
         "only the header: nothing was registered yet on 2026-03-01:\n{old}"
     );
 
-    let csv = o.dir.join("by-site.csv");
-    o.ok(&[
-        "ledger",
-        "custody",
-        "--out",
-        csv.to_str().unwrap(),
-        "--group-by",
-        "site",
-        "--as-of",
-        "2026-11-21T12:00:00+09:00",
-    ]);
+    let csv = o.custody_ledger(
+        "by-site.csv",
+        &["--group-by", "site", "--as-of", "2026-11-21T12:00:00+09:00"],
+    );
     let csv = std::fs::read_to_string(&csv).unwrap();
     assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
     assert!(
@@ -469,29 +461,13 @@ fn the_custody_ledger_as_pdf_csv_and_xlsx() {
         "{csv}"
     );
 
-    let xlsx = o.dir.join("ledger-en.xlsx");
-    o.ok(&[
-        "ledger",
-        "custody",
-        "--out",
-        xlsx.to_str().unwrap(),
-        "--lang",
-        "en",
-    ]);
+    let xlsx = o.custody_ledger("ledger-en.xlsx", &["--lang", "en"]);
     assert!(
         std::fs::read(&xlsx).unwrap().starts_with(b"PK"),
         "an XLSX is a zip"
     );
 
-    let cp932_csv = o.dir.join("sjis.csv");
-    o.ok(&[
-        "ledger",
-        "custody",
-        "--out",
-        cp932_csv.to_str().unwrap(),
-        "--encoding",
-        "cp932",
-    ]);
+    let cp932_csv = o.custody_ledger("sjis.csv", &["--encoding", "cp932"]);
     let bytes = std::fs::read(&cp932_csv).unwrap();
     let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
     assert!(!bad && text.contains("髙橋 一郎"));
