@@ -239,6 +239,12 @@ impl Desk {
         Ok(self.store.read().loans(open_only, holder.map(|p| p.id))?)
     }
 
+    /// The person a name or id names: one, or a refusal (unknown, or several share the name).
+    pub fn person_id(&self, session: &Session, person: &crate::PersonRef) -> Result<PersonId> {
+        self.authorise_read(session, UseCase::ReadRegister)?;
+        Ok(resolve_person(&self.store.read(), person)?.id)
+    }
+
     /// Who held what at `at`, for everyone or one custodian.
     pub fn custody_as_of(
         &self,

@@ -645,21 +645,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             offset,
             json,
         }) => {
-            let holder = match holder {
-                Some(name) => Some(
-                    desk.people(&session)?
-                        .into_iter()
-                        .find(|p| p.name == name)
-                        .map(|p| p.id)
-                        .ok_or_else(|| {
-                            Failure::Refused(rules::Refusal::NotFound {
-                                what: "person",
-                                key: name.clone(),
-                            })
-                        })?,
-                ),
-                None => None,
-            };
+            let holder = holder
+                .map(|name| desk.person_id(&session, &PersonRef::Name(name)))
+                .transpose()?;
             let query = AssetQuery {
                 status: status.as_deref().map(|s| word("status", s)).transpose()?,
                 kind: kind.as_deref().map(|k| word("kind", k)).transpose()?,

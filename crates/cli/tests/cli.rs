@@ -230,6 +230,13 @@ fn refusals_exit_1_with_the_reason_and_write_nothing() {
     o.ok(&[
         "asset", "add", "--tag", "PC-0002", "--kind", "pc", "--name", "x",
     ]);
+    o.ok(&["person", "add", "同姓 同名"]);
+    o.ok(&["person", "add", "同姓 同名"]);
+    let stderr = o.refused(&["asset", "list", "--holder", "同姓 同名", "--json"]);
+    assert!(
+        stderr.contains("--person-id"),
+        "two people of one name are told apart, not guessed: {stderr}"
+    );
     let stderr = o.refused(&[
         "loan",
         "issue",
