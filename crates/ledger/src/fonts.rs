@@ -128,17 +128,6 @@ impl Fonts {
         found
     }
 
-    /// Width of `text` at `size_pt`, in millimetres.
-    pub(crate) fn width_mm(&mut self, text: &str, size_pt: f32) -> f32 {
-        let mut width = 0.0;
-        for ch in text.chars() {
-            if let Some((face, _, advance)) = self.glyph(ch) {
-                width += f32::from(advance) / self.faces[face].units_per_em;
-            }
-        }
-        width * size_pt * 25.4 / 72.0
-    }
-
     /// The first character of `text` that no font has.
     pub(crate) fn first_missing(&mut self, text: &str) -> Option<char> {
         text.chars()

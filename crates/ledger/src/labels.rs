@@ -1,10 +1,11 @@
 //! A4 sheets of asset labels: the tag large, the name and owner small, and a QR code of the
 //! tag, 3 across and 8 down (70 × 37 mm, the common A4 24-label sheet).
 
+use crate::content::{Content, Paint, Rgb};
 use crate::fonts::Fonts;
-use crate::pdf::{Painter, save};
+use crate::glyphs::{CharSet, Glyphs};
+use crate::pdf::start;
 use crate::{LedgerError, place};
-use printpdf::{Mm, PaintMode, PdfPage};
 use qrcode::{Color as Module, QrCode};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,10 +45,19 @@ pub fn render_labels(
             }
         }
     }
+    let mut chars = CharSet::new();
+    chars.insert_str(title);
+    for label in labels {
+        for text in [&label.tag, &label.name, &label.owner] {
+            chars.insert_str(text);
+        }
+    }
+    // Every character was checked above; a failure here is one the layout adds.
+    let (mut pdf, glyphs) = start(fonts, &chars, title, created_unix, (SHEET_W, 297.0), |_| {
+        Ok(())
+    })?;
     let per_sheet = ACROSS * DOWN;
     let sheets = labels.len().div_ceil(per_sheet).max(1);
-    let mut painter = Painter::new(fonts, 297.0);
-    let mut pages = Vec::with_capacity(sheets);
     // An empty selection still gives one (empty) sheet rather than no page at all.
     let chunks: Vec<&[Label]> = if labels.is_empty() {
         vec![&[]]
@@ -55,12 +65,13 @@ pub fn render_labels(
         labels.chunks(per_sheet).collect()
     };
     for (sheet, chunk) in chunks.iter().enumerate() {
+        let mut c = Content::new(297.0);
         for (slot, label) in chunk.iter().enumerate() {
             let left = (slot % ACROSS) as f32 * LABEL_W;
             let top = SHEET_TOP + (slot / ACROSS) as f32 * LABEL_H;
-            draw_label(&mut painter, label, left, top)?;
+            draw_label(&mut c, &glyphs, label, left, top)?;
         }
-        pages.push(PdfPage::new(Mm(SHEET_W), Mm(297.0), painter.finish_page()));
+        pdf.add_page(c);
         progress(sheet + 1, sheets);
     }
     let seed = labels
@@ -68,19 +79,21 @@ pub fn render_labels(
         .map(|l| l.tag.as_str())
         .collect::<Vec<_>>()
         .join("\u{1f}");
-    save(pages, painter, title, created_unix, &seed)
+    pdf.finish(&seed)
 }
 
-fn draw_label(p: &mut Painter<'_>, label: &Label, left: f32, top: f32) -> Result<(), LedgerError> {
+fn draw_label(
+    c: &mut Content,
+    glyphs: &Glyphs,
+    label: &Label,
+    left: f32,
+    top: f32,
+) -> Result<(), LedgerError> {
     // A faint cut guide, so a sheet printed on plain paper can be cut too.
-    p.set_stroke(
-        printpdf::Color::Rgb(printpdf::Rgb::new(0.8, 0.8, 0.8, None)),
-        0.2,
-    );
-    p.rect(left, top, LABEL_W, LABEL_H, PaintMode::Stroke);
-    let code = QrCode::new(label.tag.as_bytes()).map_err(|e| LedgerError::Font {
-        path: label.tag.clone(),
-        why: format!("QR code: {e}"),
+    c.set_stroke(Rgb::grey(800), 0.2);
+    c.rect(left, top, LABEL_W, LABEL_H, Paint::Stroke);
+    let code = QrCode::new(label.tag.as_bytes()).map_err(|e| LedgerError::Pdf {
+        why: format!("QR code of {}: {e}", label.tag),
     })?;
     let modules = code.width();
     // The QR specification's quiet zone: four modules of white around the code.
@@ -88,28 +101,31 @@ fn draw_label(p: &mut Painter<'_>, label: &Label, left: f32, top: f32) -> Result
     let size = LABEL_H - 6.0;
     let module = size / (modules as f32 + 2.0 * quiet);
     let (qx, qy) = (left + 3.0, top + 3.0);
-    p.set_fill(printpdf::Color::Rgb(printpdf::Rgb::new(
-        0.0, 0.0, 0.0, None,
-    )));
-    for (i, color) in code.to_colors().iter().enumerate() {
-        if *color == Module::Dark {
-            let (cx, cy) = ((i % modules) as f32, (i / modules) as f32);
-            p.rect(
-                qx + (quiet + cx) * module,
-                qy + (quiet + cy) * module,
-                module,
-                module,
-                PaintMode::Fill,
-            );
-        }
-    }
+    c.set_fill(Rgb::BLACK);
+    c.fill_rects(
+        code.to_colors()
+            .iter()
+            .enumerate()
+            .filter(|(_, color)| **color == Module::Dark)
+            .map(|(i, _)| {
+                let (cx, cy) = ((i % modules) as f32, (i / modules) as f32);
+                (
+                    qx + (quiet + cx) * module,
+                    qy + (quiet + cy) * module,
+                    module,
+                    module,
+                )
+            }),
+    );
     let text_left = qx + size + 2.0;
     let text_w = left + LABEL_W - text_left - 2.0;
-    let tag = p.fit(&label.tag, text_w, 14.0);
-    p.text(&tag, text_left, top + 12.0, 14.0);
-    let name = p.fit(&label.name, text_w, 8.0);
-    p.text(&name, text_left, top + 19.0, 8.0);
-    let owner = p.fit(&label.owner, text_w, 7.0);
-    p.text(&owner, text_left, top + 24.5, 7.0);
+    for (text, baseline, size) in [
+        (&label.tag, 12.0, 14.0),
+        (&label.name, 19.0, 8.0),
+        (&label.owner, 24.5, 7.0),
+    ] {
+        let fitted = glyphs.fit(text, text_w, size);
+        c.text(glyphs, &fitted, text_left, top + baseline, size);
+    }
     Ok(())
 }

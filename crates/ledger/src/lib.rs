@@ -5,8 +5,11 @@
 //! Rendering is deterministic: the same ledger gives the same bytes (no clock, fixed font
 //! resource names and document id), so a printed ledger can be re-made and compared.
 
+mod content;
 mod csv_out;
+mod document;
 mod fonts;
+mod glyphs;
 mod labels;
 mod model;
 mod pdf;
@@ -36,6 +39,8 @@ pub enum LedgerError {
     },
     #[error("{place}: the character '{ch}' (U+{code:04X}) cannot be written in CP932; use UTF-8")]
     NotInCp932 { ch: char, code: u32, place: String },
+    #[error("PDF: {why}")]
+    Pdf { why: String },
     #[error("XLSX: {0}")]
     Xlsx(String),
 }

@@ -267,6 +267,57 @@ fn a_font_that_is_not_there_is_named() {
     assert!(err.to_string().contains("/nonexistent/font.ttf"), "{err}");
 }
 
+/// IPAex Gothic (TrueType, glyph ids renumbered when subset) lacks 𠮷; Noto Sans CJK
+/// (CID-keyed CFF, codes are its CIDs) has it. A cell mixing the two must draw and extract
+/// as written, each face embedded as its own subset.
+#[test]
+fn a_character_the_first_font_lacks_is_drawn_from_the_next() {
+    let ipaex = FontSource::system_defaults()
+        .into_iter()
+        .find(|s| s.path.ends_with("ipaexg.ttf"))
+        .expect("fonts-ipaexfont-gothic is installed by scripts/install-deps.sh");
+    let noto = FontSource::system_defaults()
+        .into_iter()
+        .find(|s| s.path.to_string_lossy().contains("NotoSansCJK"))
+        .expect("fonts-noto-cjk is installed by scripts/install-deps.sh");
+    let mut fonts = Fonts::load(&[ipaex, noto]).unwrap();
+    let bytes = render_pdf(&sample(40, true), &mut fonts, &mut |_, _| {}).unwrap();
+    let (_dir, path) = write(&bytes, "fallback.pdf");
+
+    let listed = tool("pdffonts", &[&path]);
+    let faces: Vec<&str> = listed.lines().skip(2).collect();
+    assert_eq!(faces.len(), 2, "{listed}");
+    assert!(
+        faces[0].contains("IPAexGothic") && faces[1].contains("NotoSansCJK"),
+        "{listed}"
+    );
+    for face in &faces {
+        assert!(
+            face.contains("yes yes yes"),
+            "embedded, subset, Unicode: {face}"
+        );
+    }
+    let text = tool("pdftotext", &["-layout", &path, "-"]);
+    for expected in [
+        "貸与先: 𠮷田 太郎",
+        "𠮷田 太郎",
+        "髙橋 一郎",
+        "ThinkPad X1 Gen 3",
+        "﨑山 花子",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    let render = Command::new("pdftoppm")
+        .args(["-r", "40", "-png", "-f", "1", "-l", "1", &path])
+        .output()
+        .unwrap();
+    assert!(
+        render.status.success() && render.stderr.is_empty(),
+        "pdftoppm: {}",
+        String::from_utf8_lossy(&render.stderr)
+    );
+}
+
 #[test]
 fn labels_carry_tag_name_and_a_qr_code() {
     let labels: Vec<Label> = (0..30)
