@@ -16,14 +16,14 @@ pub(crate) struct CharSet {
 }
 
 impl CharSet {
-    /// A set holding printable ASCII and "…" already: page numbers, and the ellipsis the
-    /// layout adds when it shortens a cell, are drawn without being in the ledger's text.
+    /// A set holding the digits, the space and "…" already: page numbers, and the ellipsis
+    /// the layout adds when it shortens a cell, are drawn without being in the ledger's text.
     pub(crate) fn new() -> CharSet {
         let mut set = CharSet {
             bmp: vec![0; 0x10000 / 64],
             astral: BTreeSet::new(),
         };
-        for ch in (' '..='~').chain(['…']) {
+        for ch in ('0'..='9').chain([' ', '…']) {
             set.insert(ch);
         }
         set

@@ -196,7 +196,7 @@ pub(crate) fn start(
             Err(LedgerError::MissingGlyph {
                 ch,
                 code: ch as u32,
-                place: "page numbers".into(),
+                place: "page numbers and shortened cells".into(),
                 fonts: fonts.names(),
             })
         }
