@@ -313,7 +313,20 @@ fn import_assets(
             place: row.place,
             site: row.site,
         };
-        issue_in(w, actor, &loan, issued_at, now).map_err(|f| at_row(row.row, custodian_at, f))?;
+        issue_in(w, actor, &loan, issued_at, now).map_err(|f| {
+            // A loan refused for its site, due date or place names that cell; anything else
+            // is about the custodian.
+            let field = match &f {
+                Failure::Refused(Refusal::NotFound { what: "site", .. }) => Some("site"),
+                Failure::Refused(refusal) => refusal.field(),
+                _ => None,
+            };
+            let column = match field {
+                Some(field @ ("site" | "due" | "place")) => header_of(field),
+                _ => custodian_at,
+            };
+            at_row(row.row, column, f)
+        })?;
         summary.loans_issued += 1;
     }
     Ok(summary)

@@ -228,6 +228,20 @@ fn an_unknown_owner_is_named_with_its_row() {
 }
 
 #[test]
+fn an_unknown_site_is_named_in_its_own_column() {
+    let mut f = fixture();
+    let before = f.head();
+    let sheet = "管理番号,種別,品名,貸与先,現場,貸与日\r\n\
+PC-0001,ノートPC,ThinkPad X1,髙橋 一郎,本社ビル 12階,2026/4/1\r\n";
+    let err = import(&mut f, "r.csv", sheet.as_bytes()).unwrap_err();
+    assert_eq!(
+        err.message(rules::Lang::En),
+        "row 2, column 現場 (E): no site '本社ビル 12階'"
+    );
+    assert_eq!(f.head(), before);
+}
+
+#[test]
 fn a_dry_run_checks_everything_and_writes_nothing() {
     let mut f = fixture();
     let before = f.head();

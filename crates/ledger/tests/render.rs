@@ -283,6 +283,9 @@ fn a_character_the_first_font_lacks_is_drawn_from_the_next() {
     let mut fonts = Fonts::load(&[ipaex, noto]).unwrap();
     let bytes = render_pdf(&sample(40, true), &mut fonts, &mut |_, _| {}).unwrap();
     let (_dir, path) = write(&bytes, "fallback.pdf");
+    if let Ok(keep) = std::env::var("LEDGER_FALLBACK_OUT") {
+        std::fs::write(keep, &bytes).unwrap();
+    }
 
     let listed = tool("pdffonts", &[&path]);
     let faces: Vec<&str> = listed.lines().skip(2).collect();
