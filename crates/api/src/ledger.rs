@@ -245,13 +245,14 @@ impl Desk {
             status,
         ] = words(lang);
         let columns = vec![
+            // Kind fits 光学メディア, owner and organisation a company name of eight.
             Column::new(tag, 20.0, Align::Left),
-            Column::new(kind, 17.0, Align::Left),
-            Column::new(name, 44.0, Align::Left),
-            Column::new(serial, 24.0, Align::Left),
-            Column::new(owner, 24.0, Align::Left),
-            Column::new(custodian, 24.0, Align::Left),
-            Column::new(org, 24.0, Align::Left),
+            Column::new(kind, 19.0, Align::Left),
+            Column::new(name, 42.0, Align::Left),
+            Column::new(serial, 22.0, Align::Left),
+            Column::new(owner, 25.0, Align::Left),
+            Column::new(custodian, 22.0, Align::Left),
+            Column::new(org, 25.0, Align::Left),
             Column::new(site, 20.0, Align::Left),
             Column::new(issued, 17.0, Align::Right),
             Column::new(due_w, 17.0, Align::Right),
