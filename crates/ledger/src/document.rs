@@ -117,38 +117,31 @@ impl PdfBuilder {
             return Err(BuildError::Font(format!("{failure:?}")));
         }
         let font_error = |why: &str| BuildError::Font(format!("printpdf's font pages: {why}"));
+        let lopdf_error = |e: lopdf::Error| font_error(&e.to_string());
+        let reference = |dict: &Dictionary, key: &[u8]| {
+            dict.get(key)
+                .and_then(Object::as_reference)
+                .map_err(lopdf_error)
+        };
 
         let (_, page_id) = doc
             .get_pages()
             .into_iter()
             .next()
             .ok_or_else(|| font_error("no page"))?;
-        let page = doc
-            .get_dictionary(page_id)
-            .map_err(|e| font_error(&e.to_string()))?
-            .clone();
-        let pages_id = page
-            .get(b"Parent")
-            .and_then(Object::as_reference)
-            .map_err(|e| font_error(&e.to_string()))?;
-        let resources_id = page
-            .get(b"Resources")
-            .and_then(Object::as_reference)
-            .map_err(|e| font_error(&e.to_string()))?;
-        let fonts_id = doc
-            .get_dictionary(resources_id)
-            .and_then(|r| r.get(b"Font"))
-            .and_then(Object::as_reference)
-            .map_err(|e| font_error(&e.to_string()))?;
-        let contents_id = page
-            .get(b"Contents")
-            .and_then(Object::as_reference)
-            .map_err(|e| font_error(&e.to_string()))?;
+        let page = doc.get_dictionary(page_id).map_err(lopdf_error)?.clone();
+        let pages_id = reference(&page, b"Parent")?;
+        let resources_id = reference(&page, b"Resources")?;
+        let fonts_id = reference(
+            doc.get_dictionary(resources_id).map_err(lopdf_error)?,
+            b"Font",
+        )?;
+        let contents_id = reference(&page, b"Contents")?;
         let shown = doc
             .get_object(contents_id)
             .and_then(Object::as_stream)
             .and_then(|s| s.decompressed_content())
-            .map_err(|e| font_error(&e.to_string()))?;
+            .map_err(lopdf_error)?;
         let codes = codes_shown(&shown, &used).map_err(|why| font_error(&why))?;
         glyphs.set_codes(&codes);
 

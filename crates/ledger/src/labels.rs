@@ -46,7 +46,6 @@ pub fn render_labels(
         }
     }
     let mut chars = CharSet::new();
-    chars.insert_str(title);
     for label in labels {
         for text in [&label.tag, &label.name, &label.owner] {
             chars.insert_str(text);

@@ -69,19 +69,27 @@ fn cell(
     c.text(glyphs, &fitted, x, baseline, size);
 }
 
-/// Checks every character of the ledger against the fonts before anything is drawn.
-fn check_glyphs(ledger: &Ledger, fonts: &mut Fonts) -> Result<(), LedgerError> {
-    let missing = |fonts: &mut Fonts, text: &str, place: String| -> Result<(), LedgerError> {
-        match fonts.first_missing(text) {
-            None => Ok(()),
-            Some(ch) => Err(LedgerError::MissingGlyph {
-                ch,
-                code: ch as u32,
-                place,
-                fonts: fonts.names(),
-            }),
+/// Where a text of the ledger stands, for naming a character no font has.
+enum Spot<'a> {
+    Heading,
+    ColumnHeader(&'a str),
+    GroupHeading(&'a str),
+    Cell { row: usize, column: &'a str },
+}
+
+impl Spot<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Spot::Heading => "the ledger's heading".into(),
+            Spot::ColumnHeader(header) => format!("column header {header}"),
+            Spot::GroupHeading(heading) => format!("group heading {heading}"),
+            Spot::Cell { row, column } => place(Some(*row), Some(column), ""),
         }
-    };
+    }
+}
+
+/// Every text the ledger draws, in reading order, and where it stands.
+fn texts(ledger: &Ledger) -> impl Iterator<Item = (Spot<'_>, &str)> {
     let fixed = [
         &ledger.title,
         &ledger.organisation,
@@ -89,31 +97,46 @@ fn check_glyphs(ledger: &Ledger, fonts: &mut Fonts) -> Result<(), LedgerError> {
         &ledger.journal_head,
         &ledger.page_label,
     ];
-    for text in fixed
+    let heading = fixed
         .into_iter()
         .chain(&ledger.header_lines)
         .chain(&ledger.stamps)
-    {
-        missing(fonts, text, "the ledger's heading".into())?;
-    }
-    missing(fonts, "…0123456789/ ", "page numbers".into())?;
-    for column in &ledger.columns {
-        missing(
-            fonts,
-            &column.header,
-            format!("column header {}", column.header),
-        )?;
-    }
+        .map(|text| (Spot::Heading, text.as_str()));
+    let headers = ledger
+        .columns
+        .iter()
+        .map(|c| (Spot::ColumnHeader(&c.header), c.header.as_str()));
     let mut number = 0;
-    for group in &ledger.groups {
-        if let Some(heading) = &group.heading {
-            missing(fonts, heading, format!("group heading {heading}"))?;
-        }
-        for row in &group.rows {
+    let body = ledger.groups.iter().flat_map(move |group| {
+        let heading = group.heading.as_deref().map(|h| (Spot::GroupHeading(h), h));
+        let rows = group.rows.iter().flat_map(move |row| {
             number += 1;
-            for (cell, column) in row.iter().zip(&ledger.columns) {
-                missing(fonts, cell, place(Some(number), Some(&column.header), ""))?;
-            }
+            let row_number = number;
+            row.iter().zip(&ledger.columns).map(move |(cell, column)| {
+                (
+                    Spot::Cell {
+                        row: row_number,
+                        column: &column.header,
+                    },
+                    cell.as_str(),
+                )
+            })
+        });
+        heading.into_iter().chain(rows)
+    });
+    heading.chain(headers).chain(body)
+}
+
+/// Names the first character of the ledger no font has, and where it stands.
+fn check_glyphs(ledger: &Ledger, fonts: &mut Fonts) -> Result<(), LedgerError> {
+    for (spot, text) in texts(ledger) {
+        if let Some(ch) = fonts.first_missing(text) {
+            return Err(LedgerError::MissingGlyph {
+                ch,
+                code: ch as u32,
+                place: spot.describe(),
+                fonts: fonts.names(),
+            });
         }
     }
     Ok(())
@@ -152,30 +175,8 @@ fn paginate(ledger: &Ledger) -> Vec<Vec<Line_<'_>>> {
 /// Every character the ledger will draw, for the font subsets.
 fn characters(ledger: &Ledger) -> CharSet {
     let mut chars = CharSet::new();
-    let fixed = [
-        &ledger.title,
-        &ledger.organisation,
-        &ledger.printed_by,
-        &ledger.journal_head,
-        &ledger.page_label,
-    ];
-    for text in fixed
-        .into_iter()
-        .chain(&ledger.header_lines)
-        .chain(&ledger.stamps)
-        .chain(ledger.columns.iter().map(|c| &c.header))
-    {
+    for (_, text) in texts(ledger) {
         chars.insert_str(text);
-    }
-    for group in &ledger.groups {
-        if let Some(heading) = &group.heading {
-            chars.insert_str(heading);
-        }
-        for row in &group.rows {
-            for cell in row {
-                chars.insert_str(cell);
-            }
-        }
     }
     chars
 }
