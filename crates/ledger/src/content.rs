@@ -277,4 +277,38 @@ mod tests {
             "0 0.05 0.5 1 12.34 -0.05 -12.3 1.2 "
         );
     }
+
+    /// Codes whose bytes are PDF's string delimiters, its escape, or line ends must come back
+    /// from a PDF parser as written.
+    #[test]
+    fn glyph_codes_survive_a_parser_whatever_their_bytes() {
+        let codes: Vec<u16> = vec![
+            0x2829, 0x5C0D, 0x0A00, 0x0028, 0x2900, 0x5C5C, 0x0D0A, 0xFFFF,
+        ];
+        let mut content = Content::new(100.0);
+        content.begin_text();
+        content.show(&codes, 0, 750, 10.0, 1234);
+        content.show(&codes[..2], 1, 800, 20.0, 1234);
+        let bytes = content.into_bytes();
+        // A reader turns a bare carriage return inside a string into a line feed.
+        assert!(
+            !bytes.contains(&b'\r'),
+            "a carriage return is written escaped"
+        );
+        let parsed = lopdf::content::Content::decode(&bytes).unwrap();
+        let shown: Vec<Vec<u8>> = parsed
+            .operations
+            .iter()
+            .filter(|op| op.operator == "Tj")
+            .map(|op| op.operands[0].as_str().unwrap().to_vec())
+            .collect();
+        let expected: Vec<u8> = codes.iter().flat_map(|c| c.to_be_bytes()).collect();
+        assert_eq!(shown, vec![expected.clone(), expected[..4].to_vec()]);
+        let operators: Vec<&str> = parsed
+            .operations
+            .iter()
+            .map(|op| op.operator.as_str())
+            .collect();
+        assert_eq!(operators, ["BT", "Tf", "Td", "Tj", "Tf", "Td", "Tj", "ET"]);
+    }
 }
