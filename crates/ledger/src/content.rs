@@ -212,6 +212,12 @@ impl Content {
         let mut run_x = x;
         for ch in text.chars() {
             let Some(glyph) = glyphs.get(ch) else {
+                // Only characters that are drawn as nothing have no glyph: the document's
+                // glyph table holds every other character its text has.
+                debug_assert!(
+                    crate::fonts::Fonts::drawn_as(ch).is_none(),
+                    "{ch:?} is not in the glyph table"
+                );
                 continue;
             };
             if glyph.face != run_face {

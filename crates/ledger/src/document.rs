@@ -355,11 +355,24 @@ fn codes_shown(
                     bytes.len()
                 ));
             }
-            Ok(glyphs
+            let codes: BTreeMap<u16, u16> = glyphs
                 .keys()
                 .zip(bytes.chunks(2))
                 .map(|(gid, code)| (*gid, u16::from_be_bytes([code[0], code[1]])))
-                .collect())
+                .collect();
+            // printpdf writes code 0 (the empty box) for a glyph its subset lost; two glyphs
+            // with one code would draw one of them as the other. Either is refused here
+            // rather than printed.
+            let mut seen = std::collections::BTreeSet::new();
+            for (gid, code) in &codes {
+                if (*code == 0 && *gid != 0) || !seen.insert(*code) {
+                    return Err(format!(
+                        "face {face}: glyph {gid} ({:?}) was given code {code}",
+                        glyphs.get(gid)
+                    ));
+                }
+            }
+            Ok(codes)
         })
         .collect()
 }

@@ -107,10 +107,41 @@ impl Fonts {
             .join(", ")
     }
 
-    /// Characters that are not drawn at all: variation selectors (the fonts have no glyph
-    /// for them and PDF text does not shape them) and zero-width joiners.
-    pub(crate) fn is_invisible(ch: char) -> bool {
-        matches!(ch, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' | '\u{200B}'..='\u{200D}' | '\u{FEFF}')
+    /// What a character of the text is drawn as: itself; a space for controls (a tab, a line
+    /// break pasted into a cell) and the line and paragraph separators; or nothing for the
+    /// characters that only steer other text — variation selectors (PDF text does not shape
+    /// them) and Unicode's format characters (category Cf: joiners, direction marks, the soft
+    /// hyphen, tags), which no font draws and which arrive unseen in text copied from
+    /// elsewhere.
+    pub(crate) fn drawn_as(ch: char) -> Option<char> {
+        match ch {
+            '\u{FE00}'..='\u{FE0F}'
+            | '\u{E0100}'..='\u{E01EF}'
+            | '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}' => None,
+            '\u{2028}' | '\u{2029}' => Some(' '),
+            ch if ch.is_control() => Some(' '),
+            ch => Some(ch),
+        }
     }
 
     /// What `ch` is drawn with: the first face that has it.
@@ -131,7 +162,7 @@ impl Fonts {
     /// The first character of `text` that no font has.
     pub(crate) fn first_missing(&mut self, text: &str) -> Option<char> {
         text.chars()
-            .filter(|ch| !Fonts::is_invisible(*ch) && !ch.is_control())
+            .filter_map(Fonts::drawn_as)
             .find(|ch| self.glyph(*ch).is_none())
     }
 }

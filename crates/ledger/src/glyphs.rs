@@ -55,6 +55,22 @@ impl CharSet {
     }
 }
 
+/// Several characters can share one glyph: 一 (U+4E00) and the Kangxi radical ⼀ (U+2F00),
+/// the ideographic space and the em space. A glyph extracts (copy, search) as one of them, so
+/// let it be the ordinary one: radicals, compatibility ideographs and typographic spaces rank
+/// after everything else, then the lower code point wins.
+fn extraction_rank(ch: char) -> (bool, char) {
+    // The twelve unified ideographs that live in the compatibility block, 﨑 among them.
+    const UNIFIED: [char; 12] = [
+        '\u{FA0E}', '\u{FA0F}', '\u{FA11}', '\u{FA13}', '\u{FA14}', '\u{FA1F}', '\u{FA21}',
+        '\u{FA23}', '\u{FA24}', '\u{FA27}', '\u{FA28}', '\u{FA29}',
+    ];
+    let variant = matches!(ch,
+        '\u{2E80}'..='\u{2FDF}' | '\u{F900}'..='\u{FAFF}' | '\u{2F800}'..='\u{2FA1F}' | '\u{2000}'..='\u{200A}')
+        && !UNIFIED.contains(&ch);
+    (variant, ch)
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Glyph {
     /// The face it is drawn from: 0 the primary font, then the fallbacks in order.
@@ -86,7 +102,7 @@ impl Glyphs {
             table: Vec::new(),
         };
         for ch in chars.chars() {
-            if Fonts::is_invisible(ch) || ch.is_control() {
+            if Fonts::drawn_as(ch) != Some(ch) {
                 continue;
             }
             let (face, gid, advance) = fonts.glyph(ch).ok_or(ch)?;
@@ -107,10 +123,9 @@ impl Glyphs {
         Ok(glyphs)
     }
 
-    /// The glyph `ch` is drawn with; a control character is drawn as a space, and an
-    /// invisible one not at all.
+    /// The glyph `ch` is drawn with: see [`Fonts::drawn_as`].
     pub(crate) fn get(&self, ch: char) -> Option<&Glyph> {
-        let ch = if ch.is_control() { ' ' } else { ch };
+        let ch = Fonts::drawn_as(ch)?;
         let index = match self.bmp.get(ch as usize) {
             Some(index) => *index,
             None => self.astral.get(&ch).copied().unwrap_or(0),
@@ -131,7 +146,10 @@ impl Glyphs {
             .filter_map(|(ch, index)| Some((char::from_u32(ch as u32)?, *index)));
         for (ch, index) in bmp.chain(self.astral.iter().map(|(c, i)| (*c, *i))) {
             let glyph = self.table[index as usize - 1];
-            out[glyph.face as usize].entry(glyph.gid).or_insert(ch);
+            let shows = out[glyph.face as usize].entry(glyph.gid).or_insert(ch);
+            if extraction_rank(ch) < extraction_rank(*shows) {
+                *shows = ch;
+            }
         }
         out
     }

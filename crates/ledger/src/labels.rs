@@ -75,7 +75,7 @@ pub fn render_labels(
     }
     let seed = labels
         .iter()
-        .map(|l| l.tag.as_str())
+        .flat_map(|l| [l.tag.as_str(), l.name.as_str(), l.owner.as_str()])
         .collect::<Vec<_>>()
         .join("\u{1f}");
     pdf.finish(&seed)

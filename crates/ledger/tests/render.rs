@@ -261,6 +261,34 @@ fn a_character_no_font_has_is_refused_by_name_before_drawing() {
     );
 }
 
+/// Direction marks, a soft hyphen and a line separator arrive unseen in text pasted from
+/// elsewhere; no font has them, and they must not make the ledger unprintable.
+#[test]
+fn format_characters_are_not_drawn_and_do_not_stop_the_ledger() {
+    let mut ledger = sample(8, false);
+    ledger.groups[0].rows[1][2] = "\u{200E}ThinkPad\u{00AD}X1\u{2028}Gen\u{2060} 2\u{202C}".into();
+    let bytes = render_pdf(&ledger, &mut fonts(), &mut |_, _| {}).unwrap();
+    let (_dir, path) = write(&bytes, "format.pdf");
+    let text = tool("pdftotext", &["-layout", &path, "-"]);
+    assert!(text.contains("ThinkPadX1 Gen 2"), "{text}");
+}
+
+/// 一 (U+4E00) and the Kangxi radical ⼀ (U+2F00) are one glyph in Noto Sans CJK. A ledger
+/// holding both must still extract 一郎 as 一郎, so that a search of the PDF finds it.
+#[test]
+fn a_glyph_two_characters_share_extracts_as_the_ordinary_one() {
+    let mut ledger = sample(8, false);
+    ledger.groups[0].rows[1][2] = "⼀号機".into();
+    ledger.groups[1].rows[1][4] = "山田 一郎".into();
+    let bytes = render_pdf(&ledger, &mut fonts(), &mut |_, _| {}).unwrap();
+    let (_dir, path) = write(&bytes, "shared.pdf");
+    let text = tool("pdftotext", &["-layout", &path, "-"]);
+    assert!(
+        text.contains("山田 一郎") && text.contains("髙橋 一郎"),
+        "{text}"
+    );
+}
+
 #[test]
 fn a_font_that_is_not_there_is_named() {
     let err = Fonts::load(&[FontSource::parse("/nonexistent/font.ttf")]).unwrap_err();
