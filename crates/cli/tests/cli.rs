@@ -478,6 +478,26 @@ fn the_custody_ledger_as_pdf_csv_and_xlsx() {
     let bytes = std::fs::read(&cp932_csv).unwrap();
     let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
     assert!(!bad && text.contains("髙橋 一郎"));
+
+    // IPAex Gothic's figures are wider than Noto's: a date too wide for its column shrinks to
+    // fit rather than being cut to "2026/04…".
+    let ipaex = [
+        "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
+        "/usr/share/fonts/truetype/ipaexfont-gothic/ipaexg.ttf",
+    ]
+    .into_iter()
+    .find(|p| Path::new(p).exists())
+    .expect("fonts-ipaexfont-gothic is installed by scripts/install-deps.sh");
+    let pdf = o.custody_ledger("ipaex.pdf", &["--font", ipaex]);
+    let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    assert!(
+        text.contains("2026/04/01") && text.contains("2027/03/31") && !text.contains("2026/04…"),
+        "{text}"
+    );
+    assert!(
+        tool("pdffonts", &[pdf.to_str().unwrap()]).contains("IPAexGothic"),
+        "drawn with the font asked for"
+    );
 }
 
 #[test]

@@ -34,23 +34,36 @@ enum Line_<'a> {
     Row { cells: &'a [String] },
 }
 
-/// Where `text` goes when fitted in a cell from `left`, `width` mm wide: the fitted text and
-/// its left end.
-pub(crate) fn place_in_cell<'t>(
+/// The smallest a cell's text is shrunk to, as a share of its size, before it is cut with
+/// "…": as with a spreadsheet's "shrink to fit", a date or a name a little too long for its
+/// column (in a font with wider figures, say) stays whole.
+const SHRINK: f32 = 0.8;
+
+/// How `text` goes in a cell from `left`, `width` mm wide: the fitted text, its left end and
+/// its size.
+fn place_in_cell<'t>(
     glyphs: &Glyphs,
     text: &'t str,
     left: f32,
     width: f32,
     size: f32,
     align: Align,
-) -> (std::borrow::Cow<'t, str>, f32) {
-    let fitted = glyphs.fit(text, width - 2.0 * PAD, size);
+) -> (std::borrow::Cow<'t, str>, f32, f32) {
+    let room = width - 2.0 * PAD;
+    let whole = glyphs.width_mm(text, size);
+    let size = if whole > room {
+        // Down to 1/100 pt, as the size is written, so the text is never wider than measured.
+        ((size * room / whole * 100.0).floor() / 100.0).max(size * SHRINK)
+    } else {
+        size
+    };
+    let fitted = glyphs.fit(text, room, size);
     let x = match align {
         Align::Left => left + PAD,
         Align::Center => left + (width - glyphs.width_mm(&fitted, size)) / 2.0,
         Align::Right => left + width - PAD - glyphs.width_mm(&fitted, size),
     };
-    (fitted, x)
+    (fitted, x, size)
 }
 
 /// Draws `text` fitted in a cell.
@@ -65,7 +78,7 @@ fn cell(
     size: f32,
     align: Align,
 ) {
-    let (fitted, x) = place_in_cell(glyphs, text, left, width, size, align);
+    let (fitted, x, size) = place_in_cell(glyphs, text, left, width, size, align);
     c.text(glyphs, &fitted, x, baseline, size);
 }
 
