@@ -51,7 +51,7 @@ fn pt(mm: f32) -> Object {
 impl PdfBuilder {
     /// A document of pages `size` mm, with the fonts subset to `chars`. Fails naming the
     /// first character no font has; the caller then finds where it stands.
-    pub(crate) fn new(
+    fn new(
         fonts: &mut Fonts,
         chars: &CharSet,
         title: &str,
@@ -181,20 +181,22 @@ impl PdfBuilder {
         ))
     }
 
+    /// The page's rectangle, in points: the pages' MediaBox and the forms' BBox.
+    fn page_box(&self) -> Object {
+        Object::Array(vec![
+            Object::Integer(0),
+            Object::Integer(0),
+            pt(self.size.0),
+            pt(self.size.1),
+        ])
+    }
+
     /// A form XObject called `name`: content laid out once and drawn on many pages.
     pub(crate) fn add_form(&mut self, name: &str, content: Content) {
         let dict = Dictionary::from_iter(vec![
             ("Type", Object::Name(b"XObject".to_vec())),
             ("Subtype", Object::Name(b"Form".to_vec())),
-            (
-                "BBox",
-                Object::Array(vec![
-                    Object::Integer(0),
-                    Object::Integer(0),
-                    pt(self.size.0),
-                    pt(self.size.1),
-                ]),
-            ),
+            ("BBox", self.page_box()),
             (
                 "Resources",
                 Object::Dictionary(Dictionary::from_iter(vec![(
@@ -255,15 +257,7 @@ impl PdfBuilder {
             ("Type", Object::Name(b"Pages".to_vec())),
             ("Kids", Object::Array(kids)),
             ("Count", Object::Integer(count)),
-            (
-                "MediaBox",
-                Object::Array(vec![
-                    Object::Integer(0),
-                    Object::Integer(0),
-                    pt(self.size.0),
-                    pt(self.size.1),
-                ]),
-            ),
+            ("MediaBox", self.page_box()),
             ("Resources", Object::Dictionary(resources)),
         ]);
         self.doc
@@ -290,8 +284,36 @@ impl PdfBuilder {
     }
 }
 
+/// Starts a document, or says which character no font has: `locate` names where it stands
+/// in the text (row and column), or, when it is one the layout adds, the page numbers.
+pub(crate) fn start(
+    fonts: &mut Fonts,
+    chars: &CharSet,
+    title: &str,
+    created_unix: i64,
+    size: (f32, f32),
+    locate: impl FnOnce(&mut Fonts) -> Result<(), LedgerError>,
+) -> Result<(PdfBuilder, Glyphs), LedgerError> {
+    match PdfBuilder::new(fonts, chars, title, created_unix, size) {
+        Ok(started) => Ok(started),
+        Err(BuildError::Missing(ch)) => {
+            locate(fonts)?;
+            Err(LedgerError::MissingGlyph {
+                ch,
+                code: ch as u32,
+                place: "page numbers and shortened cells".into(),
+                fonts: fonts.names(),
+            })
+        }
+        Err(BuildError::Font(why)) => Err(LedgerError::Font {
+            path: fonts.names(),
+            why,
+        }),
+    }
+}
+
 /// Why a document could not be started.
-pub(crate) enum BuildError {
+enum BuildError {
     /// A character no font has.
     Missing(char),
     Font(String),

@@ -2,9 +2,9 @@
 //! tag, 3 across and 8 down (70 × 37 mm, the common A4 24-label sheet).
 
 use crate::content::{Content, Paint, Rgb};
+use crate::document::start;
 use crate::fonts::Fonts;
 use crate::glyphs::{CharSet, Glyphs};
-use crate::pdf::start;
 use crate::{LedgerError, place};
 use qrcode::{Color as Module, QrCode};
 

@@ -8,7 +8,7 @@
 //! a page's own stream holds little more than its cells' text.
 
 use crate::content::{Content, Paint, Rgb};
-use crate::document::{BuildError, PdfBuilder};
+use crate::document::start;
 use crate::fonts::Fonts;
 use crate::glyphs::{CharSet, Glyphs};
 use crate::model::{Align, Ledger};
@@ -192,33 +192,6 @@ fn characters(ledger: &Ledger) -> CharSet {
         chars.insert_str(text);
     }
     chars
-}
-
-/// Starts a document, or says which character of the ledger no font has, and where it is.
-pub(crate) fn start(
-    fonts: &mut Fonts,
-    chars: &CharSet,
-    title: &str,
-    created_unix: i64,
-    size: (f32, f32),
-    locate: impl FnOnce(&mut Fonts) -> Result<(), LedgerError>,
-) -> Result<(PdfBuilder, Glyphs), LedgerError> {
-    match PdfBuilder::new(fonts, chars, title, created_unix, size) {
-        Ok(started) => Ok(started),
-        Err(BuildError::Missing(ch)) => {
-            locate(fonts)?;
-            Err(LedgerError::MissingGlyph {
-                ch,
-                code: ch as u32,
-                place: "page numbers and shortened cells".into(),
-                fonts: fonts.names(),
-            })
-        }
-        Err(BuildError::Font(why)) => Err(LedgerError::Font {
-            path: fonts.names(),
-            why,
-        }),
-    }
 }
 
 pub fn render_pdf(
