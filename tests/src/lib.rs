@@ -10,7 +10,7 @@ pub const PASSWORD: &str = "correct horse battery";
 
 /// A store with the security office, one custodian and `assets` PCs on the shelf.
 pub fn prepared_store(path: &Path, assets: usize) -> anyhow::Result<()> {
-    let now: Instant = "2026-11-01T00:00:00Z".parse()?;
+    let now: Instant = "2026-11-01T00:00:00Z".parse().map_err(anyhow::Error::msg)?;
     let mut desk = Desk::open(path)?;
     let admin = desk.init("株式会社サンプル", "admin", PASSWORD, "Asia/Tokyo", now)?;
     desk.add_person(

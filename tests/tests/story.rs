@@ -120,7 +120,7 @@ fn a_partner_engineer_receives_hands_on_and_returns_a_pc() {
 
     let backup = dir.path().join("backup.db");
     desk.backup(&office, &backup).unwrap();
-    let head = desk.verify(&office, &mut |_, _| {}).unwrap().head;
+    let head = desk.verify(&office, None, &mut |_, _| {}).unwrap().head;
     drop(desk);
     let restored = Desk::restore(&backup, &dir.path().join("restored.db")).unwrap();
     assert_eq!(

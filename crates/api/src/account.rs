@@ -1,4 +1,7 @@
-//! Accounts, the first one made by `init`, and logging in.
+//! Accounts, the first one made by `init`, logging in, and passwords.
+//!
+//! A password hash is a secret: it is kept beside the state tables (`Writer::keep_password_hash`)
+//! and never journaled. The journal records that a password was set, by whom and when.
 
 use crate::{Desk, Failure, Result};
 use argon2::Argon2;
@@ -7,10 +10,11 @@ use argon2::password_hash::{
 };
 use azukari_domain::event::sorted_roles;
 use azukari_domain::rules::{self, Refusal};
-use azukari_domain::view::AccountRow;
+use azukari_domain::view::{AccountRow, Credentials};
 use azukari_domain::*;
-use azukari_store::IdTable;
+use azukari_store::{IdTable, Writer};
 use serde::Serialize;
+use std::time::Duration;
 use ts_rs::TS;
 
 /// Who is logged in. Roles are re-read from the store inside every write, so this is only
@@ -22,7 +26,14 @@ pub struct Session {
     pub login: String,
     pub roles: Vec<Role>,
     pub person_id: Option<PersonId>,
+    /// The password was reset by the security office: the UI asks for a new one first, and
+    /// the backend refuses everything else until it is set.
+    pub must_change_password: bool,
 }
+
+/// A refused login takes at least this long, whatever refused it: an unknown login, a wrong
+/// password (which also journals the failure) and a lock are not told apart by their time.
+const REFUSAL_TAKES_AT_LEAST: Duration = Duration::from_millis(250);
 
 pub(crate) fn hash_password(password: &str) -> Result<String> {
     rules::password(password)?;
@@ -33,12 +44,14 @@ pub(crate) fn hash_password(password: &str) -> Result<String> {
         .map_err(|err| Failure::Internal(format!("password hashing failed: {err}")))
 }
 
-fn password_matches(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|hash| {
+fn password_matches(password: &str, phc: Option<&str>) -> bool {
+    // Without a hash the decoy is checked, so the time is the same, and nothing matches.
+    let hash = phc.unwrap_or(decoy_hash());
+    PasswordHash::new(hash).is_ok_and(|hash| {
         Argon2::default()
             .verify_password(password.as_bytes(), &hash)
             .is_ok()
-    })
+    }) && phc.is_some()
 }
 
 /// Verifying against this keeps an unknown login as slow as a known one.
@@ -47,17 +60,35 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("decoy password").unwrap_or_default())
 }
 
-fn login_text(login: &str) -> Result<String> {
-    let login = rules::required_text("login", login, 64)?;
-    if login.chars().any(char::is_whitespace) {
-        return Err(Refusal::InvalidValue {
-            field: "login",
-            value: login,
-            expected: "no spaces".into(),
-        }
-        .into());
-    }
-    Ok(login)
+/// Sets a password in the open transaction: the journal says it was set; the hash is kept
+/// beside it.
+fn set_password(
+    w: &mut Writer<'_>,
+    account_id: AccountId,
+    hash: &str,
+    must_change: bool,
+    actor: Option<AccountId>,
+    now: Instant,
+) -> Result<()> {
+    w.apply(
+        &Event::PasswordSet {
+            account_id,
+            must_change,
+        },
+        actor,
+        now,
+    )?;
+    w.keep_password_hash(account_id, hash)?;
+    Ok(())
+}
+
+fn find_account(w: &Writer<'_>, login: &str) -> Result<Credentials> {
+    Ok(w.read()
+        .credentials(login.trim())?
+        .ok_or_else(|| Refusal::NotFound {
+            what: "account",
+            key: login.to_string(),
+        })?)
 }
 
 impl Desk {
@@ -72,7 +103,7 @@ impl Desk {
         now: Instant,
     ) -> Result<Session> {
         let organisation = rules::required_text("organisation", organisation, 200)?;
-        let login = login_text(login)?;
+        let login = rules::login(login)?;
         time_zone
             .parse::<chrono_tz::Tz>()
             .map_err(|_| Refusal::InvalidValue {
@@ -107,26 +138,39 @@ impl Desk {
                 login: login.clone(),
                 person_id: None,
                 roles: vec![Role::SecurityOffice],
-                password_hash,
+                password_hash: None,
             };
             let session = Session {
                 account_id: account.id,
                 login,
                 roles: account.roles.clone(),
                 person_id: None,
+                must_change_password: false,
             };
             w.apply(&Event::AccountAdded { account }, None, now)?;
+            set_password(w, session.account_id, &password_hash, false, None, now)?;
             Ok(session)
         })
     }
 
     /// Checks a password. Every attempt on a known account is journaled; the fifth failure in
-    /// a row locks the account for 15 minutes.
+    /// a row locks the account, for 15 minutes the first time and twice as long each time after
+    /// without a successful login between, up to a day. A refusal takes the same time whether
+    /// the login exists or not.
     pub fn login(&mut self, login: &str, password: &str, now: Instant) -> Result<Session> {
+        let started = std::time::Instant::now();
+        let result = self.check_login(login, password, now);
+        if result.is_err() {
+            std::thread::sleep(REFUSAL_TAKES_AT_LEAST.saturating_sub(started.elapsed()));
+        }
+        result
+    }
+
+    fn check_login(&mut self, login: &str, password: &str, now: Instant) -> Result<Session> {
         // A failure is committed (it counts towards the lock) and still returned as a refusal.
         self.store.write(|w| -> Result<Result<Session>> {
             let Some(account) = w.read().credentials(login.trim())? else {
-                password_matches(password, decoy_hash());
+                password_matches(password, None);
                 return Ok(Err(Refusal::WrongPassword.into()));
             };
             if let Err(refusal) =
@@ -134,8 +178,9 @@ impl Desk {
             {
                 return Ok(Err(refusal.into()));
             }
-            if !password_matches(password, &account.password_hash) {
-                let locked_until = rules::lock_after_failure(account.failed_logins, now);
+            if !password_matches(password, account.password_hash.as_deref()) {
+                let locked_until =
+                    rules::lock_after_failure(account.failed_logins, account.locks_in_a_row, now);
                 w.apply(
                     &Event::LoginFailed {
                         account_id: account.id,
@@ -152,7 +197,10 @@ impl Desk {
                 }
                 .into()));
             }
-            if account.failed_logins > 0 || account.locked_until.is_some() {
+            if account.failed_logins > 0
+                || account.locked_until.is_some()
+                || account.locks_in_a_row > 0
+            {
                 w.apply(
                     &Event::LoginSucceeded {
                         account_id: account.id,
@@ -167,8 +215,101 @@ impl Desk {
                 login: account.login,
                 roles: account.roles,
                 person_id: account.person_id,
+                must_change_password: account.must_change_password,
             }))
         })?
+    }
+
+    /// The logged-in person changes their own password; the current one is asked again, so an
+    /// unattended session cannot be taken over.
+    pub fn change_password(
+        &mut self,
+        session: &Session,
+        current: &str,
+        new: &str,
+        now: Instant,
+    ) -> Result<()> {
+        if current == new {
+            return Err(Refusal::PasswordUnchanged.into());
+        }
+        let new_hash = hash_password(new).map_err(|failure| match failure {
+            Failure::Refused(Refusal::WeakPassword) => Failure::Refused(Refusal::InvalidValue {
+                field: "new_password",
+                value: "…".into(),
+                expected: format!("at least {} characters", rules::MIN_PASSWORD_CHARS),
+            }),
+            other => other,
+        })?;
+        self.store.write(|w| {
+            // Logins never change, so the session's login finds its account.
+            let account = find_account(w, &session.login)?;
+            if account.id != session.account_id || !account.active {
+                return Err(Refusal::AccountDisabled.into());
+            }
+            if !password_matches(current, account.password_hash.as_deref()) {
+                return Err(Refusal::WrongPassword.into());
+            }
+            set_password(
+                w,
+                account.id,
+                &new_hash,
+                false,
+                Some(session.account_id),
+                now,
+            )
+        })
+    }
+
+    /// The security office sets a new password for someone who lost theirs; they must choose
+    /// their own at the next login.
+    pub fn reset_password(
+        &mut self,
+        session: &Session,
+        login: &str,
+        new: &str,
+        now: Instant,
+    ) -> Result<()> {
+        let new_hash = hash_password(new)?;
+        self.write(session, UseCase::ManageAccounts, |w| {
+            let account = find_account(w, login)?;
+            set_password(
+                w,
+                account.id,
+                &new_hash,
+                true,
+                Some(session.account_id),
+                now,
+            )
+        })
+    }
+
+    /// Lifts a lock at once and clears the count of failures and of locks.
+    pub fn unlock_account(&mut self, session: &Session, login: &str, now: Instant) -> Result<()> {
+        self.write(session, UseCase::ManageAccounts, |w| {
+            let account = find_account(w, login)?;
+            w.apply(
+                &Event::AccountUnlocked {
+                    account_id: account.id,
+                },
+                Some(session.account_id),
+                now,
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn enable_account(&mut self, session: &Session, login: &str, now: Instant) -> Result<()> {
+        self.write(session, UseCase::ManageAccounts, |w| {
+            let account = find_account(w, login)?;
+            w.apply(
+                &Event::AccountEnabled {
+                    account_id: account.id,
+                },
+                Some(session.account_id),
+                now,
+            )?;
+            Ok(())
+        })
     }
 
     pub fn add_account(
@@ -177,7 +318,7 @@ impl Desk {
         account: crate::NewAccount,
         now: Instant,
     ) -> Result<AccountId> {
-        let login = login_text(&account.login)?;
+        let login = rules::login(&account.login)?;
         if account.roles.is_empty() {
             return Err(Refusal::Required { field: "role" }.into());
         }
@@ -199,7 +340,7 @@ impl Desk {
                 login,
                 person_id,
                 roles: sorted_roles(account.roles),
-                password_hash,
+                password_hash: None,
             };
             let id = account.id;
             w.apply(
@@ -207,19 +348,14 @@ impl Desk {
                 Some(session.account_id),
                 now,
             )?;
+            set_password(w, id, &password_hash, false, Some(session.account_id), now)?;
             Ok(id)
         })
     }
 
     pub fn disable_account(&mut self, session: &Session, login: &str, now: Instant) -> Result<()> {
         self.write(session, UseCase::ManageAccounts, |w| {
-            let account = w
-                .read()
-                .credentials(login.trim())?
-                .ok_or_else(|| Refusal::NotFound {
-                    what: "account",
-                    key: login.to_string(),
-                })?;
+            let account = find_account(w, login)?;
             w.apply(
                 &Event::AccountDisabled {
                     account_id: account.id,

@@ -94,6 +94,22 @@ pub(crate) fn issue_in(
         None => None,
         Some(name) => Some(resolve_site(&w.read(), name)?),
     };
+    if let Some(due) = loan.due {
+        azukari_domain::time::check_day(due).map_err(|expected| Refusal::InvalidValue {
+            field: "due",
+            value: due.format("%Y-%m-%d").to_string(),
+            expected,
+        })?;
+    }
+    // An issue dated after the moment it is recorded would be custody nobody has had yet.
+    if at > now {
+        return Err(Refusal::InvalidValue {
+            field: "issued",
+            value: at.date_in(zone).to_string(),
+            expected: format!("a date no later than today ({})", now.date_in(zone)),
+        }
+        .into());
+    }
     let id = LoanId(w.next_id(IdTable::Loans)?);
     let event = Event::LoanIssued {
         loan: Loan {
@@ -120,7 +136,9 @@ fn return_in(
     let tag = loan.tag.trim();
     let asset = w.read().asset_state(tag)?.ok_or_else(|| unknown_tag(tag))?;
     rules::check_return(tag, asset.status, asset.open_loan.is_some())?;
-    let (loan_id, _, _) = asset.open_loan.expect("checked by check_return");
+    let open = asset.open_loan.expect("checked by check_return");
+    rules::check_return_time(open.issued_at, now)?;
+    let loan_id = open.id;
     let event = Event::LoanReturned {
         loan_id,
         asset_id: asset.id,
@@ -190,10 +208,11 @@ impl Desk {
         self.write(session, UseCase::AcknowledgeOwnLoan, |w| {
             let tag = tag.trim();
             let asset = w.read().asset_state(tag)?.ok_or_else(|| unknown_tag(tag))?;
+            let open = asset.open_loan.ok_or_else(|| Refusal::AssetNotOnLoan {
+                tag: tag.to_string(),
+            })?;
             let (loan_id, custodian, acknowledged) =
-                asset.open_loan.ok_or_else(|| Refusal::AssetNotOnLoan {
-                    tag: tag.to_string(),
-                })?;
+                (open.id, open.custodian_id, open.acknowledged_at);
             let person = w
                 .read()
                 .account_standing(session.account_id)?
@@ -213,16 +232,21 @@ impl Desk {
         })
     }
 
+    /// A page of the register, of what the session's roles may see.
     pub fn asset_page(&self, session: &Session, query: &AssetQuery) -> Result<AssetPage> {
-        self.authorise_read(session, UseCase::ReadRegister)?;
-        Ok(self.store.read().asset_page(query)?)
+        let scope = self.read_scope(session, UseCase::ReadRegister)?;
+        Ok(self.store.read().asset_page(&scope, query)?)
     }
 
+    /// An asset the session may see, with the part of its history the session may see; one it
+    /// may not see is answered as unknown, so its existence is not told either.
     pub fn asset(&self, session: &Session, tag: &str) -> Result<AssetDetail> {
-        self.authorise_read(session, UseCase::ReadRegister)?;
+        let scope = self.read_scope(session, UseCase::ReadRegister)?;
         let read = self.store.read();
-        let asset = read.asset(tag.trim())?.ok_or_else(|| unknown_tag(tag))?;
-        let history = read.loans_of_asset(asset.id)?;
+        let asset = read
+            .asset(&scope, tag.trim())?
+            .ok_or_else(|| unknown_tag(tag))?;
+        let history = read.loans_of_asset(&scope, asset.id)?;
         Ok(AssetDetail { asset, history })
     }
 
@@ -232,17 +256,17 @@ impl Desk {
         open_only: bool,
         holder: Option<&crate::PersonRef>,
     ) -> Result<Vec<LoanRow>> {
-        self.authorise_read(session, UseCase::ReadRegister)?;
-        let holder = holder
-            .map(|person| resolve_person(&self.store.read(), person))
-            .transpose()?;
-        Ok(self.store.read().loans(open_only, holder.map(|p| p.id))?)
+        let scope = self.read_scope(session, UseCase::ReadRegister)?;
+        let holder = self.visible_person(&scope, holder)?;
+        Ok(self.store.read().loans(&scope, open_only, holder)?)
     }
 
     /// The person a name or id names: one, or a refusal (unknown, or several share the name).
     pub fn person_id(&self, session: &Session, person: &crate::PersonRef) -> Result<PersonId> {
-        self.authorise_read(session, UseCase::ReadRegister)?;
-        Ok(resolve_person(&self.store.read(), person)?.id)
+        let scope = self.read_scope(session, UseCase::ReadRegister)?;
+        Ok(self
+            .visible_person(&scope, Some(person))?
+            .expect("a person was named"))
     }
 
     /// Who held what at `at`, for everyone or one custodian.
@@ -252,11 +276,42 @@ impl Desk {
         at: Instant,
         holder: Option<&crate::PersonRef>,
     ) -> Result<Vec<LoanRow>> {
-        self.authorise_read(session, UseCase::ReadRegister)?;
-        let holder = holder
-            .map(|person| resolve_person(&self.store.read(), person))
-            .transpose()?;
-        Ok(self.store.read().custody_as_of(at, holder.map(|p| p.id))?)
+        let scope = self.read_scope(session, UseCase::ReadRegister)?;
+        let holder = self.visible_person(&scope, holder)?;
+        Ok(self.store.read().custody_as_of(&scope, at, holder)?)
+    }
+
+    /// Resolves a person named in a read; one outside the scope is answered as unknown.
+    fn visible_person(
+        &self,
+        scope: &ReadScope,
+        person: Option<&crate::PersonRef>,
+    ) -> Result<Option<PersonId>> {
+        let Some(person) = person else {
+            return Ok(None);
+        };
+        let read = self.store.read();
+        let unknown = || Refusal::NotFound {
+            what: "person",
+            key: match person {
+                crate::PersonRef::Name(name) => name.clone(),
+                crate::PersonRef::Id(id) => format!("#{id}"),
+            },
+        };
+        // Resolved among everyone first, so two people of one name are still told apart;
+        // then a person outside the scope is not there at all.
+        let found = resolve_person(&read, person).map_err(|failure| match failure {
+            crate::Failure::Refused(Refusal::AmbiguousPerson { .. })
+                if *scope != ReadScope::Everything =>
+            {
+                unknown().into()
+            }
+            other => other,
+        })?;
+        if !read.person_visible(scope, found.id)? {
+            return Err(unknown().into());
+        }
+        Ok(Some(found.id))
     }
 
     /// Parses an instant typed by a person, in the store's time zone.

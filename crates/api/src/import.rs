@@ -322,7 +322,7 @@ fn import_assets(
                 _ => None,
             };
             let column = match field {
-                Some(field @ ("site" | "due" | "place")) => header_of(field),
+                Some(field @ ("site" | "due" | "place" | "issued")) => header_of(field),
                 _ => custodian_at,
             };
             at_row(row.row, column, f)

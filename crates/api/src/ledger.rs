@@ -180,7 +180,13 @@ impl Desk {
         request: &CustodyLedgerRequest,
         now: Instant,
     ) -> Result<Ledger> {
-        self.authorise_read(session, UseCase::PrintLedger)?;
+        // The custody ledger lists the whole register: only for roles that read everything.
+        if self.read_scope(session, UseCase::PrintLedger)? != ReadScope::Everything {
+            return Err(Refusal::Forbidden {
+                use_case: "print the whole register",
+            }
+            .into());
+        }
         let read = self.store.read();
         let zone = read.time_zone()?;
         let lang = request.lang;
@@ -303,8 +309,8 @@ impl Desk {
                 Lang::En => format!("Printed by {}", session.login),
             },
             journal_head: match lang {
-                Lang::Ja => format!("操作記録 #{seq} {hash}"),
-                Lang::En => format!("Journal #{seq} {hash}"),
+                Lang::Ja => format!("操作記録 #{seq}:{hash}"),
+                Lang::En => format!("Journal #{seq}:{hash}"),
             },
             stamps: match lang {
                 Lang::Ja => vec!["承認".into(), "確認".into()],
@@ -323,7 +329,7 @@ impl Desk {
 
     /// Labels for the named assets, or for every asset when none is named.
     pub fn asset_labels(&self, session: &Session, tags: &[String]) -> Result<Vec<Label>> {
-        self.authorise_read(session, UseCase::PrintLedger)?;
+        let scope = self.read_scope(session, UseCase::PrintLedger)?;
         let read = self.store.read();
         let label = |row: azukari_domain::view::AssetRow| Label {
             tag: row.tag,
@@ -338,11 +344,14 @@ impl Desk {
             let mut labels = Vec::new();
             let mut offset = 0;
             loop {
-                let page = read.asset_page(&azukari_domain::view::AssetQuery {
-                    offset,
-                    limit: 1000,
-                    ..query.clone()
-                })?;
+                let page = read.asset_page(
+                    &scope,
+                    &azukari_domain::view::AssetQuery {
+                        offset,
+                        limit: 1000,
+                        ..query.clone()
+                    },
+                )?;
                 let done = page.rows.len() < 1000;
                 offset += page.rows.len() as u32;
                 labels.extend(page.rows.into_iter().map(label));
@@ -353,10 +362,12 @@ impl Desk {
         }
         tags.iter()
             .map(|tag| {
-                let row = read.asset(tag.trim())?.ok_or_else(|| Refusal::NotFound {
-                    what: "asset",
-                    key: tag.clone(),
-                })?;
+                let row = read
+                    .asset(&scope, tag.trim())?
+                    .ok_or_else(|| Refusal::NotFound {
+                        what: "asset",
+                        key: tag.clone(),
+                    })?;
                 Ok(label(row))
             })
             .collect()

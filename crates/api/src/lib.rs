@@ -21,9 +21,10 @@ pub use ledger::{
 };
 pub use register::{NewAccount, NewAsset, NewPerson, NewSite, PersonRef};
 
-use azukari_domain::UseCase;
+use azukari_domain::journal::Head;
 use azukari_domain::permission::any_allows;
 use azukari_domain::rules::Refusal;
+use azukari_domain::{ReadScope, Role, UseCase};
 use azukari_store::{Store, VerifyReport, Writer};
 use std::path::Path;
 
@@ -80,14 +81,17 @@ impl Desk {
         Ok(self.store.quick_check()?)
     }
 
+    /// Verifies the store; with `expect`, also that the head printed on a ledger (or kept by
+    /// anyone outside the store) is still in the chain as printed.
     pub fn verify(
         &self,
         session: &Session,
+        expect: Option<&Head>,
         progress: &mut dyn FnMut(i64, i64),
     ) -> Result<VerifyReport> {
         self.authorise_read(session, UseCase::Verify)?;
         self.store.integrity_check()?;
-        Ok(self.store.verify_with_progress(progress)?)
+        Ok(self.store.verify_with(expect, progress)?)
     }
 
     pub fn backup(&self, session: &Session, out: &Path) -> Result<()> {
@@ -104,8 +108,27 @@ impl Desk {
 
     /// Checks the session may read, against the account as it is now.
     fn authorise_read(&self, session: &Session, use_case: UseCase) -> Result<()> {
-        let current = self.store.read().account_standing(session.account_id)?;
-        check_roles(current, use_case)
+        self.read_scope(session, use_case).map(drop)
+    }
+
+    /// Checks the session may read, and says what of the register it may see: every read of
+    /// custody goes through this, for the CLI, the desktop and every later front end alike.
+    fn read_scope(&self, session: &Session, use_case: UseCase) -> Result<ReadScope> {
+        let read = self.store.read();
+        let current = read.account_standing(session.account_id)?;
+        check_roles(current.clone(), use_case)?;
+        let standing = current.expect("checked by check_roles");
+        let responsible_for = match standing.person_id {
+            Some(person) if standing.roles.contains(&Role::SiteResponsible) => {
+                read.sites_of_responsible(person)?
+            }
+            _ => Vec::new(),
+        };
+        Ok(ReadScope::of(
+            &standing.roles,
+            standing.person_id,
+            responsible_for,
+        ))
     }
 
     /// One write: permission checked and work done inside the same IMMEDIATE transaction.
@@ -132,6 +155,9 @@ fn check_roles(
     let standing = current.ok_or(Refusal::AccountDisabled)?;
     if !standing.active {
         return Err(Refusal::AccountDisabled.into());
+    }
+    if standing.must_change_password {
+        return Err(Refusal::PasswordChangeRequired.into());
     }
     if !any_allows(&standing.roles, use_case) {
         return Err(Refusal::Forbidden {

@@ -258,8 +258,8 @@ impl Desk {
     }
 
     pub fn people(&self, session: &crate::Session) -> Result<Vec<PersonRow>> {
-        self.authorise_read(session, UseCase::ReadRegister)?;
-        Ok(self.store.read().people()?)
+        let scope = self.read_scope(session, UseCase::ReadRegister)?;
+        Ok(self.store.read().people(&scope)?)
     }
 
     pub fn add_asset(

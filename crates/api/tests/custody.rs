@@ -65,7 +65,7 @@ fn issue_acknowledge_return_and_history() {
         detail.history[0].return_condition,
         Some(ReturnCondition::Damaged)
     );
-    f.desk.verify(&f.admin, &mut |_, _| {}).unwrap();
+    f.desk.verify(&f.admin, None, &mut |_, _| {}).unwrap();
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn five_failed_logins_lock_the_account_for_fifteen_minutes() {
         .login("admin", PASSWORD, at("2026-11-21T01:15:00Z"))
         .unwrap();
     // Every failure is in the journal, so the lock survives replay.
-    f.desk.verify(&f.admin, &mut |_, _| {}).unwrap();
+    f.desk.verify(&f.admin, None, &mut |_, _| {}).unwrap();
 }
 
 #[test]

@@ -72,7 +72,7 @@ fn check_register(f: &Fixture) {
         (usb.kind, usb.status),
         (AssetKind::UsbMedia, AssetStatus::Available)
     );
-    f.desk.verify(&f.admin, &mut |_, _| {}).unwrap();
+    f.desk.verify(&f.admin, None, &mut |_, _| {}).unwrap();
 }
 
 #[test]
@@ -188,7 +188,7 @@ fn one_bad_cell_rejects_the_whole_file_and_writes_nothing() {
     assert_eq!(err.code(), "import_rejected");
     assert_eq!(
         err.message(rules::Lang::En),
-        "row 3, column 返却予定日 (K): due: '2027/02/30' is not valid (a date like 2026/4/1 or 2026-04-01)"
+        "row 3, column 返却予定日 (K): due: '2027/02/30' is not valid (a date from 1900 to 9999, like 2026/4/1 or 2026-04-01)"
     );
     assert!(
         err.message(rules::Lang::Ja)

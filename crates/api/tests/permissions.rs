@@ -104,7 +104,7 @@ fn attempt(f: &mut Fixture, session: &Session, use_case: UseCase, n: &str) -> Re
             .desk
             .custody_ledger(session, &Default::default(), t)
             .map(drop),
-        UseCase::Verify => f.desk.verify(session, &mut |_, _| {}).map(drop),
+        UseCase::Verify => f.desk.verify(session, None, &mut |_, _| {}).map(drop),
         UseCase::Backup => f
             .desk
             .backup(session, &f.dir.path().join(format!("b{n}.db"))),
@@ -183,5 +183,5 @@ fn several_roles_add_up() {
             .add_organisation(&both, "顧客", OrganisationKind::Customer, now())
             .is_ok()
     );
-    assert!(f.desk.verify(&both, &mut |_, _| {}).is_ok());
+    assert!(f.desk.verify(&both, None, &mut |_, _| {}).is_ok());
 }

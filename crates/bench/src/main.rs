@@ -490,7 +490,7 @@ fn main() -> anyhow::Result<()> {
     ));
 
     let started = Clock::now();
-    let report = desk.verify(&admin, &mut |_, _| {})?;
+    let report = desk.verify(&admin, None, &mut |_, _| {})?;
     let seconds = started.elapsed().as_secs_f64();
     lines.push(format!(
         "verify: {} entries and {} records in {seconds:.1} s ({:.0} entries/s), integrity_check included.",

@@ -4,6 +4,7 @@
 
 use anyhow::Context;
 use azukari_api::domain::import::{parse_date, parse_kind};
+use azukari_api::domain::journal::Head;
 use azukari_api::domain::rules::Lang;
 use azukari_api::domain::view::{AssetQuery, AssetSort};
 use azukari_api::domain::*;
@@ -66,7 +67,12 @@ enum Command {
     #[command(subcommand)]
     Ledger(LedgerCommand),
     /// Checks the journal's chain, replays it and compares the result with the live tables.
-    Verify,
+    Verify {
+        /// A journal head kept outside the store (printed at the foot of every ledger, or by an
+        /// earlier verify), as SEQ:HASH: it must still be in the chain as it was.
+        #[arg(long, value_parser = parse_word::<Head>)]
+        expect: Option<Head>,
+    },
     /// Copies the store with SQLite's online backup API.
     Backup {
         #[arg(long)]
@@ -183,6 +189,22 @@ enum AccountCommand {
     Disable {
         login: String,
     },
+    /// Enables a disabled account again.
+    Enable {
+        login: String,
+    },
+    /// Lifts a login lock at once.
+    Unlock {
+        login: String,
+    },
+    /// Sets a new password for someone who lost theirs (from AZUKARI_NEW_PASSWORD or a
+    /// prompt); they must choose their own at the next login.
+    Reset {
+        login: String,
+    },
+    /// Changes your own password: the current one from AZUKARI_PASSWORD or a prompt, the new
+    /// one from AZUKARI_NEW_PASSWORD or a prompt.
+    Passwd,
 }
 
 #[derive(Subcommand)]
@@ -391,16 +413,18 @@ fn lang_from_env() -> Lang {
     }
 }
 
-/// The one place the command line reads the clock. `AZUKARI_NOW` fixes it, for scripted
-/// demonstrations and tests of dated records.
+/// The one place the command line reads the clock. In debug builds (tests) `AZUKARI_NOW` fixes
+/// it, for tests of dated records; a release build has no such door: anyone could otherwise
+/// date a write in the past, step past a login lock, or return a loan before it went out.
 #[allow(clippy::disallowed_methods)]
 fn now() -> anyhow::Result<Instant> {
-    match std::env::var("AZUKARI_NOW") {
-        Ok(text) => text
+    #[cfg(debug_assertions)]
+    if let Ok(text) = std::env::var("AZUKARI_NOW") {
+        return text
             .parse()
-            .with_context(|| format!("AZUKARI_NOW '{text}' is not RFC 3339")),
-        Err(_) => Ok(Instant::from_utc(chrono::Utc::now())),
+            .map_err(|err: String| anyhow::anyhow!("AZUKARI_NOW: {err}"));
     }
+    Instant::from_clock(chrono::Utc::now()).map_err(anyhow::Error::msg)
 }
 
 fn default_store() -> anyhow::Result<PathBuf> {
@@ -440,7 +464,7 @@ fn date(field: &'static str, text: Option<&str>) -> Result<Option<chrono::NaiveD
             Failure::Refused(rules::Refusal::InvalidValue {
                 field,
                 value: text.to_string(),
-                expected: "a date like 2026-04-01".into(),
+                expected: "a date from 1900 to 9999, like 2026-04-01".into(),
             })
         })
     })
@@ -486,11 +510,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let login = cli
         .user
         .context("name the account with --user or AZUKARI_USER")?;
-    let session = desk.login(
-        &login,
-        &password("AZUKARI_PASSWORD", &format!("password for {login}: "))?,
-        now()?,
-    )?;
+    let current = password("AZUKARI_PASSWORD", &format!("password for {login}: "))?;
+    let session = desk.login(&login, &current, now()?)?;
+    // The one command a session with a reset password may give.
+    if let Command::Account(AccountCommand::Passwd) = cli.command {
+        let new = password(
+            "AZUKARI_NEW_PASSWORD",
+            &format!("new password for {login}: "),
+        )?;
+        desk.change_password(&session, &current, &new, now()?)?;
+        println!("password of {login} changed");
+        return Ok(());
+    }
     match cli.command {
         Command::Init { .. } | Command::Restore { .. } => unreachable!("handled above"),
         Command::Org(OrgCommand::Add { name, kind }) => {
@@ -582,6 +613,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Account(AccountCommand::Disable { login }) => {
             desk.disable_account(&session, &login, now()?)?;
             println!("account {login} disabled");
+        }
+        Command::Account(AccountCommand::Enable { login }) => {
+            desk.enable_account(&session, &login, now()?)?;
+            println!("account {login} enabled");
+        }
+        Command::Account(AccountCommand::Unlock { login }) => {
+            desk.unlock_account(&session, &login, now()?)?;
+            println!("account {login} unlocked");
+        }
+        Command::Account(AccountCommand::Reset { login }) => {
+            let new = password(
+                "AZUKARI_NEW_PASSWORD",
+                &format!("new password for {login}: "),
+            )?;
+            desk.reset_password(&session, &login, &new, now()?)?;
+            println!("password of {login} reset; it must be changed at the next login");
+        }
+        Command::Account(AccountCommand::Passwd) => {
+            unreachable!("handled before the session's other commands")
         }
         Command::Person(PersonCommand::Add {
             name,
@@ -804,15 +854,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 desk.print(&session, &request, font.as_deref(), now, progress)
             })?;
         }
-        Command::Verify => {
-            let report = desk.verify(&session, &mut |done, total| {
+        Command::Verify { expect } => {
+            let report = desk.verify(&session, expect.as_ref(), &mut |done, total| {
                 if total > 100_000 {
                     eprint!("\rverify: {done} / {total}");
                 }
             })?;
             println!(
-                "ok: {} journal entries, {} records, head {}",
-                report.entries, report.records, report.head
+                "ok: {} journal entries, {} records, head {}:{}",
+                report.entries, report.records, report.entries, report.head
             );
         }
         Command::Backup { out } => {

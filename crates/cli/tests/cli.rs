@@ -256,6 +256,7 @@ fn refusals_exit_1_with_the_reason_and_write_nothing() {
         .args(["--store", o.store.to_str().unwrap(), "asset", "list"])
         .env("AZUKARI_USER", "admin")
         .env("AZUKARI_PASSWORD", "wrong password")
+        .env("AZUKARI_NOW", "2026-11-21T01:00:00Z")
         .env("LANG", "C")
         .output()
         .unwrap();

@@ -32,6 +32,20 @@ pub enum Event {
     AccountDisabled {
         account_id: AccountId,
     },
+    AccountEnabled {
+        account_id: AccountId,
+    },
+    /// A password was set: by its owner, or reset by the security office, in which case
+    /// `must_change` makes the owner choose a new one at the next login. The hash itself is a
+    /// secret and never enters the journal; the store keeps it beside the state tables.
+    PasswordSet {
+        account_id: AccountId,
+        must_change: bool,
+    },
+    /// The security office lifted a lock and cleared the count of failures.
+    AccountUnlocked {
+        account_id: AccountId,
+    },
     LoginFailed {
         account_id: AccountId,
         at: Instant,
@@ -76,6 +90,9 @@ impl Event {
             Event::PersonAdded { .. } => "person_added",
             Event::AccountAdded { .. } => "account_added",
             Event::AccountDisabled { .. } => "account_disabled",
+            Event::AccountEnabled { .. } => "account_enabled",
+            Event::PasswordSet { .. } => "password_set",
+            Event::AccountUnlocked { .. } => "account_unlocked",
             Event::LoginFailed { .. } => "login_failed",
             Event::LoginSucceeded { .. } => "login_succeeded",
             Event::AssetRegistered { .. } => "asset_registered",

@@ -166,7 +166,8 @@ pub fn parse_yes_no(value: &str) -> Option<bool> {
     }
 }
 
-/// `2026/4/1`, `2026/04/01`, `2026-04-01`, `2026.4.1` and `2026年4月1日`.
+/// `2026/4/1`, `2026/04/01`, `2026-04-01`, `2026.4.1` and `2026年4月1日`, in the years 1900
+/// to 9999 (see [`crate::time::check_day`]): `0000/01/01` is an export error, not a date.
 pub fn parse_date(value: &str) -> Option<NaiveDate> {
     let folded = fold(value);
     let unified: String = folded
@@ -191,7 +192,8 @@ pub fn parse_date(value: &str) -> Option<NaiveDate> {
     {
         return None;
     }
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    let day = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
+    crate::time::check_day(day).ok()
 }
 
 /// Column letters as the spreadsheet shows them: A … Z, AA …
@@ -361,7 +363,7 @@ fn data_rows<'a>(grid: &'a [Vec<String>], header: &'a Header) -> impl Iterator<I
 const KINDS: &str = "ノートPC/PC, 携帯電話/スマートフォン/phone, 入館証/entry_badge, 社員証/id_card, USBメモリ/usb_media, 外付けHDD/external_disk, 光学メディア/optical_media, その他/other";
 const CLASSIFICATIONS: &str =
     "公開/public, 社内/internal, 社外秘/confidential, 個人情報/personal_data";
-const DATES: &str = "a date like 2026/4/1 or 2026-04-01";
+const DATES: &str = "a date from 1900 to 9999, like 2026/4/1 or 2026-04-01";
 
 /// The header cell of an asset-register field as written in the file, and its column letter:
 /// for errors found later, against the store.
@@ -573,6 +575,9 @@ mod tests {
     #[case("26/4/1")]
     #[case("2026/4")]
     #[case("2026/4/1/2")]
+    #[case::year_zero("0000/01/01")]
+    #[case::before_1900("1899/12/31")]
+    #[case::year_zero_dashed("0000-01-01")]
     fn impossible_dates_are_refused(#[case] text: &str) {
         assert_eq!(parse_date(text), None);
     }

@@ -16,7 +16,7 @@ pub mod view;
 
 pub use event::Event;
 pub use ids::*;
-pub use permission::{Role, UseCase};
+pub use permission::{ReadScope, Role, UseCase};
 pub use record::*;
 pub use rules::Refusal;
 pub use time::Instant;

@@ -102,6 +102,46 @@ pub fn allows(role: Role, use_case: UseCase) -> bool {
     }
 }
 
+/// What a session may read. The security office and auditors read everything; everyone else
+/// reads what concerns them: a custodian the items they hold, their own loans and history and
+/// their own person record; a site responsible what is on loan for their sites (and the people
+/// holding it), and their own. An account with several roles reads what any of them may.
+///
+/// The organisations and sites of the register (names, addresses, who is responsible) are
+/// readable by every role: they name whom to ask, and hold nothing about anyone's custody.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadScope {
+    Everything,
+    Limited {
+        /// The reader's own person record, if their account has one.
+        person: Option<crate::ids::PersonId>,
+        /// The sites the reader is responsible for, as a site responsible.
+        sites: Vec<crate::ids::SiteId>,
+    },
+}
+
+impl ReadScope {
+    /// `responsible_for` are the sites the account's person is a site responsible of.
+    pub fn of(
+        roles: &[Role],
+        person: Option<crate::ids::PersonId>,
+        responsible_for: Vec<crate::ids::SiteId>,
+    ) -> ReadScope {
+        if roles
+            .iter()
+            .any(|role| matches!(role, Role::SecurityOffice | Role::Auditor))
+        {
+            return ReadScope::Everything;
+        }
+        let sites = if roles.contains(&Role::SiteResponsible) {
+            responsible_for
+        } else {
+            Vec::new()
+        };
+        ReadScope::Limited { person, sites }
+    }
+}
+
 /// An account with several roles may do what any of them may.
 pub fn any_allows(roles: &[Role], use_case: UseCase) -> bool {
     roles.iter().any(|role| allows(*role, use_case))
@@ -110,6 +150,43 @@ pub fn any_allows(roles: &[Role], use_case: UseCase) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::{PersonId, SiteId};
+
+    #[test]
+    fn scopes_by_role() {
+        let me = Some(PersonId(3));
+        let sites = || vec![SiteId(1), SiteId(2)];
+        for role in [Role::SecurityOffice, Role::Auditor] {
+            assert_eq!(ReadScope::of(&[role], me, sites()), ReadScope::Everything);
+            assert_eq!(
+                ReadScope::of(&[Role::Custodian, role], me, sites()),
+                ReadScope::Everything,
+                "another role never narrows what {role:?} reads"
+            );
+        }
+        assert_eq!(
+            ReadScope::of(&[Role::Custodian], me, sites()),
+            ReadScope::Limited {
+                person: me,
+                sites: vec![]
+            },
+            "a custodian's responsibility for a site counts only with the site responsible role"
+        );
+        assert_eq!(
+            ReadScope::of(&[Role::SiteResponsible], me, sites()),
+            ReadScope::Limited {
+                person: me,
+                sites: sites()
+            }
+        );
+        assert_eq!(
+            ReadScope::of(&[], None, sites()),
+            ReadScope::Limited {
+                person: None,
+                sites: vec![]
+            }
+        );
+    }
 
     #[test]
     fn the_auditor_changes_nothing() {

@@ -116,14 +116,18 @@ pub struct Person {
     pub active: bool,
 }
 
-/// A login. The password hash is an Argon2id PHC string; it never leaves the backend.
+/// A login. Its password is set by a [`crate::Event::PasswordSet`] beside it; the hash never
+/// enters the journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub id: AccountId,
     pub login: String,
     pub person_id: Option<PersonId>,
     pub roles: Vec<Role>,
-    pub password_hash: String,
+    /// Only in entries written before secrets left the journal (journal form 1): kept so
+    /// those entries read back to the bytes they were hashed with. Never set on a new account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -152,6 +156,7 @@ pub struct Loan {
     pub issued_at: Instant,
     pub issued_by: Option<AccountId>,
     #[ts(type = "string | null")]
+    #[serde(deserialize_with = "crate::time::checked_day_opt")]
     pub due_on: Option<NaiveDate>,
     pub place: Option<String>,
     pub site_id: Option<SiteId>,

@@ -30,7 +30,10 @@ impl std::str::FromStr for Lang {
 }
 
 pub const MAX_FAILED_LOGINS: u32 = 5;
+/// The first lock; each lock after it without a successful login between lasts twice as long,
+/// up to [`MAX_LOCK_MINUTES`].
 pub const LOCK_MINUTES: i64 = 15;
+pub const MAX_LOCK_MINUTES: i64 = 24 * 60;
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_TAG_CHARS: usize = 64;
 pub const MAX_TEXT_CHARS: usize = 500;
@@ -77,6 +80,18 @@ pub enum Refusal {
     WeakPassword,
     #[error("your roles do not allow this ({use_case})")]
     Forbidden { use_case: &'static str },
+    #[error("{field} contains an invisible or direction-changing character (U+{code:04X})")]
+    HiddenCharacter { field: &'static str, code: u32 },
+    #[error("the password was reset: choose a new one before doing anything else")]
+    PasswordChangeRequired,
+    #[error("the new password must differ from the current one")]
+    PasswordUnchanged,
+    #[error("{field}: {value} is before {start}")]
+    EndsBeforeStart {
+        field: &'static str,
+        value: String,
+        start: String,
+    },
 }
 
 impl Refusal {
@@ -88,7 +103,11 @@ impl Refusal {
             | Refusal::ControlCharacter { .. }
             | Refusal::InvalidValue { .. }
             | Refusal::DueBeforeIssue { .. }
+            | Refusal::HiddenCharacter { .. }
+            | Refusal::PasswordUnchanged
+            | Refusal::EndsBeforeStart { .. }
             | Refusal::WeakPassword => "invalid_input",
+            Refusal::PasswordChangeRequired => "password_change_required",
             Refusal::Duplicate { .. } => "duplicate",
             Refusal::NotFound { .. } => "not_found",
             Refusal::AmbiguousPerson { .. } => "ambiguous",
@@ -110,9 +129,12 @@ impl Refusal {
             | Refusal::TooLong { field, .. }
             | Refusal::ControlCharacter { field }
             | Refusal::InvalidValue { field, .. }
+            | Refusal::HiddenCharacter { field, .. }
+            | Refusal::EndsBeforeStart { field, .. }
             | Refusal::Duplicate { field, .. } => Some(field),
             Refusal::DueBeforeIssue { .. } => Some("due"),
             Refusal::WeakPassword | Refusal::WrongPassword => Some("password"),
+            Refusal::PasswordUnchanged | Refusal::PasswordChangeRequired => Some("new_password"),
             _ => None,
         }
     }
@@ -169,6 +191,21 @@ impl Refusal {
                 format!("パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください")
             }
             Refusal::Forbidden { .. } => "この操作を行う権限がありません".into(),
+            Refusal::HiddenCharacter { field, code } => format!(
+                "{}に見えない文字または表示の向きを変える文字（U+{code:04X}）が含まれています",
+                f(field)
+            ),
+            Refusal::PasswordChangeRequired => {
+                "パスワードがリセットされました。先に新しいパスワードを設定してください".into()
+            }
+            Refusal::PasswordUnchanged => {
+                "新しいパスワードは現在のパスワードと別のものにしてください".into()
+            }
+            Refusal::EndsBeforeStart {
+                field,
+                value,
+                start,
+            } => format!("{}「{value}」が開始（{start}）より前です", f(field)),
         }
     }
 }
@@ -200,6 +237,8 @@ pub fn field_ja(field: &str) -> &str {
         "email" => "メールアドレス",
         "employee_number" => "社員番号",
         "role" => "役割",
+        "new_password" => "新しいパスワード",
+        "returned" => "返却日時",
         other => other,
     }
 }
@@ -247,20 +286,62 @@ fn plain_text<'a>(field: &'static str, value: &'a str, max: usize) -> Result<&'a
     {
         return Err(Refusal::ControlCharacter { field });
     }
+    // A direction override makes text read differently from what it holds ("Trojan Source"):
+    // a name that shows as one person's while sorting and matching as another's.
+    if let Some(c) = value.chars().find(|&c| is_bidi_control(c)) {
+        return Err(Refusal::HiddenCharacter {
+            field,
+            code: c as u32,
+        });
+    }
+    Ok(value)
+}
+
+/// The bidirectional embedding, override and isolate controls, and the implicit marks.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Characters that take no space: an identifier holding one looks like another identifier.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}' | '\u{034F}')
+        || is_bidi_control(c)
+}
+
+/// Tags and logins are typed, scanned and compared: what they look like is what they are. No
+/// white space, nothing invisible, nothing that changes the direction of the text.
+pub fn identifier(
+    field: &'static str,
+    value: &str,
+    max: usize,
+    example: &str,
+) -> Result<String, Refusal> {
+    let value = required_text(field, value, max)?;
+    if let Some(c) = value.chars().find(|&c| is_invisible(c)) {
+        return Err(Refusal::HiddenCharacter {
+            field,
+            code: c as u32,
+        });
+    }
+    if value.chars().any(char::is_whitespace) {
+        return Err(Refusal::InvalidValue {
+            field,
+            value,
+            expected: format!("no spaces, like {example}"),
+        });
+    }
     Ok(value)
 }
 
 /// A tag is what is printed on the label: no white space inside, so it survives scanning.
 pub fn tag(value: &str) -> Result<String, Refusal> {
-    let value = required_text("tag", value, MAX_TAG_CHARS)?;
-    if value.chars().any(char::is_whitespace) {
-        return Err(Refusal::InvalidValue {
-            field: "tag",
-            value,
-            expected: "no spaces, like PC-0001".into(),
-        });
-    }
-    Ok(value)
+    identifier("tag", value, MAX_TAG_CHARS, "PC-0001")
+}
+
+pub const MAX_LOGIN_CHARS: usize = 64;
+
+pub fn login(value: &str) -> Result<String, Refusal> {
+    identifier("login", value, MAX_LOGIN_CHARS, "tanaka")
 }
 
 pub fn password(value: &str) -> Result<(), Refusal> {
@@ -327,9 +408,28 @@ pub fn check_login_allowed(
 }
 
 /// After a failed login: the instant the account is locked until, if this failure locks it.
-pub fn lock_after_failure(failed_before: u32, now: Instant) -> Option<Instant> {
-    (failed_before + 1 >= MAX_FAILED_LOGINS)
-        .then(|| Instant::from_utc(now.utc() + Duration::minutes(LOCK_MINUTES)))
+/// `locks_before` counts the locks since the last successful login or unlock: each successive
+/// lock doubles, from 15 minutes up to a day.
+pub fn lock_after_failure(failed_before: u32, locks_before: u32, now: Instant) -> Option<Instant> {
+    (failed_before + 1 >= MAX_FAILED_LOGINS).then(|| {
+        let minutes = LOCK_MINUTES
+            .saturating_mul(1_i64 << locks_before.min(16))
+            .min(MAX_LOCK_MINUTES);
+        // At the very end of the accepted years the lock ends with them.
+        Instant::new(now.utc() + Duration::minutes(minutes)).unwrap_or(now)
+    })
+}
+
+/// A loan comes back no earlier than it went out.
+pub fn check_return_time(issued_at: Instant, returned_at: Instant) -> Result<(), Refusal> {
+    if returned_at < issued_at {
+        return Err(Refusal::EndsBeforeStart {
+            field: "returned",
+            value: returned_at.to_string(),
+            start: issued_at.to_string(),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -391,11 +491,29 @@ mod tests {
     #[case(9, true)]
     fn the_fifth_failure_locks_for_fifteen_minutes(#[case] before: u32, #[case] locks: bool) {
         let now = at("2026-11-01T00:00:00Z");
-        let until = lock_after_failure(before, now);
+        let until = lock_after_failure(before, 0, now);
         assert_eq!(until.is_some(), locks);
         if let Some(until) = until {
             assert_eq!(until, at("2026-11-01T00:15:00Z"));
         }
+    }
+
+    #[rstest]
+    #[case::first(0, "2026-11-01T00:15:00Z")]
+    #[case::second(1, "2026-11-01T00:30:00Z")]
+    #[case::third(2, "2026-11-01T01:00:00Z")]
+    #[case::seventh(6, "2026-11-01T16:00:00Z")]
+    #[case::eighth_is_a_day(7, "2026-11-02T00:00:00Z")]
+    #[case::never_past_a_day(40, "2026-11-02T00:00:00Z")]
+    fn each_successive_lock_lasts_twice_as_long(#[case] locks_before: u32, #[case] until: &str) {
+        let now = at("2026-11-01T00:00:00Z");
+        assert_eq!(lock_after_failure(4, locks_before, now), Some(at(until)));
+    }
+
+    #[test]
+    fn a_lock_near_the_end_of_time_does_not_panic() {
+        let now = at("9999-12-31T23:59:00Z");
+        assert!(lock_after_failure(4, 3, now).is_some());
     }
 
     #[rstest]
@@ -412,9 +530,42 @@ mod tests {
     #[case("", Err("invalid_input"))]
     #[case("PC 0001", Err("invalid_input"))]
     #[case("PC-\u{7}", Err("invalid_input"))]
+    #[case::zero_width_space("PC-\u{200B}0001", Err("invalid_input"))]
+    #[case::word_joiner("PC\u{2060}-0001", Err("invalid_input"))]
+    #[case::right_to_left_override("PC-\u{202E}1000", Err("invalid_input"))]
+    #[case::byte_order_mark("\u{FEFF}PC-0001", Err("invalid_input"))]
+    #[case::full_width_is_still_a_tag("ＰＣ-0001", Ok("ＰＣ-0001"))]
     fn tags(#[case] input: &str, #[case] expected: Result<&str, &str>) {
         let result = tag(input);
         assert_eq!(result.as_deref().map_err(|r| r.code()), expected);
+    }
+
+    #[rstest]
+    #[case::override_("山田\u{202E}太郎")]
+    #[case::isolate("\u{2067}山田")]
+    #[case::mark("山田\u{200F}")]
+    fn direction_controls_are_refused_in_any_text(#[case] text: &str) {
+        let refused = required_text("name", text, 200).unwrap_err();
+        assert!(
+            matches!(refused, Refusal::HiddenCharacter { field: "name", .. }),
+            "{refused:?}"
+        );
+        assert!(optional_text("note", Some(text), 200).is_err());
+    }
+
+    #[test]
+    fn joiners_stay_allowed_in_names_where_scripts_need_them() {
+        // Zero-width joiners build emoji and some scripts' letters; only identifiers refuse them.
+        assert!(required_text("name", "山田\u{200D}太郎", 200).is_ok());
+        assert!(login("ya\u{200D}mada").is_err());
+    }
+
+    #[test]
+    fn a_return_before_the_issue_is_refused() {
+        let issued = at("2026-11-01T00:00:00Z");
+        assert!(check_return_time(issued, issued).is_ok());
+        let refused = check_return_time(issued, at("2026-10-31T23:59:59Z")).unwrap_err();
+        assert_eq!(refused.field(), Some("returned"));
     }
 
     #[test]

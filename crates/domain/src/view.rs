@@ -114,6 +114,8 @@ pub struct AccountRow {
     pub roles: Vec<Role>,
     pub active: bool,
     pub locked_until: Option<Instant>,
+    /// Reset by the security office: a new password must be chosen at the next login.
+    pub must_change_password: bool,
 }
 
 /// An account's state as the login rules need it.
@@ -123,10 +125,13 @@ pub struct Credentials {
     pub login: String,
     pub person_id: Option<PersonId>,
     pub roles: Vec<Role>,
-    pub password_hash: String,
+    /// Absent only in a store whose `credentials` row was removed by hand: no password works.
+    pub password_hash: Option<String>,
     pub active: bool,
     pub failed_logins: u32,
     pub locked_until: Option<Instant>,
+    pub locks_in_a_row: u32,
+    pub must_change_password: bool,
 }
 
 /// One line of the custody ledger: an asset in the register at an instant and who held it then.
@@ -157,6 +162,17 @@ pub struct AccountStanding {
     pub active: bool,
     pub roles: Vec<Role>,
     pub person_id: Option<PersonId>,
+    /// After a reset, nothing but a new password may be done.
+    pub must_change_password: bool,
+}
+
+/// The loan an asset is out on, as the custody rules need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenLoan {
+    pub id: LoanId,
+    pub custodian_id: PersonId,
+    pub issued_at: Instant,
+    pub acknowledged_at: Option<Instant>,
 }
 
 /// The state of one asset that the custody rules need.
@@ -165,5 +181,5 @@ pub struct AssetState {
     pub id: AssetId,
     pub tag: String,
     pub status: AssetStatus,
-    pub open_loan: Option<(LoanId, PersonId, Option<Instant>)>,
+    pub open_loan: Option<OpenLoan>,
 }

@@ -38,11 +38,18 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
             )?
             .execute(params![p.id.0, p.name, p.kana, p.organisation_id.0, p.email, p.employee_number, p.active])?;
         }
+        // A hash inside an old entry (journal form 1) is not applied: secrets live in
+        // `credentials`, which the write path fills beside the entry and replay never rebuilds.
         Event::AccountAdded { account: a } => {
             conn.execute(
-                "INSERT INTO accounts (id, login, person_id, roles, password_hash, active, failed_logins)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 1, 0)",
-                params![a.id.0, a.login, a.person_id.map(|p| p.0), roles_text(&a.roles), a.password_hash],
+                "INSERT INTO accounts (id, login, person_id, roles, active, failed_logins)
+                 VALUES (?1, ?2, ?3, ?4, 1, 0)",
+                params![
+                    a.id.0,
+                    a.login,
+                    a.person_id.map(|p| p.0),
+                    roles_text(&a.roles)
+                ],
             )?;
         }
         Event::AccountDisabled { account_id } => {
@@ -51,21 +58,46 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
                 [account_id.0],
             )?;
         }
+        Event::AccountEnabled { account_id } => {
+            conn.execute(
+                "UPDATE accounts SET active = 1 WHERE id = ?1",
+                [account_id.0],
+            )?;
+        }
+        Event::PasswordSet {
+            account_id,
+            must_change,
+        } => {
+            conn.execute(
+                "UPDATE accounts SET must_change_password = ?2 WHERE id = ?1",
+                params![account_id.0, must_change],
+            )?;
+        }
+        Event::AccountUnlocked { account_id } => {
+            conn.execute(
+                "UPDATE accounts SET failed_logins = 0, locked_until = NULL, locks_in_a_row = 0
+                 WHERE id = ?1",
+                [account_id.0],
+            )?;
+        }
         Event::LoginFailed {
             account_id,
             at: _,
             locked_until,
         } => {
-            // The lock ends the count: after it expires the next five failures lock again.
+            // The lock ends the count: after it expires the next five failures lock again, for
+            // twice as long.
             conn.execute(
                 "UPDATE accounts SET failed_logins = CASE WHEN ?2 IS NULL THEN failed_logins + 1 ELSE 0 END,
+                 locks_in_a_row = locks_in_a_row + (?2 IS NOT NULL),
                  locked_until = COALESCE(?2, locked_until) WHERE id = ?1",
                 params![account_id.0, locked_until.map(|t| t.to_rfc3339())],
             )?;
         }
         Event::LoginSucceeded { account_id, at: _ } => {
             conn.execute(
-                "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
+                "UPDATE accounts SET failed_logins = 0, locked_until = NULL, locks_in_a_row = 0
+                 WHERE id = ?1",
                 params![account_id.0],
             )?;
         }

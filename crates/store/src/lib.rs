@@ -37,6 +37,12 @@ pub enum StoreError {
     AlreadyExists(PathBuf),
     #[error("the backup does not verify: {0}")]
     BadBackup(String),
+    #[error(
+        "the clock says {at}, earlier than the last journal entry ({head_at}): set the computer's clock right, then try again"
+    )]
+    ClockBehind { at: String, head_at: String },
+    #[error("an event that would not read back from the journal was refused: {0}")]
+    UnreadableEvent(String),
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("{path}: {source}")]

@@ -2,7 +2,7 @@
 
 use crate::read::Reader;
 use crate::{Result, StoreError, apply};
-use azukari_domain::journal::{GENESIS, canonical_json, chain_hash};
+use azukari_domain::journal::{Entry, Form, GENESIS, canonical_json, reads_back};
 use azukari_domain::{AccountId, Event, Instant};
 use chrono_tz::Tz;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -143,7 +143,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let head = head_hash(&tx).map_err(StoreError::from)?;
+        let head = journal_head(&tx).map_err(StoreError::from)?;
         let mut writer = Writer { tx, head };
         let value = work(&mut writer)?;
         if commit {
@@ -234,21 +234,39 @@ fn check_pragma(conn: &Connection, pragma: &str) -> Result<()> {
     }
 }
 
-fn head_hash(conn: &Connection) -> rusqlite::Result<String> {
+/// The last entry a new one chains to.
+struct JournalHead {
+    seq: i64,
+    hash: String,
+    /// Absent before the first entry.
+    at: Option<String>,
+}
+
+fn journal_head(conn: &Connection) -> rusqlite::Result<JournalHead> {
     Ok(conn
         .query_row(
-            "SELECT hash FROM journal ORDER BY seq DESC LIMIT 1",
+            "SELECT seq, hash, at FROM journal ORDER BY seq DESC LIMIT 1",
             [],
-            |row| row.get(0),
+            |row| {
+                Ok(JournalHead {
+                    seq: row.get(0)?,
+                    hash: row.get(1)?,
+                    at: Some(row.get(2)?),
+                })
+            },
         )
         .optional()?
-        .unwrap_or_else(|| GENESIS.to_string()))
+        .unwrap_or_else(|| JournalHead {
+            seq: 0,
+            hash: GENESIS.to_string(),
+            at: None,
+        }))
 }
 
 /// The open write transaction. Reads see the transaction's own writes.
 pub struct Writer<'a> {
     tx: rusqlite::Transaction<'a>,
-    head: String,
+    head: JournalHead,
 }
 
 impl Writer<'_> {
@@ -263,16 +281,65 @@ impl Writer<'_> {
     }
 
     /// Applies the event to the state tables and appends it to the journal; returns its
-    /// sequence number.
+    /// sequence number. Refuses an entry earlier than the one before it (a clock set back),
+    /// and an event whose canonical JSON would not read back to the same event.
     pub fn apply(&mut self, event: &Event, actor: Option<AccountId>, at: Instant) -> Result<i64> {
-        apply::apply_event(&self.tx, event)?;
+        let at_text = at.to_rfc3339();
+        if let Some(head_at) = &self.head.at
+            && at_text < *head_at
+        {
+            return Err(StoreError::ClockBehind {
+                at: at_text,
+                head_at: head_at.clone(),
+            });
+        }
         let canonical = canonical_json(event);
-        let hash = chain_hash(&self.head, &canonical);
+        if !reads_back(event, &canonical) {
+            return Err(StoreError::UnreadableEvent(canonical));
+        }
+        apply::apply_event(&self.tx, event)?;
+        let seq = self.head.seq + 1;
+        let hash = Entry {
+            seq,
+            at,
+            actor,
+            event: &canonical,
+            form: Form::CURRENT,
+        }
+        .hash(&self.head.hash);
         self.tx
-            .prepare_cached("INSERT INTO journal (at, actor, event, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(rusqlite::params![at.to_rfc3339(), actor.map(|a| a.0), canonical, self.head, hash])?;
-        self.head = hash;
-        Ok(self.tx.last_insert_rowid())
+            .prepare_cached(
+                "INSERT INTO journal (seq, at, actor, event, prev_hash, hash, form)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(rusqlite::params![
+                seq,
+                at_text,
+                actor.map(|a| a.0),
+                canonical,
+                self.head.hash,
+                hash,
+                Form::CURRENT.number()
+            ])?;
+        self.head = JournalHead {
+            seq,
+            hash,
+            at: Some(at_text),
+        };
+        Ok(seq)
+    }
+
+    /// Keeps an account's password hash beside the state tables. Call it in the transaction
+    /// that applies the [`Event::PasswordSet`] it belongs to, never on its own: the journal
+    /// records that a password was set, by whom and when, and this is the secret it set.
+    pub fn keep_password_hash(&mut self, account: AccountId, hash: &str) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO credentials (account_id, password_hash) VALUES (?1, ?2)
+                 ON CONFLICT (account_id) DO UPDATE SET password_hash = excluded.password_hash",
+            )?
+            .execute(rusqlite::params![account.0, hash])?;
+        Ok(())
     }
 }
 

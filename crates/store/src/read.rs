@@ -15,7 +15,7 @@ pub struct Reader<'a> {
 fn instant(text: Option<String>) -> rusqlite::Result<Option<Instant>> {
     text.map(|text| {
         text.parse::<Instant>().map_err(|err| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(err))
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, err.into())
         })
     })
     .transpose()
@@ -123,8 +123,71 @@ fn person_row(row: &Row<'_>) -> rusqlite::Result<PersonRow> {
     })
 }
 
+/// The loans a scope may see, as SQL on the loans alias `l`, its values appended to `values`;
+/// `None` when the scope sees every loan.
+fn visible_loans(scope: &ReadScope, l: &str, values: &mut Vec<Value>) -> Option<String> {
+    let ReadScope::Limited { person, sites } = scope else {
+        return None;
+    };
+    let mut either = Vec::new();
+    if let Some(person) = person {
+        values.push(Value::Integer(person.0));
+        either.push(format!("{l}.custodian_id = ?{}", values.len()));
+    }
+    if !sites.is_empty() {
+        let marks: Vec<String> = sites
+            .iter()
+            .map(|site| {
+                values.push(Value::Integer(site.0));
+                format!("?{}", values.len())
+            })
+            .collect();
+        either.push(format!("{l}.site_id IN ({})", marks.join(", ")));
+    }
+    Some(if either.is_empty() {
+        "0".into()
+    } else {
+        format!("({})", either.join(" OR "))
+    })
+}
+
+/// The assets a scope may see: those on loan now to what it sees.
+fn visible_assets(scope: &ReadScope, a: &str, values: &mut Vec<Value>) -> Option<String> {
+    let loans = visible_loans(scope, "vl", values)?;
+    Some(format!(
+        "{a}.id IN (SELECT vl.asset_id FROM loans vl WHERE vl.returned_at IS NULL AND {loans})"
+    ))
+}
+
 const PERSON_SELECT: &str = "SELECT p.id, p.name, p.kana, p.organisation_id, o.name, p.email,
     p.employee_number, p.active FROM people p JOIN organisations o ON o.id = p.organisation_id";
+
+/// The people a scope may see, as SQL on the people alias `p`.
+fn visible_people(scope: &ReadScope, values: &mut Vec<Value>) -> Option<String> {
+    let ReadScope::Limited { person, sites } = scope else {
+        return None;
+    };
+    let mut either = Vec::new();
+    if let Some(person) = person {
+        values.push(Value::Integer(person.0));
+        either.push(format!("p.id = ?{}", values.len()));
+    }
+    if !sites.is_empty() {
+        let sites_only = ReadScope::Limited {
+            person: None,
+            sites: sites.clone(),
+        };
+        let loans = visible_loans(&sites_only, "vp", values).expect("a limited scope");
+        either.push(format!(
+            "p.id IN (SELECT vp.custodian_id FROM loans vp WHERE vp.returned_at IS NULL AND {loans})"
+        ));
+    }
+    Some(if either.is_empty() {
+        "0".into()
+    } else {
+        format!("({})", either.join(" OR "))
+    })
+}
 
 impl<'a> Reader<'a> {
     pub(crate) fn new(conn: &'a Connection) -> Self {
@@ -248,11 +311,41 @@ impl<'a> Reader<'a> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn people(&self) -> Result<Vec<PersonRow>> {
-        let mut statement = self
+    /// The people a scope may see: everyone, or the reader and whoever holds an item on loan
+    /// for the reader's sites.
+    pub fn people(&self, scope: &ReadScope) -> Result<Vec<PersonRow>> {
+        let mut values = Vec::new();
+        let filter = self::visible_people(scope, &mut values)
+            .map(|condition| format!("WHERE {condition}"))
+            .unwrap_or_default();
+        let mut statement = self.conn.prepare(&format!(
+            "{PERSON_SELECT} {filter} ORDER BY p.kana, p.name, p.id"
+        ))?;
+        let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), person_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn person_visible(&self, scope: &ReadScope, id: PersonId) -> Result<bool> {
+        let mut values = vec![Value::Integer(id.0)];
+        let Some(condition) = self::visible_people(scope, &mut values) else {
+            return Ok(true);
+        };
+        Ok(self
             .conn
-            .prepare(&format!("{PERSON_SELECT} ORDER BY p.kana, p.name, p.id"))?;
-        let rows = statement.query_map([], person_row)?;
+            .prepare_cached(&format!(
+                "SELECT 1 FROM people p WHERE p.id = ?1 AND {condition}"
+            ))?
+            .query_row(rusqlite::params_from_iter(values.iter()), |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// The sites a person is a site responsible of.
+    pub fn sites_of_responsible(&self, person: PersonId) -> Result<Vec<SiteId>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT site_id FROM site_responsibles WHERE person_id = ?1 ORDER BY site_id",
+        )?;
+        let rows = statement.query_map([person.0], |row| Ok(SiteId(row.get(0)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -276,8 +369,9 @@ impl<'a> Reader<'a> {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT id, login, person_id, roles, password_hash, active, failed_logins, locked_until
-                 FROM accounts WHERE login = ?1",
+                "SELECT a.id, a.login, a.person_id, a.roles, c.password_hash, a.active,
+                 a.failed_logins, a.locked_until, a.locks_in_a_row, a.must_change_password
+                 FROM accounts a LEFT JOIN credentials c ON c.account_id = a.id WHERE a.login = ?1",
             )?
             .query_row([login], |row| {
                 Ok(Credentials {
@@ -289,6 +383,8 @@ impl<'a> Reader<'a> {
                     active: row.get(5)?,
                     failed_logins: row.get(6)?,
                     locked_until: instant(row.get(7)?)?,
+                    locks_in_a_row: row.get(8)?,
+                    must_change_password: row.get(9)?,
                 })
             })
             .optional()?)
@@ -299,12 +395,15 @@ impl<'a> Reader<'a> {
     pub fn account_standing(&self, id: AccountId) -> Result<Option<AccountStanding>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT active, roles, person_id FROM accounts WHERE id = ?1")?
+            .prepare_cached(
+                "SELECT active, roles, person_id, must_change_password FROM accounts WHERE id = ?1",
+            )?
             .query_row([id.0], |row| {
                 Ok(AccountStanding {
                     active: row.get(0)?,
                     roles: roles(row.get(1)?)?,
                     person_id: row.get::<_, Option<i64>>(2)?.map(PersonId),
+                    must_change_password: row.get(3)?,
                 })
             })
             .optional()?)
@@ -312,7 +411,7 @@ impl<'a> Reader<'a> {
 
     pub fn accounts(&self) -> Result<Vec<AccountRow>> {
         let mut statement = self.conn.prepare(
-            "SELECT a.id, a.login, p.name, a.roles, a.active, a.locked_until
+            "SELECT a.id, a.login, p.name, a.roles, a.active, a.locked_until, a.must_change_password
              FROM accounts a LEFT JOIN people p ON p.id = a.person_id ORDER BY a.login",
         )?;
         let rows = statement.query_map([], |row| {
@@ -323,6 +422,7 @@ impl<'a> Reader<'a> {
                 roles: roles(row.get(3)?)?,
                 active: row.get(4)?,
                 locked_until: instant(row.get(5)?)?,
+                must_change_password: row.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -338,32 +438,48 @@ impl<'a> Reader<'a> {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT a.id, a.tag, a.status, l.id, l.custodian_id, l.acknowledged_at FROM assets a
+                "SELECT a.id, a.tag, a.status, l.id, l.custodian_id, l.acknowledged_at, l.issued_at
+                 FROM assets a
                  LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL WHERE a.tag = ?1",
             )?
             .query_row([tag], |row| {
                 let open_loan = match row.get::<_, Option<i64>>(3)? {
                     None => None,
-                    Some(loan) => Some((LoanId(loan), PersonId(row.get(4)?), instant(row.get(5)?)?)),
+                    Some(loan) => Some(OpenLoan {
+                        id: LoanId(loan),
+                        custodian_id: PersonId(row.get(4)?),
+                        acknowledged_at: instant(row.get(5)?)?,
+                        issued_at: instant(row.get(6)?)?.expect("issued_at is NOT NULL"),
+                    }),
                 };
-                Ok(AssetState { id: AssetId(row.get(0)?), tag: row.get(1)?, status: word(row.get(2)?)?, open_loan })
+                Ok(AssetState {
+                    id: AssetId(row.get(0)?),
+                    tag: row.get(1)?,
+                    status: word(row.get(2)?)?,
+                    open_loan,
+                })
             })
             .optional()?)
     }
 
-    pub fn asset(&self, tag: &str) -> Result<Option<AssetRow>> {
+    /// An asset by tag, if the scope sees it.
+    pub fn asset(&self, scope: &ReadScope, tag: &str) -> Result<Option<AssetRow>> {
+        let mut values = vec![Value::Text(tag.to_string())];
+        let visible = visible_assets(scope, "a", &mut values)
+            .map(|condition| format!("AND {condition}"))
+            .unwrap_or_default();
         Ok(self
             .conn
             .prepare_cached(&format!(
-                "SELECT {ASSET_COLUMNS} {ASSET_FROM} WHERE a.tag = ?1"
+                "SELECT {ASSET_COLUMNS} {ASSET_FROM} WHERE a.tag = ?1 {visible}"
             ))?
-            .query_row([tag], asset_row)
+            .query_row(rusqlite::params_from_iter(values.iter()), asset_row)
             .optional()?)
     }
 
     /// One page of the register. Filters, search, sort and paging all happen here, so the UI
     /// stays fast at 100,000 assets.
-    pub fn asset_page(&self, query: &AssetQuery) -> Result<AssetPage> {
+    pub fn asset_page(&self, scope: &ReadScope, query: &AssetQuery) -> Result<AssetPage> {
         let words: Vec<String> = query
             .search
             .as_deref()
@@ -398,6 +514,9 @@ impl<'a> Reader<'a> {
         for word in words {
             values.push(Value::Text(word));
             filters.push(format!("instr(a.search_text, ?{}) > 0", values.len()));
+        }
+        if let Some(visible) = visible_assets(scope, "a", &mut values) {
+            filters.push(visible);
         }
         let filter = if filters.is_empty() {
             String::new()
@@ -470,35 +589,54 @@ impl<'a> Reader<'a> {
         Ok(AssetPage { rows, total })
     }
 
-    /// Every custody period of an asset, newest first.
-    pub fn loans_of_asset(&self, asset: AssetId) -> Result<Vec<LoanRow>> {
-        let mut statement = self.conn.prepare_cached(&format!(
-            "{LOAN_SELECT} WHERE l.asset_id = ?1 ORDER BY l.issued_at DESC, l.id DESC"
-        ))?;
-        let rows = statement.query_map([asset.0], loan_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// Every custody period of an asset the scope sees, newest first.
+    pub fn loans_of_asset(&self, scope: &ReadScope, asset: AssetId) -> Result<Vec<LoanRow>> {
+        self.loans_where(
+            scope,
+            "l.asset_id = ?1",
+            &[Value::Integer(asset.0)],
+            None,
+            "l.issued_at DESC, l.id DESC",
+        )
     }
 
     /// Loans open now, or all loans, optionally of one custodian.
-    pub fn loans(&self, open_only: bool, custodian: Option<PersonId>) -> Result<Vec<LoanRow>> {
+    pub fn loans(
+        &self,
+        scope: &ReadScope,
+        open_only: bool,
+        custodian: Option<PersonId>,
+    ) -> Result<Vec<LoanRow>> {
         let open = if open_only {
             "l.returned_at IS NULL"
         } else {
             "1 = 1"
         };
-        self.loans_where(open, &[], custodian, "a.tag, l.issued_at")
+        self.loans_where(scope, open, &[], custodian, "a.tag, l.issued_at")
     }
 
     /// What was held at `at`: loans issued at or before it and not returned by then.
-    pub fn custody_as_of(&self, at: Instant, custodian: Option<PersonId>) -> Result<Vec<LoanRow>> {
+    pub fn custody_as_of(
+        &self,
+        scope: &ReadScope,
+        at: Instant,
+        custodian: Option<PersonId>,
+    ) -> Result<Vec<LoanRow>> {
         let period = "l.issued_at <= ?1 AND (l.returned_at IS NULL OR l.returned_at > ?1)";
-        self.loans_where(period, &[Value::Text(at.to_rfc3339())], custodian, "a.tag")
+        self.loans_where(
+            scope,
+            period,
+            &[Value::Text(at.to_rfc3339())],
+            custodian,
+            "a.tag",
+        )
     }
 
     /// The custodian condition is left out of the SQL rather than written `(? IS NULL OR …)`,
     /// which would keep SQLite from using the custodian index.
     fn loans_where(
         &self,
+        scope: &ReadScope,
         condition: &str,
         values: &[Value],
         custodian: Option<PersonId>,
@@ -509,6 +647,9 @@ impl<'a> Reader<'a> {
         if let Some(custodian) = custodian {
             values.push(Value::Integer(custodian.0));
             sql.push_str(&format!(" AND l.custodian_id = ?{}", values.len()));
+        }
+        if let Some(visible) = visible_loans(scope, "l", &mut values) {
+            sql.push_str(&format!(" AND {visible}"));
         }
         sql.push_str(&format!(" ORDER BY {order}"));
         let mut statement = self.conn.prepare_cached(&sql)?;

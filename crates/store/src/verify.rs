@@ -1,22 +1,28 @@
-//! `verify`: the journal's chain is intact, and replaying it rebuilds exactly the live tables.
+//! `verify`: the journal's chain is intact, time in it moves forward, replaying it rebuilds
+//! exactly the live tables, and the store's schema is what the migrations make.
+//!
+//! Everything is read in one snapshot (one read transaction), so a write committed by another
+//! connection while verify runs is neither half seen nor taken for tampering.
 
 use crate::open::Store;
 use crate::{StoreError, apply};
+use azukari_domain::AccountId;
 use azukari_domain::Event;
-use azukari_domain::journal::{GENESIS, canonical_json, chain_hash};
+use azukari_domain::Instant;
+use azukari_domain::journal::{Entry, Form, GENESIS, Head, canonical_json, check_form_order};
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-/// The state tables: everything replay must rebuild. The journal is not among them.
-const STATE_TABLES: &[&str] = &[
-    "settings",
-    "organisations",
-    "sites",
-    "people",
-    "site_responsibles",
-    "accounts",
-    "assets",
-    "loans",
+/// Tables of the schema that replay does not rebuild, each for its reason. Every other table
+/// is a state table and is compared; a table added by a migration is compared without being
+/// listed anywhere.
+const NOT_REBUILT: &[&str] = &[
+    // The journal itself: checked entry by entry.
+    "journal",
+    // Password hashes: secrets, never journaled (see V2).
+    "credentials",
+    // Which migrations ran: compared through the schema check instead.
+    "refinery_schema_history",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +30,8 @@ pub struct VerifyReport {
     pub entries: i64,
     pub head: String,
     pub records: u64,
+    /// The state tables compared, by name.
+    pub tables: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,10 +40,14 @@ pub enum VerifyFailure {
     Entry { seq: i64, reason: String },
     #[error("table {table}, record {key}: {detail}")]
     StateDiffers {
-        table: &'static str,
+        table: String,
         key: String,
         detail: String,
     },
+    #[error("schema: {0}")]
+    Schema(String),
+    #[error("expected head {expected}: {reason}")]
+    HeadMissing { expected: String, reason: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -48,30 +60,35 @@ impl From<rusqlite::Error> for VerifyFailure {
 
 impl Store {
     pub fn verify(&self) -> Result<VerifyReport, VerifyFailure> {
-        self.verify_with_progress(&mut |_, _| {})
+        self.verify_with(None, &mut |_, _| {})
     }
 
     /// Checks the chain entry by entry while replaying it into an empty in-memory store, then
-    /// compares every state table. `progress(done, total)` is called every 10,000 entries.
-    pub fn verify_with_progress(
+    /// compares the schema and every state table. With `expect` (a head printed on a ledger or
+    /// kept elsewhere), that entry must be in the chain with that hash: a store cut back,
+    /// replaced by an older copy or re-chained after the head was taken fails.
+    /// `progress(done, total)` is called every 10,000 entries.
+    pub fn verify_with(
         &self,
+        expect: Option<&Head>,
         progress: &mut dyn FnMut(i64, i64),
     ) -> Result<VerifyReport, VerifyFailure> {
-        let live = self.connection();
+        // One snapshot: in WAL mode a read transaction sees the store as of its first read.
+        let live = self.connection().unchecked_transaction()?;
         let total: i64 = live.query_row("SELECT COUNT(*) FROM journal", [], |row| row.get(0))?;
         let mut replay = Store::in_memory()?;
         let replay_conn = replay.connection_mut();
         let tx = replay_conn.transaction()?;
-        let mut statement =
-            live.prepare("SELECT seq, event, prev_hash, hash FROM journal ORDER BY seq")?;
+        let mut statement = live.prepare(
+            "SELECT seq, at, actor, event, prev_hash, hash, form FROM journal ORDER BY seq",
+        )?;
         let mut rows = statement.query([])?;
         let mut expected_seq = 1;
         let mut head = GENESIS.to_string();
+        let mut last: Option<(Instant, Form)> = None;
+        let mut expected_found = false;
         while let Some(row) = rows.next()? {
             let seq: i64 = row.get(0)?;
-            let stored: String = row.get(1)?;
-            let prev_hash: String = row.get(2)?;
-            let hash: String = row.get(3)?;
             let fail = |reason: String| VerifyFailure::Entry { seq, reason };
             if seq != expected_seq {
                 return Err(VerifyFailure::Entry {
@@ -79,15 +96,46 @@ impl Store {
                     reason: format!("is missing (the journal goes on at entry {seq})"),
                 });
             }
+            let at_text: String = row.get(1)?;
+            let actor: Option<i64> = row.get(2)?;
+            let stored: String = row.get(3)?;
+            let prev_hash: String = row.get(4)?;
+            let hash: String = row.get(5)?;
+            let form =
+                Form::from_number(row.get(6)?).ok_or_else(|| fail("has an unknown form".into()))?;
+            let at: Instant = at_text
+                .parse()
+                .map_err(|err| fail(format!("its instant cannot be read: {err}")))?;
+            if at.to_rfc3339() != at_text {
+                return Err(fail(format!(
+                    "its instant {at_text} is not in canonical form"
+                )));
+            }
             if prev_hash != head {
                 return Err(fail(
                     "its previous hash does not match the entry before it".into(),
                 ));
             }
-            if chain_hash(&prev_hash, &stored) != hash {
-                return Err(fail(
-                    "its hash does not match its content (the entry was altered)".into(),
-                ));
+            check_form_order(last.map(|(_, form)| form), form).map_err(fail)?;
+            let entry = Entry {
+                seq,
+                at,
+                actor: actor.map(AccountId),
+                event: &stored,
+                form,
+            };
+            if entry.hash(&prev_hash) != hash {
+                return Err(fail(match form {
+                    Form::WholeEntry => "its hash does not match its content (its event, instant or actor was altered)".into(),
+                    Form::EventOnly => "its hash does not match its content (the entry was altered)".into(),
+                }));
+            }
+            if let Some((before, _)) = last
+                && at < before
+            {
+                return Err(fail(format!(
+                    "its instant {at} is earlier than the entry before it ({before})"
+                )));
             }
             let event: Event = serde_json::from_str(&stored)
                 .map_err(|err| fail(format!("cannot be read as an event: {err}")))?;
@@ -96,32 +144,143 @@ impl Store {
             }
             apply::apply_event(&tx, &event)
                 .map_err(|err| fail(format!("cannot be replayed: {err}")))?;
+            if let Some(expect) = expect
+                && expect.seq == seq
+            {
+                if expect.hash != hash {
+                    return Err(VerifyFailure::HeadMissing {
+                        expected: expect.to_string(),
+                        reason: format!(
+                            "entry {seq} has the hash {hash}: the journal was rewritten or replaced after that head was taken"
+                        ),
+                    });
+                }
+                expected_found = true;
+            }
             head = hash;
+            last = Some((at, form));
             expected_seq += 1;
             if seq % 10_000 == 0 {
                 progress(seq, total);
             }
         }
         progress(total, total);
+        let entries = expected_seq - 1;
+        if let Some(expect) = expect
+            && !expected_found
+            && !(expect.seq == 0 && expect.hash == GENESIS)
+        {
+            return Err(VerifyFailure::HeadMissing {
+                expected: expect.to_string(),
+                reason: format!(
+                    "the journal ends at entry {entries}: the store was cut back or replaced by an older copy"
+                ),
+            });
+        }
+        compare_schema(&live, &tx)?;
         let mut records = 0;
-        for table in STATE_TABLES {
-            records += compare_table(live, &tx, table)?;
+        let tables = state_tables(&live)?;
+        for table in &tables {
+            records += compare_table(&live, &tx, table)?;
         }
         Ok(VerifyReport {
-            entries: expected_seq - 1,
+            entries,
             head,
             records,
+            tables,
         })
     }
+}
+
+/// Every table of the store that replay rebuilds.
+pub(crate) fn state_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut statement = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+         ORDER BY name",
+    )?;
+    let names = statement.query_map([], |row| row.get::<_, String>(0))?;
+    let mut tables = Vec::new();
+    for name in names {
+        let name = name?;
+        if !NOT_REBUILT.contains(&name.as_str()) {
+            tables.push(name);
+        }
+    }
+    Ok(tables)
+}
+
+/// The tables, indexes and triggers of the store must be exactly those the migrations make
+/// (the replay store was made by them a moment ago): a dropped trigger, an index added by
+/// hand or a table changed behind the migrations is named.
+fn compare_schema(live: &Connection, made: &Connection) -> Result<(), VerifyFailure> {
+    let objects = |conn: &Connection| -> rusqlite::Result<Vec<(String, String, Option<String>)>> {
+        let mut statement = conn.prepare(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'
+             ORDER BY type, name",
+        )?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        rows.collect()
+    };
+    let live = objects(live)?;
+    let made = objects(made)?;
+    for (kind, name, sql) in &made {
+        match live.iter().find(|(k, n, _)| k == kind && n == name) {
+            None => {
+                return Err(VerifyFailure::Schema(format!(
+                    "{kind} {name} is missing from the store"
+                )));
+            }
+            Some((_, _, live_sql)) if live_sql != sql => {
+                return Err(VerifyFailure::Schema(format!(
+                    "{kind} {name} differs from what the migrations make"
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some((kind, name, _)) = live
+        .iter()
+        .find(|(k, n, _)| !made.iter().any(|(mk, mn, _)| mk == k && mn == n))
+    {
+        return Err(VerifyFailure::Schema(format!(
+            "{kind} {name} is not made by any migration"
+        )));
+    }
+    Ok(())
+}
+
+/// The columns of a table's primary key, in key order.
+fn key_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<usize>> {
+    let mut statement = conn.prepare(&format!("SELECT * FROM pragma_table_info('{table}')"))?;
+    let mut keyed: Vec<(i64, usize)> = statement
+        .query_map([], |row| {
+            Ok((row.get::<_, i64>("pk")?, row.get::<_, i64>("cid")?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|(pk, _)| *pk > 0)
+        .map(|(pk, cid)| (pk, cid as usize))
+        .collect();
+    keyed.sort();
+    Ok(keyed.into_iter().map(|(_, cid)| cid).collect())
 }
 
 /// Walks both tables in key order and names the first record that differs.
 fn compare_table(
     live: &Connection,
     replay: &Connection,
-    table: &'static str,
+    table: &str,
 ) -> Result<u64, VerifyFailure> {
-    let sql = format!("SELECT * FROM {table} ORDER BY 1, 2");
+    let keys = key_columns(live, table)?;
+    let order = if keys.is_empty() {
+        "1".to_string()
+    } else {
+        keys.iter()
+            .map(|cid| (cid + 1).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let sql = format!("SELECT * FROM \"{table}\" ORDER BY {order}");
     let mut live_statement = live.prepare(&sql)?;
     let columns: Vec<String> = live_statement
         .column_names()
@@ -136,9 +295,15 @@ fn compare_table(
         (0..width).map(|i| row.get::<_, Value>(i)).collect()
     };
     let key = |row: &[Value]| -> String {
-        let n = if table == "site_responsibles" { 2 } else { 1 };
-        row.iter().take(n).map(show).collect::<Vec<_>>().join("/")
+        if keys.is_empty() {
+            return show(&row[0]);
+        }
+        keys.iter()
+            .map(|&cid| show(&row[cid]))
+            .collect::<Vec<_>>()
+            .join("/")
     };
+    let table = table.to_string();
     let mut count = 0;
     loop {
         let live_row = live_rows.next()?.map(values).transpose()?;
@@ -147,21 +312,23 @@ fn compare_table(
             (None, None) => return Ok(count),
             (Some(row), None) => {
                 return Err(VerifyFailure::StateDiffers {
-                    table,
+                    table: table.clone(),
                     key: key(&row),
                     detail: "is in the live table but no journal entry made it".into(),
                 });
             }
             (None, Some(row)) => {
                 return Err(VerifyFailure::StateDiffers {
-                    table,
+                    table: table.clone(),
                     key: key(&row),
                     detail: "was made by the journal but is missing from the live table".into(),
                 });
             }
             (Some(live_row), Some(replay_row)) => {
                 if key(&live_row) != key(&replay_row) {
-                    let (first, detail) = if key_order(&live_row[0], &replay_row[0]) {
+                    let first_key = keys.first().copied().unwrap_or(0);
+                    let (first, detail) = if key_order(&live_row[first_key], &replay_row[first_key])
+                    {
                         (
                             key(&live_row),
                             "is in the live table but no journal entry made it",
@@ -173,14 +340,14 @@ fn compare_table(
                         )
                     };
                     return Err(VerifyFailure::StateDiffers {
-                        table,
+                        table: table.clone(),
                         key: first,
                         detail: detail.into(),
                     });
                 }
                 if let Some(column) = (0..width).find(|&i| live_row[i] != replay_row[i]) {
                     return Err(VerifyFailure::StateDiffers {
-                        table,
+                        table: table.clone(),
                         key: key(&live_row),
                         detail: format!(
                             "column {} is {} but the journal says {}",

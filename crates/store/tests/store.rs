@@ -1,5 +1,6 @@
 //! The store against real SQLite files in a temporary folder.
 
+use azukari_domain::journal;
 use azukari_domain::*;
 use azukari_store::{IdTable, Store, StoreError, VerifyFailure, network_filesystem};
 use rusqlite::Connection;
@@ -203,6 +204,59 @@ fn verify_after(tamper: &str) -> VerifyFailure {
     Store::open(&path).unwrap().verify().unwrap_err()
 }
 
+/// Runs `sql` as someone with the file would: the journal's triggers dropped first and put
+/// back exactly as they were afterwards, so the schema looks untouched.
+fn behind_the_triggers(sql: &str) -> String {
+    format!(
+        "CREATE TEMP TABLE kept AS SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'journal';
+         DROP TRIGGER journal_refuses_update; DROP TRIGGER journal_refuses_delete;
+         DROP TRIGGER journal_time_moves_forward;
+         {sql};"
+    )
+}
+
+/// Puts back the triggers `behind_the_triggers` dropped (SQLite cannot run SQL it reads from
+/// a table, so the test does it).
+fn restore_triggers(conn: &Connection) {
+    let kept: Vec<String> = conn
+        .prepare("SELECT sql FROM temp.kept")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for sql in kept {
+        conn.execute_batch(&sql).unwrap();
+    }
+}
+
+/// The sample store, tampered with behind the triggers, then verified (with `expect`).
+fn verify_after_forgery(sql: &str, expect: Option<&journal::Head>) -> VerifyFailure {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    drop(sample(&path));
+    let conn = raw(&path);
+    conn.execute_batch(&behind_the_triggers(sql)).unwrap();
+    restore_triggers(&conn);
+    drop(conn);
+    Store::open(&path)
+        .unwrap()
+        .verify_with(expect, &mut |_, _| {})
+        .unwrap_err()
+}
+
+/// The hash an entry would have with these columns, chained to `prev`.
+fn forged_hash(prev: &str, seq: i64, at_text: &str, actor: Option<i64>, event: &str) -> String {
+    journal::Entry {
+        seq,
+        at: at(at_text),
+        actor: actor.map(AccountId),
+        event,
+        form: journal::Form::WholeEntry,
+    }
+    .hash(prev)
+}
+
 #[test]
 fn a_changed_byte_in_a_payload_names_that_entry() {
     let failure = verify_after(
@@ -235,14 +289,11 @@ fn a_deleted_entry_is_named_as_missing() {
 
 #[test]
 fn a_deleted_last_entry_shows_in_the_state() {
-    let failure = verify_after(
-        "DROP TRIGGER journal_refuses_delete;
-         DELETE FROM journal WHERE seq = 8;",
-    );
+    let failure = verify_after_forgery("DELETE FROM journal WHERE seq = 8", None);
     match failure {
         VerifyFailure::StateDiffers { table, key, detail } => {
             // The lost entry returned PC-0001: the asset is the first record it leaves behind.
-            assert_eq!((table, key.as_str()), ("assets", "1"));
+            assert_eq!((table.as_str(), key.as_str()), ("assets", "1"));
             assert!(
                 detail.contains("status") && detail.contains("'available'"),
                 "{detail}"
@@ -257,7 +308,7 @@ fn an_edited_state_table_names_table_record_and_column() {
     let failure = verify_after("UPDATE assets SET status = 'lost' WHERE tag = 'PC-0002';");
     match failure {
         VerifyFailure::StateDiffers { table, key, detail } => {
-            assert_eq!((table, key.as_str()), ("assets", "2"));
+            assert_eq!((table.as_str(), key.as_str()), ("assets", "2"));
             assert!(
                 detail.contains("status")
                     && detail.contains("'lost'")
@@ -275,7 +326,7 @@ fn a_row_added_behind_the_journal_is_found() {
         verify_after("INSERT INTO organisations (id, name, kind) VALUES (7, '幽霊', 'partner');");
     match failure {
         VerifyFailure::StateDiffers { table, key, detail } => {
-            assert_eq!((table, key.as_str()), ("organisations", "7"));
+            assert_eq!((table.as_str(), key.as_str()), ("organisations", "7"));
             assert!(detail.contains("no journal entry"), "{detail}");
         }
         other => panic!("expected the unjournaled organisation, got {other}"),
@@ -318,7 +369,7 @@ fn custody_as_of_reads_loan_periods() {
     let held = |t: &str| -> Vec<String> {
         store
             .read()
-            .custody_as_of(at(t), None)
+            .custody_as_of(&ReadScope::Everything, at(t), None)
             .unwrap()
             .into_iter()
             .map(|l| l.tag)
@@ -398,5 +449,345 @@ fn network_file_systems_are_recognised_by_the_longest_mount() {
         network_filesystem(MOUNTINFO, Path::new("/mnt/share/local/y")),
         None,
         "a local disk mounted inside a share is local"
+    );
+}
+
+#[test]
+fn an_entry_whose_instant_or_actor_was_changed_is_named() {
+    for tamper in [
+        "UPDATE journal SET at = '2026-11-01T12:00:00.000Z' WHERE seq = 5",
+        "UPDATE journal SET actor = 1 WHERE seq = 5",
+    ] {
+        match verify_after_forgery(tamper, None) {
+            VerifyFailure::Entry { seq, reason } => {
+                assert_eq!(seq, 5, "{tamper}");
+                assert!(reason.contains("altered"), "{tamper}: {reason}");
+            }
+            other => panic!("{tamper}: expected entry 5 to be named, got {other}"),
+        }
+    }
+}
+
+#[test]
+fn a_forged_entry_in_the_old_form_is_refused_after_the_new_one() {
+    // Appended with sha256(prev ‖ event), the rule of form 1: the journal never goes back.
+    let forged = r#"{"account_id":1,"type":"account_disabled"}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let store = sample(&path);
+    let (seq, head) = store.read().journal_head().unwrap();
+    drop(store);
+    let hash = journal::chain_hash(&head, forged);
+    raw(&path)
+        .execute(
+            "INSERT INTO journal (seq, at, actor, event, prev_hash, hash, form)
+             VALUES (?1, '2026-11-03T00:00:00.000Z', NULL, ?2, ?3, ?4, 1)",
+            rusqlite::params![seq + 1, forged, head, hash],
+        )
+        .unwrap();
+    match Store::open(&path).unwrap().verify().unwrap_err() {
+        VerifyFailure::Entry { seq: named, reason } => {
+            assert_eq!(named, seq + 1);
+            assert!(reason.contains("never goes back"), "{reason}");
+        }
+        other => panic!("expected the forged entry to be named, got {other}"),
+    }
+}
+
+#[test]
+fn a_rechained_journal_fails_against_the_head_printed_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    drop(sample(&path));
+    let printed = {
+        let store = Store::open(&path).unwrap();
+        let (seq, hash) = store.read().journal_head().unwrap();
+        journal::Head { seq, hash }
+    };
+    // Someone who knows the rule rewrites entry 7 (the place PC-0002 is kept) and every hash
+    // after it, and the table it changed: the chain is whole again and replay agrees.
+    let conn = raw(&path);
+    conn.execute_batch(&behind_the_triggers(
+        "UPDATE journal SET event = replace(event, '自宅', '自室') WHERE seq = 7;
+         UPDATE loans SET place = '自室' WHERE id = 2",
+    ))
+    .unwrap();
+    let rows: Vec<(i64, String, Option<i64>, String)> = conn
+        .prepare("SELECT seq, at, actor, event FROM journal ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut prev = journal::GENESIS.to_string();
+    for (seq, at_text, actor, event) in rows {
+        let hash = forged_hash(&prev, seq, &at_text, actor, &event);
+        conn.execute(
+            "UPDATE journal SET prev_hash = ?2, hash = ?3 WHERE seq = ?1",
+            rusqlite::params![seq, prev, hash],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    restore_triggers(&conn);
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    store
+        .verify()
+        .expect("a journal rewritten by someone who knows the rule passes on its own");
+    match store.verify_with(Some(&printed), &mut |_, _| {}) {
+        Err(VerifyFailure::HeadMissing { reason, .. }) => {
+            assert!(reason.contains("rewritten or replaced"), "{reason}")
+        }
+        other => panic!("the head printed before must expose the rewrite, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_store_swapped_for_its_older_backup_fails_against_the_later_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let mut store = sample(&path);
+    let older = dir.path().join("older.db");
+    store.backup(&older).unwrap();
+    store
+        .write(|w| {
+            w.apply(
+                &Event::LoanReturned {
+                    loan_id: LoanId(2),
+                    asset_id: AssetId(2),
+                    returned_at: at("2026-11-03T00:00:00Z"),
+                    returned_to: None,
+                    condition: ReturnCondition::Damaged,
+                    note: None,
+                    asset_status: AssetStatus::InRepair,
+                },
+                None,
+                at("2026-11-03T00:00:00Z"),
+            )
+        })
+        .unwrap();
+    let (seq, hash) = store.read().journal_head().unwrap();
+    let later = journal::Head { seq, hash };
+    assert!(store.verify_with(Some(&later), &mut |_, _| {}).is_ok());
+    let swapped = Store::open(&older).unwrap();
+    swapped
+        .verify()
+        .expect("the older copy is a whole store of its own");
+    match swapped.verify_with(Some(&later), &mut |_, _| {}) {
+        Err(VerifyFailure::HeadMissing { reason, .. }) => {
+            assert!(reason.contains("cut back"), "{reason}")
+        }
+        other => panic!("an older copy must fail against the later head, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_entry_earlier_than_the_one_before_is_named() {
+    // Re-chained from entry 8 on, so only the order of time is wrong.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    drop(sample(&path));
+    let conn = raw(&path);
+    conn.execute_batch(&behind_the_triggers(
+        "UPDATE journal SET at = '2026-10-01T00:00:00.000Z' WHERE seq = 8",
+    ))
+    .unwrap();
+    let (prev, at_text, event): (String, String, String) = conn
+        .query_row(
+            "SELECT prev_hash, at, event FROM journal WHERE seq = 8",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let hash = forged_hash(&prev, 8, &at_text, None, &event);
+    conn.execute("UPDATE journal SET hash = ?1 WHERE seq = 8", [hash])
+        .unwrap();
+    restore_triggers(&conn);
+    drop(conn);
+    match Store::open(&path).unwrap().verify().unwrap_err() {
+        VerifyFailure::Entry { seq, reason } => {
+            assert_eq!(seq, 8);
+            assert!(reason.contains("earlier than the entry before"), "{reason}");
+        }
+        other => panic!("expected entry 8 to be named, got {other}"),
+    }
+}
+
+#[test]
+fn the_write_path_refuses_an_instant_before_the_head_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample(&dir.path().join("s.db"));
+    let before = store.read().journal_head().unwrap();
+    let result = store.write(|w| {
+        w.apply(
+            &Event::AccountDisabled {
+                account_id: AccountId(1),
+            },
+            None,
+            at("2026-11-01T23:59:59Z"),
+        )
+    });
+    assert!(
+        matches!(result, Err(StoreError::ClockBehind { .. })),
+        "{result:?}"
+    );
+    assert_eq!(store.read().journal_head().unwrap(), before);
+}
+
+#[test]
+fn an_event_that_would_not_read_back_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample(&dir.path().join("s.db"));
+    let before = store.read().journal_head().unwrap();
+    let year_zero = chrono::NaiveDate::from_ymd_opt(0, 1, 1).unwrap();
+    let result = store.write(|w| {
+        w.apply(
+            &Event::LoanIssued {
+                loan: Loan {
+                    id: LoanId(3),
+                    asset_id: AssetId(1),
+                    custodian_id: PersonId(1),
+                    issued_at: at("2026-11-03T00:00:00Z"),
+                    issued_by: None,
+                    due_on: Some(year_zero),
+                    place: None,
+                    site_id: None,
+                },
+            },
+            None,
+            at("2026-11-03T00:00:00Z"),
+        )
+    });
+    assert!(
+        matches!(result, Err(StoreError::UnreadableEvent(_))),
+        "{result:?}"
+    );
+    assert_eq!(store.read().journal_head().unwrap(), before);
+    store.verify().unwrap();
+}
+
+#[test]
+fn a_return_before_its_issue_is_refused_by_the_store_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample(&dir.path().join("s.db"));
+    let result = store.write(|w| {
+        w.apply(
+            &Event::LoanReturned {
+                loan_id: LoanId(2),
+                asset_id: AssetId(2),
+                returned_at: at("2026-10-01T00:00:00Z"),
+                returned_to: None,
+                condition: ReturnCondition::Ok,
+                note: None,
+                asset_status: AssetStatus::Available,
+            },
+            None,
+            at("2026-11-03T00:00:00Z"),
+        )
+    });
+    let err = result.unwrap_err().to_string();
+    assert!(err.contains("before it was issued"), "{err}");
+}
+
+#[test]
+fn verify_compares_every_table_the_schema_has_but_the_three_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sample(&dir.path().join("s.db"));
+    let report = store.verify().unwrap();
+    let all: Vec<String> = raw(store.path())
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let left_out: Vec<&String> = all.iter().filter(|t| !report.tables.contains(t)).collect();
+    assert_eq!(
+        left_out,
+        ["credentials", "journal", "refinery_schema_history"],
+        "a table a migration adds is compared unless verify says why not"
+    );
+}
+
+#[test]
+fn a_dropped_trigger_or_an_added_index_is_reported_and_not_restored() {
+    for (tamper, named) in [
+        ("DROP TRIGGER journal_refuses_update", "trigger journal_refuses_update is missing"),
+        ("CREATE INDEX sneaky ON people (email)", "index sneaky is not made by any migration"),
+        (
+            "DROP TRIGGER loans_return_not_before_issue;
+             CREATE TRIGGER loans_return_not_before_issue BEFORE UPDATE ON loans BEGIN SELECT 1; END",
+            "trigger loans_return_not_before_issue differs",
+        ),
+    ] {
+        match verify_after(tamper) {
+            VerifyFailure::Schema(detail) => assert!(detail.contains(named), "{detail}"),
+            other => panic!("{tamper}: expected the schema to be named, got {other}"),
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store = sample(&dir.path().join("s.db"));
+        let backup = dir.path().join("backup.db");
+        store.backup(&backup).unwrap();
+        raw(&backup).execute_batch(tamper).unwrap();
+        let err = Store::restore(&backup, &dir.path().join("r.db")).unwrap_err();
+        assert!(err.to_string().contains(named), "{tamper}: {err}");
+    }
+}
+
+#[test]
+fn verify_beside_a_writer_never_reports_tampering() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    drop(sample(&path));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let path = path.clone();
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut store = Store::open(&path).unwrap();
+            let mut written = 0;
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && n < 2_000 {
+                n += 1;
+                let now = Instant::from_utc(
+                    at("2026-11-03T00:00:00Z").utc() + chrono::Duration::seconds(n),
+                );
+                store
+                    .write(|w| {
+                        let person = Person {
+                            id: PersonId(w.next_id(IdTable::People)?),
+                            name: format!("人 {n}"),
+                            kana: None,
+                            organisation_id: OrganisationId(1),
+                            email: None,
+                            employee_number: None,
+                            active: true,
+                        };
+                        w.apply(&Event::PersonAdded { person }, None, now)
+                    })
+                    .unwrap();
+                written += 1;
+            }
+            written
+        })
+    };
+    let reader = Store::open(&path).unwrap();
+    let mut runs = 0;
+    let mut seen = Vec::new();
+    while runs < 30 {
+        let report = reader.verify().unwrap_or_else(|failure| {
+            panic!("run {runs}: a concurrent write was reported: {failure}")
+        });
+        seen.push(report.entries);
+        runs += 1;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    assert!(written > 0);
+    seen.dedup();
+    assert!(
+        seen.len() > 1,
+        "verify ran while the journal grew (entries seen: {seen:?})"
     );
 }

@@ -3,4 +3,8 @@ import type { AccountId } from "./AccountId";
 import type { Instant } from "./Instant";
 import type { Role } from "./Role";
 
-export type AccountRow = { id: AccountId, login: string, person: string | null, roles: Array<Role>, active: boolean, locked_until: Instant | null, };
+export type AccountRow = { id: AccountId, login: string, person: string | null, roles: Array<Role>, active: boolean, locked_until: Instant | null, 
+/**
+ * Reset by the security office: a new password must be chosen at the next login.
+ */
+must_change_password: boolean, };

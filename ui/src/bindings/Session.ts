@@ -7,4 +7,9 @@ import type { Role } from "./Role";
  * Who is logged in. Roles are re-read from the store inside every write, so this is only
  * what the UI shows; it grants nothing by itself.
  */
-export type Session = { account_id: AccountId, login: string, roles: Array<Role>, person_id: PersonId | null, };
+export type Session = { account_id: AccountId, login: string, roles: Array<Role>, person_id: PersonId | null, 
+/**
+ * The password was reset by the security office: the UI asks for a new one first, and
+ * the backend refuses everything else until it is set.
+ */
+must_change_password: boolean, };
