@@ -4,6 +4,7 @@
 mod common;
 
 use azukari_api::domain::permission::allows;
+use azukari_api::domain::view::AssetQuery;
 use azukari_api::domain::*;
 use azukari_api::*;
 use common::*;
@@ -184,4 +185,209 @@ fn several_roles_add_up() {
             .is_ok()
     );
     assert!(f.desk.verify(&both, None, &mut |_, _| {}).is_ok());
+}
+
+/// Every role × every read: what each sees of a register where 髙橋 holds PC-A at site 本社,
+/// 佐藤 holds PC-B at site 支社, and PC-C is on the shelf. 𠮷田 is the site responsible of 本社.
+#[test]
+fn every_role_reads_what_concerns_it() {
+    let mut f = fixture();
+    f.desk
+        .add_organisation(&f.admin, "顧客", OrganisationKind::Customer, now())
+        .unwrap();
+    for name in ["髙橋 一郎", "佐藤 二郎", "𠮷田 花子", "監査 太郎"] {
+        f.person(name);
+    }
+    for (site, responsible) in [("本社", "𠮷田 花子"), ("支社", "佐藤 二郎")] {
+        let site = NewSite {
+            organisation: "顧客".into(),
+            name: site.into(),
+            responsibles: vec![PersonRef::Name(responsible.into())],
+            ..Default::default()
+        };
+        f.desk.add_site(&f.admin, site, now()).unwrap();
+    }
+    for (tag, to, site) in [("PC-A", "髙橋 一郎", "本社"), ("PC-B", "佐藤 二郎", "支社")]
+    {
+        f.asset(tag);
+        let loan = IssueLoan {
+            tag: tag.into(),
+            to: PersonRef::Name(to.into()),
+            due: None,
+            place: Some("自宅".into()),
+            site: Some(site.into()),
+        };
+        f.desk.issue_loan(&f.admin, loan, now()).unwrap();
+    }
+    f.asset("PC-C");
+    let custodian = f.account("takahashi", vec![Role::Custodian], Some("髙橋 一郎"));
+    let responsible = f.account("yoshida", vec![Role::SiteResponsible], Some("𠮷田 花子"));
+    // A custodian who is also named responsible of 支社 reads nothing more without the role.
+    let custodian_sato = f.account("sato", vec![Role::Custodian], Some("佐藤 二郎"));
+    let both = f.account(
+        "sato2",
+        vec![Role::Custodian, Role::SiteResponsible],
+        Some("佐藤 二郎"),
+    );
+    let auditor = f.account("audit", vec![Role::Auditor], Some("監査 太郎"));
+    let office = f.admin.clone();
+
+    struct Sees {
+        register: &'static [&'static str],
+        people: &'static [&'static str],
+        loans: &'static [&'static str],
+        details: &'static [&'static str],
+    }
+    let everything = Sees {
+        register: &["PC-A", "PC-B", "PC-C"],
+        people: &["佐藤 二郎", "監査 太郎", "髙橋 一郎", "𠮷田 花子"],
+        loans: &["PC-A", "PC-B"],
+        details: &["PC-A", "PC-B", "PC-C"],
+    };
+    let cases: Vec<(&str, &Session, Sees)> = vec![
+        (
+            "custodian",
+            &custodian,
+            Sees {
+                register: &["PC-A"],
+                people: &["髙橋 一郎"],
+                loans: &["PC-A"],
+                details: &["PC-A"],
+            },
+        ),
+        (
+            "site responsible",
+            &responsible,
+            Sees {
+                register: &["PC-A"],
+                people: &["髙橋 一郎", "𠮷田 花子"],
+                loans: &["PC-A"],
+                details: &["PC-A"],
+            },
+        ),
+        (
+            "custodian named responsible without the role",
+            &custodian_sato,
+            Sees {
+                register: &["PC-B"],
+                people: &["佐藤 二郎"],
+                loans: &["PC-B"],
+                details: &["PC-B"],
+            },
+        ),
+        (
+            "custodian and site responsible",
+            &both,
+            Sees {
+                register: &["PC-B"],
+                people: &["佐藤 二郎"],
+                loans: &["PC-B"],
+                details: &["PC-B"],
+            },
+        ),
+        ("auditor", &auditor, everything),
+        (
+            "security office",
+            &office,
+            Sees {
+                register: &["PC-A", "PC-B", "PC-C"],
+                people: &["佐藤 二郎", "監査 太郎", "髙橋 一郎", "𠮷田 花子"],
+                loans: &["PC-A", "PC-B"],
+                details: &["PC-A", "PC-B", "PC-C"],
+            },
+        ),
+    ];
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    for (who, session, sees) in cases {
+        let page = AssetQuery {
+            limit: 100,
+            ..Default::default()
+        };
+        let register: Vec<String> = f
+            .desk
+            .asset_page(session, &page)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.tag)
+            .collect();
+        assert_eq!(register, sees.register, "{who}: the register");
+        let people = sorted(
+            f.desk
+                .people(session)
+                .unwrap()
+                .into_iter()
+                .map(|p| p.name)
+                .collect(),
+        );
+        assert_eq!(people, sees.people, "{who}: people");
+        let loans: Vec<String> = f
+            .desk
+            .loans(session, false, None)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.tag)
+            .collect();
+        assert_eq!(loans, sees.loans, "{who}: loans");
+        let as_of: Vec<String> = f
+            .desk
+            .custody_as_of(session, now(), None)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.tag)
+            .collect();
+        assert_eq!(as_of, sees.loans, "{who}: custody as of now");
+        for tag in ["PC-A", "PC-B", "PC-C"] {
+            let detail = f.desk.asset(session, tag);
+            if sees.details.contains(&tag) {
+                let detail = detail.unwrap_or_else(|e| panic!("{who} must see {tag}: {e}"));
+                assert!(detail.history.iter().all(|l| l.tag == tag));
+            } else {
+                let refused = detail.expect_err(&format!("{who} must not see {tag}"));
+                assert_eq!(
+                    refused.code(),
+                    "not_found",
+                    "{who}: {tag} is answered as unknown, not as forbidden, so its existence is not told"
+                );
+            }
+        }
+        // Naming someone outside the scope tells nothing either.
+        let outsider = PersonRef::Name("佐藤 二郎".into());
+        let named = f.desk.loans(session, false, Some(&outsider));
+        if sees.people.contains(&"佐藤 二郎") {
+            assert!(named.is_ok(), "{who}");
+        } else {
+            assert_eq!(named.unwrap_err().code(), "not_found", "{who}");
+            assert_eq!(
+                f.desk.person_id(session, &outsider).unwrap_err().code(),
+                "not_found",
+                "{who}"
+            );
+        }
+        // The register's organisations and sites are for everyone: they name whom to ask.
+        assert_eq!(f.desk.sites(session).unwrap().len(), 2, "{who}: sites");
+        assert!(!f.desk.organisations(session).unwrap().is_empty(), "{who}");
+        // Accounts, ledgers, verify and backups are for the office and the auditor only.
+        let reads_all = matches!(who, "auditor" | "security office");
+        assert_eq!(
+            f.desk.accounts(session).is_ok(),
+            reads_all,
+            "{who}: accounts"
+        );
+        assert_eq!(
+            f.desk
+                .custody_ledger(session, &Default::default(), now())
+                .is_ok(),
+            reads_all,
+            "{who}: the custody ledger"
+        );
+        assert_eq!(
+            f.desk.verify(session, None, &mut |_, _| {}).is_ok(),
+            reads_all,
+            "{who}: verify"
+        );
+    }
 }
