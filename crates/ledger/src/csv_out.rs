@@ -1,4 +1,5 @@
-//! CSV of a ledger: the same rows as the PDF, one line each, group first when grouped.
+//! CSV of a ledger: the same rows as the PDF, one line each, group first when grouped. Every
+//! CSV Azukari writes goes through here, so no cell is ever run as a formula.
 
 use crate::{Ledger, LedgerError, place};
 
@@ -10,11 +11,29 @@ pub enum CsvEncoding {
     Cp932,
 }
 
+/// A cell a spreadsheet would run as a formula (`=HYPERLINK(…)` typed as somebody's name)
+/// starts with one of these. Such a cell is written behind an apostrophe, which Excel and
+/// LibreOffice show as text and do not evaluate (OWASP's advice for CSV injection).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Full-width forms Japanese input produces; Excel reads `＝1+1` typed into a cell as a formula.
+const FULL_WIDTH_FORMULA_STARTS: [char; 4] = ['＝', '＋', '－', '＠'];
+
+pub(crate) fn defused(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some(c) if FORMULA_STARTS.contains(&c) || FULL_WIDTH_FORMULA_STARTS.contains(&c) => {
+            format!("'{cell}").into()
+        }
+        _ => cell.into(),
+    }
+}
+
 fn quote(cell: &str) -> String {
+    let cell = defused(cell);
     if cell.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", cell.replace('"', "\"\""))
     } else {
-        cell.to_string()
+        cell.into_owned()
     }
 }
 

@@ -407,3 +407,113 @@ fn labels_carry_tag_name_and_a_qr_code() {
     let expected: Vec<String> = (0..24).map(|i| format!("PC-{i:04}")).collect();
     assert_eq!(tags, expected, "every label on the sheet scans as its tag");
 }
+
+/// Cells someone typed as formulas, each with what LibreOffice would show had it run them.
+const FORMULAS: [(&str, &str); 5] = [
+    (
+        "=HYPERLINK(\"http://127.0.0.1/x\",\"押してください\")",
+        "押してください",
+    ),
+    ("=1+1", "2"),
+    ("+1+1", "2"),
+    ("-1+3", "2"),
+    ("@SUM(1,1)", "2"),
+];
+
+fn with_formulas() -> Ledger {
+    let mut ledger = sample(20, false);
+    for (row, (formula, _)) in ledger.groups[0].rows.iter_mut().zip(FORMULAS) {
+        row[4] = formula.to_string();
+    }
+    for (row, (formula, _)) in ledger.groups[1]
+        .rows
+        .iter_mut()
+        .zip(FORMULAS.iter().skip(1))
+    {
+        row[2] = formula.to_string();
+    }
+    ledger
+}
+
+#[test]
+fn a_formula_in_a_cell_comes_out_of_the_csv_as_text_in_libreoffice() {
+    let ledger = with_formulas();
+    let csv = render_csv(&ledger, CsvEncoding::Utf8Bom).unwrap();
+    let (dir, path) = write(&csv, "ledger.csv");
+    // LibreOffice opens the CSV as a person double-clicking it would (formulas evaluated),
+    // and writes what its cells then hold back out as CSV.
+    let out = dir.path().join("out");
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        dir.path().display()
+    );
+    tool(
+        "soffice",
+        &[
+            &profile,
+            "--headless",
+            "--infilter=CSV:44,34,76,1,,0,false,true,true,false,false,,true",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false",
+            "--outdir",
+            out.to_str().unwrap(),
+            &path,
+        ],
+    );
+    let back = std::fs::read_to_string(out.join("ledger.csv")).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(back.as_bytes());
+    let cells: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let custodians: Vec<&str> = cells[1..=5].iter().map(|r| r[4].as_str()).collect();
+    for ((formula, evaluated), cell) in FORMULAS.iter().zip(custodians) {
+        assert!(
+            cell.contains(formula.trim_start_matches(['=', '+', '-', '@'])) && cell != *evaluated,
+            "{formula} must stay text, LibreOffice shows {cell:?}"
+        );
+    }
+    assert_eq!(cells[6][2], "'=1+1", "names and models alike");
+}
+
+#[test]
+fn the_csv_defuses_every_formula_start_and_xlsx_keeps_strings() {
+    use calamine::{Data, Reader, Xlsx};
+    let ledger = with_formulas();
+    let csv = String::from_utf8(render_csv(&ledger, CsvEncoding::Utf8Bom).unwrap()[3..].to_vec())
+        .unwrap();
+    for (formula, _) in FORMULAS {
+        let quoted = format!("'{formula}").replace('"', "\"\"");
+        assert!(csv.contains(&quoted), "{formula} is written as '{formula}");
+    }
+    let mut tab = sample(20, false);
+    tab.groups[0].rows[0][4] = "\t=1+1".into();
+    tab.groups[0].rows[1][4] = "＝1+1".into();
+    let text = String::from_utf8(render_csv(&tab, CsvEncoding::Utf8Bom).unwrap()).unwrap();
+    assert!(text.contains("'\t=1+1"), "a leading tab");
+    assert!(
+        text.contains("'＝1+1"),
+        "full-width, as Japanese input types it"
+    );
+    assert!(
+        !text.contains(",=") && !text.contains("\n="),
+        "nothing starts a cell with ="
+    );
+
+    let xlsx = render_xlsx(&ledger).unwrap();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let formulas = book.worksheet_formula(&book.sheet_names()[0]).unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "XLSX holds no formula"
+    );
+    assert!(
+        sheet
+            .used_cells()
+            .any(|(_, _, cell)| matches!(cell, Data::String(s) if s == "=1+1")),
+        "the typed text stays a string, as typed"
+    );
+}
