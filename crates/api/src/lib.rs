@@ -12,6 +12,8 @@ mod register;
 pub use account::Session;
 pub use azukari_domain as domain;
 pub use azukari_ledger as ledger_engine;
+/// Files only their owner may read: the data folder, ledgers, anything holding the register.
+pub use azukari_store::private;
 pub use custody::{AssetDetail, IssueLoan, ReturnLoan};
 pub use failure::{Failure, IpcError};
 pub use import::{ImportKind, ImportSummary};

@@ -343,19 +343,16 @@ fn format_of(path: &std::path::Path) -> Option<LedgerFormat> {
     extension.parse().ok()
 }
 
-/// Renders into `OUT.partial` beside the target and renames it when done, so a failure never
-/// leaves a half-written ledger; an unwritable target is found before any work.
+/// Renders, then writes through `OUT.partial` beside the target (private, like every file
+/// holding the register) and renames, so a failure never leaves a half-written ledger; an
+/// unwritable target is found before any work.
 fn write_out(
     out: &std::path::Path,
     render: impl FnOnce(&mut dyn FnMut(usize, usize)) -> Result<Printed, Failure>,
 ) -> anyhow::Result<()> {
-    let mut name = out
-        .file_name()
-        .context("--out names no file")?
-        .to_os_string();
-    name.push(".partial");
-    let partial = out.with_file_name(name);
-    std::fs::File::create(&partial).with_context(|| format!("cannot write {}", out.display()))?;
+    let partial = private::partial_path_of(out).context("--out names no file")?;
+    private::create_private_file(&partial)
+        .with_context(|| format!("cannot write {}", out.display()))?;
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} pages")
@@ -368,23 +365,17 @@ fn write_out(
         bar.set_position(done as u64);
     });
     bar.finish_and_clear();
-    let written = result.map_err(anyhow::Error::from).and_then(|printed| {
-        std::fs::write(&partial, &printed.bytes)
-            .with_context(|| format!("cannot write {}", out.display()))?;
-        std::fs::rename(&partial, out)
-            .with_context(|| format!("cannot write {}", out.display()))?;
-        println!(
-            "wrote {} ({} rows, {} bytes)",
-            out.display(),
-            printed.rows,
-            printed.bytes.len()
-        );
-        Ok(())
-    });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    written
+    let _ = std::fs::remove_file(&partial);
+    let printed = result?;
+    private::write_private(out, &printed.bytes)
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "wrote {} ({} rows, {} bytes)",
+        out.display(),
+        printed.rows,
+        printed.bytes.len()
+    );
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -431,7 +422,8 @@ fn default_store() -> anyhow::Result<PathBuf> {
     let dir = dirs::data_dir()
         .context("no data directory; pass --store")?
         .join("azukari");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    private::create_private_dir(&dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir.join("azukari.db"))
 }
 

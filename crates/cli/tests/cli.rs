@@ -542,3 +542,71 @@ fn bad_ledger_requests_are_refused_and_leave_no_file() {
         files_in(&out)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn every_file_holding_the_register_is_private_under_umask_022() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| {
+        std::fs::metadata(path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg("umask 022; exec \"$0\" \"$@\"")
+            .arg(env!("CARGO_BIN_EXE_azukari"))
+            .args(args)
+            .current_dir(home.path())
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("AZUKARI_USER", "admin")
+            .env("AZUKARI_PASSWORD", "correct horse battery")
+            .env("AZUKARI_NOW", "2026-11-21T01:00:00Z")
+            .env("LANG", "C")
+            .env_remove("AZUKARI_STORE")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // The default store, in the data folder the CLI makes.
+    run(&["init", "--org", "株式会社サンプル", "--admin", "admin"]);
+    let folder = home.path().join("data/azukari");
+    assert_eq!(mode(&folder), 0o700, "the data folder");
+    assert_eq!(mode(&folder.join("azukari.db")), 0o600, "the store");
+    run(&[
+        "person",
+        "add",
+        "髙橋 一郎",
+        "--email",
+        "takahashi@example.jp",
+    ]);
+    run(&["backup", "--out", "backup.db"]);
+    assert_eq!(mode(&home.path().join("backup.db")), 0o600, "a backup");
+    run(&["--store", "restored.db", "restore", "backup.db"]);
+    assert_eq!(
+        mode(&home.path().join("restored.db")),
+        0o600,
+        "a restored store"
+    );
+    for ledger in ["ledger.pdf", "ledger.csv", "ledger.xlsx"] {
+        run(&["ledger", "custody", "--out", ledger]);
+        assert_eq!(mode(&home.path().join(ledger)), 0o600, "{ledger}");
+    }
+    run(&["ledger", "labels", "--out", "labels.pdf"]);
+    assert_eq!(mode(&home.path().join("labels.pdf")), 0o600, "labels");
+    let left: Vec<_> = std::fs::read_dir(home.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(left.is_empty(), "no partial file is left behind");
+}

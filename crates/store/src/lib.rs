@@ -7,6 +7,7 @@
 
 mod apply;
 mod open;
+pub mod private;
 mod read;
 mod verify;
 

@@ -1,5 +1,6 @@
 //! Opening a store safely, migrating it, and the one write path.
 
+use crate::private::{self, partial_path};
 use crate::read::Reader;
 use crate::{Result, StoreError, apply};
 use azukari_domain::journal::{Entry, Form, GENESIS, canonical_json, reads_back};
@@ -42,6 +43,10 @@ impl Store {
                 fs,
             });
         }
+        private::make_store_private(path).map_err(|source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source,
@@ -159,6 +164,11 @@ impl Store {
     pub fn backup(&self, out: &Path) -> Result<()> {
         let partial = partial_path(out);
         let _ = std::fs::remove_file(&partial);
+        // Made private before SQLite writes a page into it.
+        private::create_private_file(&partial).map_err(|source| StoreError::Io {
+            path: partial.clone(),
+            source,
+        })?;
         self.conn
             .backup(rusqlite::MAIN_DB, &partial, None)
             .inspect_err(|_| {
@@ -188,6 +198,10 @@ impl Store {
         }
         let partial = partial_path(target);
         let _ = std::fs::remove_file(&partial);
+        private::create_private_file(&partial).map_err(|source| StoreError::Io {
+            path: partial.clone(),
+            source,
+        })?;
         source.backup(rusqlite::MAIN_DB, &partial, None)?;
         drop(source);
         let restored = Store::open(&partial)?;
@@ -214,12 +228,6 @@ impl Store {
     pub(crate) fn connection_mut(&mut self) -> &mut Connection {
         &mut self.conn
     }
-}
-
-fn partial_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
-    path.with_file_name(name)
 }
 
 fn check_pragma(conn: &Connection, pragma: &str) -> Result<()> {
