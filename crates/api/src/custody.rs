@@ -77,6 +77,15 @@ pub(crate) fn issue_in(
     let tag = loan.tag.trim();
     let asset = w.read().asset_state(tag)?.ok_or_else(|| unknown_tag(tag))?;
     let custodian = resolve_person(&w.read(), &loan.to)?;
+    // An issue dated after the moment it is recorded would be custody nobody has had yet.
+    if at > now {
+        return Err(Refusal::InvalidValue {
+            field: "issued",
+            value: at.date_in(zone).to_string(),
+            expected: format!("a date no later than today ({})", now.date_in(zone)),
+        }
+        .into());
+    }
     rules::check_issue(
         tag,
         asset.status,
@@ -100,15 +109,6 @@ pub(crate) fn issue_in(
             value: due.format("%Y-%m-%d").to_string(),
             expected,
         })?;
-    }
-    // An issue dated after the moment it is recorded would be custody nobody has had yet.
-    if at > now {
-        return Err(Refusal::InvalidValue {
-            field: "issued",
-            value: at.date_in(zone).to_string(),
-            expected: format!("a date no later than today ({})", now.date_in(zone)),
-        }
-        .into());
     }
     let id = LoanId(w.next_id(IdTable::Loans)?);
     let event = Event::LoanIssued {

@@ -37,12 +37,13 @@ pub struct ImportSummary {
 /// Turns a file's bytes into a grid of cells, whatever Excel saved it as.
 pub fn read_grid(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>> {
     let lower = file_name.to_lowercase();
-    if lower.ends_with(".xlsx")
-        || lower.ends_with(".xlsm")
-        || lower.ends_with(".xls")
-        || lower.ends_with(".ods")
-        || bytes.starts_with(b"PK\x03\x04")
+    if lower.ends_with(".xls") || lower.ends_with(".ods") || bytes.starts_with(b"\xD0\xCF\x11\xE0")
     {
+        return Err(Failure::UnreadableFile(
+            "old Excel (.xls) and OpenDocument (.ods) files are not read: save the register as .xlsx or as CSV".into(),
+        ));
+    }
+    if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") || bytes.starts_with(b"PK\x03\x04") {
         return read_workbook(bytes);
     }
     let text = decode_text(bytes)?;
@@ -119,46 +120,82 @@ fn bad_bytes(bytes: &[u8], valid_up_to: usize, encoding: &str) -> Failure {
     Failure::UnreadableFile(format!("row {row} is not valid {encoding}"))
 }
 
+/// The most a register sheet may use. DESIGN's scale is 100,000 assets; a cell beyond these
+/// is a stray mark far out on the sheet, and building a grid out to it would take gigabytes.
+pub const MAX_SHEET_ROWS: u32 = 200_000;
+pub const MAX_SHEET_COLUMNS: u32 = 100;
+/// Cells with a value, over the whole sheet: about 100,000 rows of 40 columns.
+pub const MAX_SHEET_CELLS: usize = 4_000_000;
+
+/// Reads the first sheet of an `.xlsx` cell by cell, keeping spreadsheet row and column
+/// numbers. Only cells with a value take memory, and a cell past the limits above stops the
+/// read at once, naming where it is, before any grid is built.
 fn read_workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
-    use calamine::{Data, DataType, Reader, open_workbook_auto_from_rs};
-    let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|err| {
-        Failure::UnreadableFile(format!("not a workbook Azukari can read: {err}"))
-    })?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| Failure::UnreadableFile("the workbook has no sheet".into()))?
-        .map_err(|err| Failure::UnreadableFile(err.to_string()))?;
-    // The used range may start below or right of A1; keep spreadsheet row and column numbers.
-    let (top, left) = range.start().unwrap_or((0, 0));
-    let mut grid: Vec<Vec<String>> = vec![Vec::new(); top as usize];
-    for row in range.rows() {
-        let mut cells = vec![String::new(); left as usize];
-        cells.extend(row.iter().map(|cell| {
-            match cell {
-                Data::Empty => String::new(),
-                Data::String(text) => text.clone(),
-                Data::Int(i) => i.to_string(),
-                // Serial numbers typed as numbers arrive as floats; 12345.0 is "12345".
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                Data::Float(f) => f.to_string(),
-                Data::Bool(b) => {
-                    if *b {
-                        "yes".into()
-                    } else {
-                        "no".into()
-                    }
-                }
-                Data::DateTime(_) => cell
-                    .as_datetime()
-                    .map(|d| d.date().to_string())
-                    .unwrap_or_default(),
-                Data::DateTimeIso(text) | Data::DurationIso(text) => {
-                    text.chars().take(10).collect()
-                }
-                Data::Error(err) => format!("#{err:?}"),
+    use calamine::{DataRef, DataType, Reader, Xlsx};
+    let unreadable = |err: calamine::XlsxError| {
+        Failure::UnreadableFile(format!(
+            "not an Excel workbook (.xlsx) Azukari can read: {err}; save it as .xlsx or as CSV"
+        ))
+    };
+    let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let first = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| Failure::UnreadableFile("the workbook has no sheet".into()))?;
+    let mut reader = workbook
+        .worksheet_cells_reader(&first)
+        .map_err(unreadable)?;
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        let value = cell.get_value();
+        let text = match value {
+            DataRef::Empty => continue,
+            DataRef::String(text) => text.clone(),
+            DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => {
+                text.chars().take(10).collect()
             }
-        }));
-        grid.push(cells);
+            DataRef::SharedString(text) => text.to_string(),
+            DataRef::Int(i) => i.to_string(),
+            // Serial numbers typed as numbers arrive as floats; 12345.0 is "12345".
+            DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            DataRef::Float(f) => f.to_string(),
+            DataRef::Bool(b) => if *b { "yes" } else { "no" }.into(),
+            DataRef::DateTime(_) => value
+                .as_datetime()
+                .map(|d| d.date().to_string())
+                .unwrap_or_default(),
+            DataRef::Error(err) => format!("#{err:?}"),
+        };
+        if text.is_empty() {
+            continue;
+        }
+        let (row, column) = cell.get_position();
+        if row >= MAX_SHEET_ROWS || column >= MAX_SHEET_COLUMNS {
+            return Err(Failure::UnreadableFile(format!(
+                "the sheet has a value in cell {}{}, beyond what a register uses ({MAX_SHEET_ROWS} rows, {MAX_SHEET_COLUMNS} columns): delete what stands there, or everything outside the register, and save again",
+                import::column_letter(column as usize),
+                row as u64 + 1
+            )));
+        }
+        if cells.len() == MAX_SHEET_CELLS {
+            return Err(Failure::UnreadableFile(format!(
+                "the sheet has more than {MAX_SHEET_CELLS} cells with values; a register has far fewer"
+            )));
+        }
+        cells.push((row, column, text));
+    }
+    let mut grid: Vec<Vec<String>> = Vec::new();
+    for (row, column, text) in cells {
+        let (row, column) = (row as usize, column as usize);
+        if grid.len() <= row {
+            grid.resize(row + 1, Vec::new());
+        }
+        let cells = &mut grid[row];
+        if cells.len() <= column {
+            cells.resize(column + 1, String::new());
+        }
+        cells[column] = text;
     }
     Ok(grid)
 }
@@ -175,7 +212,57 @@ fn at_row(row: usize, column: Option<(String, String)>, failure: Failure) -> Fai
     }
 }
 
+/// The largest file an import reads unless told otherwise: a 100,000-row register is about
+/// 15 MB as CSV and 5 MB as XLSX.
+pub const DEFAULT_IMPORT_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
+
+fn too_large(limit: u64) -> Failure {
+    Failure::UnreadableFile(format!(
+        "the file is larger than the import limit of {} MB",
+        limit.div_ceil(1024 * 1024)
+    ))
+}
+
 impl Desk {
+    /// Imports a register file: the role is checked first, then the file's size against the
+    /// limit, before a byte of it is read.
+    pub fn import_file(
+        &mut self,
+        session: &Session,
+        kind: ImportKind,
+        path: &std::path::Path,
+        dry_run: bool,
+        now: Instant,
+    ) -> Result<ImportSummary> {
+        self.authorise_read(session, UseCase::ImportRegister)?;
+        let cannot_read =
+            |err: std::io::Error| Failure::UnreadableFile(format!("{}: {err}", path.display()));
+        let size = std::fs::metadata(path).map_err(cannot_read)?.len();
+        if size > self.import_limit {
+            return Err(too_large(self.import_limit));
+        }
+        let mut bytes = Vec::new();
+        // Read no more than the limit even if the file grows meanwhile.
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(
+                std::fs::File::open(path).map_err(cannot_read)?,
+                self.import_limit + 1,
+            ),
+            &mut bytes,
+        )
+        .map_err(cannot_read)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.import(session, kind, &name, &bytes, dry_run, now)
+    }
+
+    /// The largest file [`Desk::import`] takes, in bytes.
+    pub fn set_import_limit(&mut self, bytes: u64) {
+        self.import_limit = bytes;
+    }
+
     pub fn import(
         &mut self,
         session: &Session,
@@ -185,6 +272,12 @@ impl Desk {
         dry_run: bool,
         now: Instant,
     ) -> Result<ImportSummary> {
+        // Who may import is decided before the file is looked at: a hostile file reaches the
+        // parsers only in the hands of the security office.
+        self.authorise_read(session, UseCase::ImportRegister)?;
+        if bytes.len() as u64 > self.import_limit {
+            return Err(too_large(self.import_limit));
+        }
         let grid = read_grid(file_name, bytes)?;
         let actor = Some(session.account_id);
         let work = |w: &mut Writer<'_>| -> Result<ImportSummary> {

@@ -16,7 +16,7 @@ pub use azukari_ledger as ledger_engine;
 pub use azukari_store::private;
 pub use custody::{AssetDetail, IssueLoan, ReturnLoan};
 pub use failure::{Failure, IpcError};
-pub use import::{ImportKind, ImportSummary};
+pub use import::{DEFAULT_IMPORT_LIMIT_BYTES, ImportKind, ImportSummary};
 pub use ledger::{
     CsvText, CustodyLedgerRequest, LedgerFormat, LedgerGrouping, LedgerKind, PrintProgress,
     PrintRequest, Printed, PrintedFile, kind_word,
@@ -46,12 +46,15 @@ pub struct StoreStatus {
 #[derive(Debug)]
 pub struct Desk {
     store: Store,
+    /// The largest file an import reads, in bytes.
+    import_limit: u64,
 }
 
 impl Desk {
     pub fn open(path: &Path) -> Result<Desk> {
         Ok(Desk {
             store: Store::open(path)?,
+            import_limit: import::DEFAULT_IMPORT_LIMIT_BYTES,
         })
     }
 
@@ -105,6 +108,7 @@ impl Desk {
     pub fn restore(backup: &Path, target: &Path) -> Result<Desk> {
         Ok(Desk {
             store: Store::restore(backup, target)?,
+            import_limit: import::DEFAULT_IMPORT_LIMIT_BYTES,
         })
     }
 

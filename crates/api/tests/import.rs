@@ -327,3 +327,117 @@ proptest! {
         prop_assert_eq!(grid, rows);
     }
 }
+
+#[test]
+fn the_role_is_checked_before_a_byte_is_parsed() {
+    let mut f = fixture();
+    f.person("髙橋 一郎");
+    let custodian = f.account("takahashi", vec![Role::Custodian], Some("髙橋 一郎"));
+    // Garbage that would fail parsing: the refusal must be about the role, not the file.
+    let refused = f
+        .desk
+        .import(
+            &custodian,
+            ImportKind::Assets,
+            "x.xlsx",
+            b"PK\x03\x04garbage",
+            false,
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(refused.code(), "forbidden", "{refused}");
+}
+
+#[test]
+fn a_file_over_the_limit_is_refused_before_it_is_read() {
+    let mut f = fixture();
+    f.desk.set_import_limit(1024);
+    let big = REGISTER.repeat(20);
+    let refused = import(&mut f, "r.csv", big.as_bytes()).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("larger than the import limit of 1 MB"),
+        "{refused}"
+    );
+    let path = f.dir.path().join("big.csv");
+    std::fs::write(&path, big).unwrap();
+    let admin = f.admin.clone();
+    let refused = f
+        .desk
+        .import_file(&admin, ImportKind::Assets, &path, false, now())
+        .unwrap_err();
+    assert_eq!(refused.code(), "import_rejected");
+    f.desk.set_import_limit(DEFAULT_IMPORT_LIMIT_BYTES);
+    f.desk
+        .import_file(&admin, ImportKind::Assets, &path, true, now())
+        .expect_err("20 copies repeat their tags")
+        .to_string();
+}
+
+#[test]
+fn old_excel_and_opendocument_files_are_refused_by_name() {
+    let mut f = fixture();
+    for name in ["r.xls", "r.ods"] {
+        let refused = import(&mut f, name, b"\xD0\xCF\x11\xE0rest").unwrap_err();
+        assert!(refused.to_string().contains(".xlsx or as CSV"), "{refused}");
+    }
+}
+
+#[test]
+fn a_year_0000_cell_is_refused_with_its_row_and_column_and_nothing_written() {
+    let mut f = fixture();
+    let head = f.head();
+    let bad = REGISTER.replace("2026/4/1", "0000/01/01");
+    let refused = import(&mut f, "r.csv", &cp932(&bad)).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "row 3, column 貸与日 (J): issued: '0000/01/01' is not valid (a date from 1900 to 9999, like 2026/4/1 or 2026-04-01)"
+    );
+    assert_eq!(f.head(), head, "nothing written");
+    f.desk.verify(&f.admin, None, &mut |_, _| {}).unwrap();
+}
+
+#[test]
+fn an_issue_dated_after_today_is_refused_at_its_cell() {
+    let mut f = fixture();
+    let bad = REGISTER
+        .replace("2026/4/1", "2030/4/1")
+        .replace("2027/03/31", "2031/03/31");
+    let refused = import(&mut f, "r.csv", &cp932(&bad)).unwrap_err();
+    let message = refused.to_string();
+    assert!(message.starts_with("row 3, column 貸与日 (J)"), "{message}");
+}
+
+#[test]
+fn hidden_and_direction_changing_characters_are_refused_where_they_would_deceive() {
+    let mut f = fixture();
+    // A tag that looks like PC-0001 but is another, and a name that reads backwards.
+    let zero_width = REGISTER.replace("PC-0001", "PC-\u{200B}0001");
+    let refused = import(&mut f, "r.csv", zero_width.as_bytes()).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .starts_with("row 3, column 管理番号 (A)"),
+        "{refused}"
+    );
+    let override_ = REGISTER.replace("髙橋 一郎", "髙橋\u{202E}一郎");
+    let refused = import(&mut f, "r.csv", override_.as_bytes()).unwrap_err();
+    assert!(
+        refused.to_string().contains("U+202E"),
+        "the character is named: {refused}"
+    );
+    let account = NewAccount {
+        login: "admin\u{2060}".into(),
+        password: PASSWORD.into(),
+        roles: vec![Role::Auditor],
+        person: None,
+    };
+    let admin = f.admin.clone();
+    let refused = f.desk.add_account(&admin, account, now()).unwrap_err();
+    assert_eq!(
+        refused.to_ipc(rules::Lang::En).field.as_deref(),
+        Some("login")
+    );
+    assert_eq!(f.head(), 4, "nothing written");
+}

@@ -62,6 +62,9 @@ enum Command {
         /// Check everything, write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// The largest file to read, in MB.
+        #[arg(long, env = "AZUKARI_IMPORT_LIMIT_MB", default_value_t = import::DEFAULT_IMPORT_LIMIT_BYTES / (1024 * 1024))]
+        max_mb: u64,
     },
     /// Prints ledgers: the custody ledger (貸与物管理台帳) and asset labels.
     #[command(subcommand)]
@@ -791,18 +794,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             what,
             file,
             dry_run,
+            max_mb,
         } => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let kind = match what {
                 ImportWhat::Assets => ImportKind::Assets,
                 ImportWhat::People => ImportKind::People,
             };
-            let name = file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let summary = desk.import(&session, kind, &name, &bytes, dry_run, now()?)?;
+            desk.set_import_limit(max_mb.saturating_mul(1024 * 1024));
+            let summary = desk.import_file(&session, kind, &file, dry_run, now()?)?;
             let verb = if dry_run { "would import" } else { "imported" };
             println!(
                 "{verb} {} rows: {} assets, {} people added, {} loans issued",
