@@ -63,7 +63,7 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
         /// The largest file to read, in MB.
-        #[arg(long, env = "AZUKARI_IMPORT_LIMIT_MB", default_value_t = import::DEFAULT_IMPORT_LIMIT_BYTES / (1024 * 1024))]
+        #[arg(long, env = "AZUKARI_IMPORT_LIMIT_MB", default_value_t = DEFAULT_IMPORT_LIMIT_BYTES / (1024 * 1024))]
         max_mb: u64,
     },
     /// Prints ledgers: the custody ledger (貸与物管理台帳) and asset labels.

@@ -610,3 +610,46 @@ fn every_file_holding_the_register_is_private_under_umask_022() {
         .collect();
     assert!(left.is_empty(), "no partial file is left behind");
 }
+
+#[test]
+fn verify_expect_catches_a_store_swapped_for_its_older_backup() {
+    let o = office();
+    o.ok(&["person", "add", "髙橋 一郎"]);
+    o.ok(&[
+        "asset", "add", "--tag", "PC-0001", "--kind", "pc", "--name", "ThinkPad",
+    ]);
+    let backup = o.dir.join("older.db");
+    o.ok(&["backup", "--out", backup.to_str().unwrap()]);
+    o.ok(&["loan", "issue", "--asset", "PC-0001", "--to", "髙橋 一郎"]);
+    // The head as the ledger filed after the issue prints it at its foot.
+    let ledger = o.dir.join("ledger.pdf");
+    o.ok(&["ledger", "custody", "--out", ledger.to_str().unwrap()]);
+    let text = Command::new("pdftotext")
+        .args([ledger.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    let head = text
+        .split_whitespace()
+        .find(|word| word.starts_with('#') && word.contains(':'))
+        .unwrap_or_else(|| panic!("the ledger prints its journal head: {text}"))
+        .to_string();
+    let verified = o.ok(&["verify", "--expect", &head]);
+    assert!(
+        verified.contains(head.trim_start_matches('#')),
+        "{verified}"
+    );
+
+    // Someone puts the older copy in the store's place: it verifies on its own, not against
+    // the head the office filed.
+    std::fs::copy(&backup, &o.store).unwrap();
+    o.ok(&["verify"]);
+    let stderr = o.refused(&["verify", "--expect", &head]);
+    assert!(
+        stderr.contains("cut back or replaced by an older copy"),
+        "{stderr}"
+    );
+    let out = o.run(&["verify", "--expect", "not-a-head"]);
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SEQ:HASH"));
+}
