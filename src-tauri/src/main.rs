@@ -12,8 +12,10 @@ use azukari_api::{
     StoreStatus,
 };
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
 use tauri::Manager;
+
+mod log;
 
 struct Open {
     desk: Desk,
@@ -21,23 +23,31 @@ struct Open {
     lang: Lang,
 }
 
-struct AppState(Mutex<Open>);
+/// What the background `quick_check` found: nothing yet, then its verdict.
+#[derive(Default)]
+struct Health {
+    verdict: Mutex<Option<Result<(), String>>>,
+    known: Condvar,
+}
+
+struct AppState {
+    open: Mutex<Open>,
+    /// The store's file: printing opens its own connection to it, so a long ledger never holds
+    /// the lock every other command needs.
+    path: PathBuf,
+    health: Arc<Health>,
+}
 
 impl AppState {
     /// Runs `work` on the open desk and turns a failure into `{code, message, field}` in the
     /// user's language.
     fn with<T>(&self, work: impl FnOnce(&mut Open) -> Result<T, Failure>) -> Result<T, IpcError> {
         let mut open = self
-            .0
+            .open
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let lang = open.lang;
-        work(&mut open).map_err(|failure| {
-            if failure.code() == "internal" {
-                eprintln!("azukari: internal error: {failure:?}");
-            }
-            failure.to_ipc(lang)
-        })
+        work(&mut open).map_err(|failure| shown(&failure, lang))
     }
 
     fn with_session<T>(
@@ -45,83 +55,173 @@ impl AppState {
         work: impl FnOnce(&mut Desk, &Session) -> Result<T, Failure>,
     ) -> Result<T, IpcError> {
         self.with(|open| {
-            let session = open
-                .session
-                .clone()
-                .ok_or(azukari_api::domain::Refusal::WrongPassword)?;
+            let session = signed_in(open)?;
             work(&mut open.desk, &session)
         })
     }
 }
 
+fn signed_in(open: &Open) -> Result<Session, Failure> {
+    Ok(open
+        .session
+        .clone()
+        .ok_or(azukari_api::domain::Refusal::WrongPassword)?)
+}
+
+/// A failure as the UI shows it; one the person cannot act on is written to the log in full.
+fn shown(failure: &Failure, lang: Lang) -> IpcError {
+    if failure.code() == "internal" {
+        log::error(&format!("internal error: {failure:?}"));
+    }
+    failure.to_ipc(lang)
+}
+
+/// Tauri runs a plain command on the main thread, where a slow one freezes the window; every
+/// command here is async and does its work on the blocking pool instead (Yaak's `rpc_ext`).
+async fn off_the_ui_thread<T: Send + 'static>(
+    app: tauri::AppHandle,
+    work: impl FnOnce(&AppState) -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
+    tauri::async_runtime::spawn_blocking(move || work(&app.state::<AppState>()))
+        .await
+        .map_err(|err| {
+            log::error(&format!("a command's thread failed: {err}"));
+            IpcError {
+                code: "internal".into(),
+                message: err.to_string(),
+                field: None,
+            }
+        })?
+}
+
 /// The desktop's one reading of the clock.
 #[allow(clippy::disallowed_methods)]
-fn now() -> Instant {
-    Instant::from_utc(chrono::Utc::now())
+pub(crate) fn now() -> Result<Instant, Failure> {
+    Instant::from_clock(chrono::Utc::now()).map_err(Failure::Internal)
 }
 
 #[tauri::command]
-fn store_status(state: tauri::State<'_, AppState>) -> Result<StoreStatus, IpcError> {
-    state.with(|open| open.desk.status())
+async fn store_status(app: tauri::AppHandle) -> Result<StoreStatus, IpcError> {
+    off_the_ui_thread(app, |state| state.with(|open| open.desk.status())).await
+}
+
+/// Waits for the background `quick_check` and says what it found: `None` when the store is
+/// sound, else what is wrong, for the person at the desk to see.
+#[tauri::command]
+async fn store_health(app: tauri::AppHandle) -> Result<Option<String>, IpcError> {
+    off_the_ui_thread(app, |state| {
+        let mut verdict = state
+            .health
+            .verdict
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        while verdict.is_none() {
+            verdict = state
+                .health
+                .known
+                .wait(verdict)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        Ok(verdict.clone().and_then(Result::err))
+    })
+    .await
 }
 
 #[tauri::command]
-fn create_first_account(
-    state: tauri::State<'_, AppState>,
+async fn create_first_account(
+    app: tauri::AppHandle,
     organisation: String,
     login: String,
     password: String,
 ) -> Result<Session, IpcError> {
-    state.with(|open| {
-        let session = open
-            .desk
-            .init(&organisation, &login, &password, "Asia/Tokyo", now())?;
-        open.session = Some(session.clone());
-        Ok(session)
+    off_the_ui_thread(app, move |state| {
+        state.with(|open| {
+            let session = open
+                .desk
+                .init(&organisation, &login, &password, "Asia/Tokyo", now()?)?;
+            open.session = Some(session.clone());
+            Ok(session)
+        })
     })
+    .await
 }
 
 #[tauri::command]
-fn login(
-    state: tauri::State<'_, AppState>,
+async fn login(
+    app: tauri::AppHandle,
     login: String,
     password: String,
 ) -> Result<Session, IpcError> {
-    state.with(|open| {
-        let session = open.desk.login(&login, &password, now())?;
-        open.session = Some(session.clone());
-        Ok(session)
+    off_the_ui_thread(app, move |state| {
+        state.with(|open| {
+            let session = open.desk.login(&login, &password, now()?)?;
+            open.session = Some(session.clone());
+            Ok(session)
+        })
     })
+    .await
 }
 
 #[tauri::command]
-fn logout(state: tauri::State<'_, AppState>) -> Result<(), IpcError> {
-    state.with(|open| {
-        open.session = None;
-        Ok(())
+async fn change_password(
+    app: tauri::AppHandle,
+    current: String,
+    new: String,
+) -> Result<Session, IpcError> {
+    off_the_ui_thread(app, move |state| {
+        state.with(|open| {
+            let session = signed_in(open)?;
+            open.desk
+                .change_password(&session, &current, &new, now()?)?;
+            let renewed = open.desk.login(&session.login, &new, now()?)?;
+            open.session = Some(renewed.clone());
+            Ok(renewed)
+        })
     })
+    .await
 }
 
 #[tauri::command]
-fn set_lang(state: tauri::State<'_, AppState>, lang: Lang) -> Result<(), IpcError> {
-    state.with(|open| {
-        open.lang = lang;
-        Ok(())
+async fn logout(app: tauri::AppHandle) -> Result<(), IpcError> {
+    off_the_ui_thread(app, |state| {
+        state.with(|open| {
+            open.session = None;
+            Ok(())
+        })
     })
+    .await
 }
 
 #[tauri::command]
-fn asset_page(state: tauri::State<'_, AppState>, query: AssetQuery) -> Result<AssetPage, IpcError> {
-    state.with_session(|desk, session| desk.asset_page(session, &query))
+async fn set_lang(app: tauri::AppHandle, lang: Lang) -> Result<(), IpcError> {
+    off_the_ui_thread(app, move |state| {
+        state.with(|open| {
+            open.lang = lang;
+            Ok(())
+        })
+    })
+    .await
 }
 
 #[tauri::command]
-fn asset_detail(state: tauri::State<'_, AppState>, tag: String) -> Result<AssetDetail, IpcError> {
-    state.with_session(|desk, session| desk.asset(session, &tag))
+async fn asset_page(app: tauri::AppHandle, query: AssetQuery) -> Result<AssetPage, IpcError> {
+    off_the_ui_thread(app, move |state| {
+        state.with_session(|desk, session| desk.asset_page(session, &query))
+    })
+    .await
+}
+
+#[tauri::command]
+async fn asset_detail(app: tauri::AppHandle, tag: String) -> Result<AssetDetail, IpcError> {
+    off_the_ui_thread(app, move |state| {
+        state.with_session(|desk, session| desk.asset(session, &tag))
+    })
+    .await
 }
 
 /// Renders a ledger and saves it in the user's Documents/Azukari folder. Rendering a large
-/// ledger takes seconds, so it runs off the UI thread and reports progress on `on_progress`.
+/// ledger takes seconds: it runs on its own connection to the store, so the register and
+/// every other command answer meanwhile, and reports progress on `on_progress`.
 #[tauri::command]
 async fn print_ledger(
     app: tauri::AppHandle,
@@ -129,14 +229,15 @@ async fn print_ledger(
     on_progress: tauri::ipc::Channel<PrintProgress>,
 ) -> Result<PrintedFile, IpcError> {
     let font = std::env::var("AZUKARI_FONT").ok();
-    tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
-        let printed = state.with_session(|desk, session| {
-            desk.print(
-                session,
+    off_the_ui_thread(app, move |state| {
+        let (session, lang) = state.with(|open| Ok((signed_in(open)?, open.lang)))?;
+        let printer = Desk::open(&state.path).map_err(|failure| shown(&failure, lang))?;
+        let printed = printer
+            .print(
+                &session,
                 &request,
                 font.as_deref(),
-                now(),
+                now().map_err(|failure| shown(&failure, lang))?,
                 &mut |done, total| {
                     let _ = on_progress.send(PrintProgress {
                         done: done as u32,
@@ -144,23 +245,21 @@ async fn print_ledger(
                     });
                 },
             )
-        })?;
-        save_printed(&printed).map_err(|why| IpcError {
-            code: "io_failed".into(),
-            message: why,
-            field: None,
+            .map_err(|failure| shown(&failure, lang))?;
+        save_printed(&printed).map_err(|why| {
+            log::error(&format!("saving a ledger: {why}"));
+            IpcError {
+                code: "io_failed".into(),
+                message: why,
+                field: None,
+            }
         })
     })
     .await
-    .map_err(|err| IpcError {
-        code: "internal".into(),
-        message: err.to_string(),
-        field: None,
-    })?
 }
 
-/// Writes beside the target and renames, so a failure leaves no half-written file; never
-/// overwrites an earlier ledger.
+/// Writes beside the target and renames, so a failure leaves no half-written file, readable by
+/// its owner only; never overwrites an earlier ledger.
 fn save_printed(printed: &azukari_api::Printed) -> Result<PrintedFile, String> {
     let folder = dirs::document_dir()
         .or_else(dirs::home_dir)
@@ -178,13 +277,8 @@ fn save_printed(printed: &azukari_api::Printed) -> Result<PrintedFile, String> {
         target = folder.join(format!("{stem} ({n}).{extension}"));
         n += 1;
     }
-    let partial = target.with_extension(format!("{extension}.partial"));
-    std::fs::write(&partial, &printed.bytes)
-        .and_then(|()| std::fs::rename(&partial, &target))
-        .map_err(|err| {
-            let _ = std::fs::remove_file(&partial);
-            format!("{}: {err}", target.display())
-        })?;
+    azukari_api::private::write_private(&target, &printed.bytes)
+        .map_err(|err| format!("{}: {err}", target.display()))?;
     Ok(PrintedFile {
         path: target.display().to_string(),
         rows: printed.rows as u32,
@@ -209,10 +303,8 @@ fn store_path() -> Result<PathBuf, String> {
     if let Ok(path) = std::env::var("AZUKARI_STORE") {
         return Ok(PathBuf::from(path));
     }
-    let dir = dirs::data_dir()
-        .ok_or("no data directory; pass --store")?
-        .join("azukari");
-    std::fs::create_dir_all(&dir)
+    let dir = log::data_dir().ok_or("no data directory; pass --store")?;
+    azukari_api::private::create_private_dir(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
     Ok(dir.join("azukari.db"))
 }
@@ -220,40 +312,37 @@ fn store_path() -> Result<PathBuf, String> {
 fn main() {
     let path = match store_path() {
         Ok(path) => path,
-        Err(why) => {
-            eprintln!("azukari: {why}");
-            std::process::exit(2);
-        }
+        Err(why) => log::fatal(&why, 2),
     };
     let desk = match Desk::open(&path) {
         Ok(desk) => desk,
-        Err(failure) => {
-            eprintln!("azukari: {}", failure.message(Lang::En));
-            std::process::exit(1);
-        }
+        Err(failure) => log::fatal(&failure.message(Lang::En), 1),
     };
     // quick_check reads the whole file; on a large store it would hold up the first window,
-    // so it runs beside it on its own connection.
-    let checked = path.clone();
-    std::thread::spawn(move || match azukari_api::quick_check_file(&checked) {
-        Ok(()) => {}
-        Err(failure) => eprintln!("azukari: quick_check failed: {failure}"),
-    });
+    // so it runs beside it on its own connection, and the UI asks for its verdict.
+    let health = Arc::new(Health::default());
+    check_in_background(path.clone(), health.clone());
     let lang = if std::env::var("LANG").unwrap_or_default().starts_with("ja") {
         Lang::Ja
     } else {
         Lang::En
     };
     tauri::Builder::default()
-        .manage(AppState(Mutex::new(Open {
-            desk,
-            session: None,
-            lang,
-        })))
+        .manage(AppState {
+            open: Mutex::new(Open {
+                desk,
+                session: None,
+                lang,
+            }),
+            path,
+            health,
+        })
         .invoke_handler(tauri::generate_handler![
             store_status,
+            store_health,
             create_first_account,
             login,
+            change_password,
             logout,
             set_lang,
             asset_page,
@@ -261,8 +350,20 @@ fn main() {
             print_ledger
         ])
         .run(tauri::generate_context!())
-        .unwrap_or_else(|err| {
-            eprintln!("azukari: the window could not start: {err}");
-            std::process::exit(1);
+        .unwrap_or_else(|err| log::fatal(&format!("the window could not start: {err}"), 1));
+}
+
+fn check_in_background(path: PathBuf, health: Arc<Health>) {
+    std::thread::spawn(move || {
+        let verdict = azukari_api::quick_check_file(&path).map_err(|failure| {
+            let why = failure.message(Lang::En);
+            log::error(&format!("quick_check of {} failed: {why}", path.display()));
+            why
         });
+        *health
+            .verdict
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(verdict);
+        health.known.notify_all();
+    });
 }

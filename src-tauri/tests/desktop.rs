@@ -108,15 +108,15 @@ USB-0001,USBメモリ,USB 32GB 暗号化,,,,,\r\n";
     assert_eq!(summary.assets_added, 4);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn first_run_login_and_the_imported_register() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("azukari.db");
-    let _driver = Driver(
+/// Starts tauri-driver on `port` (and WebKitWebDriver on the next one, so two tests can run
+/// side by side) and the app on `store`, with HOME in `home`: the app saves printed ledgers
+/// under the user's home, and logs under its data folder.
+async fn open_app(home: &Path, store: &Path, port: u16) -> (Driver, Client) {
+    let driver = Driver(
         Command::new(tauri_driver())
-            .args(["--port", "4444"])
-            // The app saves printed ledgers under the user's home: keep them in the test's folder.
-            .env("HOME", dir.path())
+            .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join(".local/share"))
             .env_remove("XDG_DOCUMENTS_DIR")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -130,23 +130,26 @@ async fn first_run_login_and_the_imported_register() {
             "args": ["--store", store.to_str().unwrap()],
         }
     });
-    let mut client = None;
     for _ in 0..50 {
         let capabilities = capabilities.as_object().unwrap().clone();
         match ClientBuilder::rustls()
             .unwrap()
             .capabilities(capabilities)
-            .connect("http://127.0.0.1:4444")
+            .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
+            Ok(client) => return (driver, client),
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
-    let client = client.expect("tauri-driver did not accept a session");
+    panic!("tauri-driver did not accept a session");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_run_login_and_the_imported_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("azukari.db");
+    let (_driver, client) = open_app(dir.path(), &store, 4444).await;
 
     // First run: a new store asks for the first security-office account.
     type_into(&client, "#first-org", "株式会社サンプル").await;
@@ -302,5 +305,147 @@ async fn first_run_login_and_the_imported_register() {
         "{text}"
     );
 
+    client.close().await.unwrap();
+}
+
+/// A register of 100,000 assets, imported by the release CLI (the debug build takes most of a
+/// minute for what the release build does in seconds; `make test` builds it anyway).
+fn large_register(home: &Path, store: &Path) {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["build", "--release", "--quiet", "-p", "azukari-cli", "--bin", "azukari"])
+        .current_dir(&workspace)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target"));
+    let cli = target.join("release/azukari");
+    let mut csv = String::from("管理番号,種別,品名,型番,シリアル番号\r\n");
+    for i in 0..100_000 {
+        csv.push_str(&format!(
+            "PC-{i:06},ノートPC,ThinkPad X1 Carbon Gen {},20XW{},SN{i:08}\r\n",
+            i % 13,
+            i % 7
+        ));
+    }
+    let file = home.join("register.csv");
+    std::fs::write(&file, csv).unwrap();
+    for args in [
+        vec!["init", "--org", "株式会社サンプル", "--admin", "office"],
+        vec!["import", "assets", file.to_str().unwrap()],
+    ] {
+        let out = Command::new(&cli)
+            .arg("--store")
+            .arg(store)
+            .args(&args)
+            .env("AZUKARI_USER", "office")
+            .env("AZUKARI_PASSWORD", PASSWORD)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_register_answers_while_a_100000_row_ledger_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("azukari.db");
+    large_register(dir.path(), &store);
+    let (_driver, client) = open_app(dir.path(), &store, 4454).await;
+    type_into(&client, "#login-login", "office").await;
+    type_into(&client, "#login-password", PASSWORD).await;
+    wait_for(&client, "#login-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    until_text(&client, "#asset-total", |t| t.contains("100")).await;
+
+    // Start the custody ledger of all 100,000 assets …
+    wait_for(&client, "#nav-print").await.click().await.unwrap();
+    wait_for(&client, "#print-format")
+        .await
+        .select_by_value("pdf")
+        .await
+        .unwrap();
+    wait_for(&client, "#print-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(&client, "#print-progress").await;
+    let saved = dir.path().join("Documents/Azukari");
+    let ledger_saved = || {
+        std::fs::read_dir(&saved).is_ok_and(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().ends_with(".pdf"))
+        })
+    };
+
+    // … and while it prints, go back to the register and search it.
+    let asked = std::time::Instant::now();
+    wait_for(&client, "#nav-assets").await.click().await.unwrap();
+    type_into(&client, "#asset-search", "PC-099999").await;
+    let mut answered = None;
+    for _ in 0..200 {
+        let rows = client
+            .find_all(Locator::Css("#asset-table tbody tr[data-tag]"))
+            .await
+            .unwrap();
+        if rows.len() == 1
+            && client
+                .find(Locator::Css("tr[data-tag=\"PC-099999\"]"))
+                .await
+                .is_ok()
+        {
+            answered = Some(asked.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let answered = answered.expect("the register answered the search");
+    let still_printing = !ledger_saved();
+    std::fs::write(
+        screenshots().join("register-while-printing.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    assert!(
+        still_printing,
+        "the search was answered ({answered:?}) only once the ledger was done: the window waited for the print"
+    );
+    assert!(
+        answered < Duration::from_secs(5),
+        "the register took {answered:?} to answer while the ledger printed"
+    );
+
+    // The ledger still comes out whole.
+    let mut waited = 0;
+    while !ledger_saved() {
+        assert!(waited < 600, "the ledger was never saved");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        waited += 1;
+    }
+    let pdf = std::fs::read_dir(&saved)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().ends_with(".pdf"))
+        .unwrap()
+        .path();
+    let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    let pages: u32 = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("pdfinfo: {info}"));
+    assert!(pages > 3_000, "100,000 rows make thousands of pages, not {pages}");
     client.close().await.unwrap();
 }

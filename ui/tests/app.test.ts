@@ -85,4 +85,71 @@ describe("app", () => {
     await fireEvent.click(screen.getByRole("button", { name: ja["app.retry"] }));
     await waitFor(() => expect(el("login-login")).toBeTruthy());
   });
+
+  it("shows a failed integrity check to the person at the desk, on every screen", async () => {
+    setup({ health: "row 12 missing from index assets_search" });
+    render(App);
+    const alert = await waitFor(() => {
+      const found = el<HTMLDivElement>("health-alert");
+      expect(found).toBeTruthy();
+      return found;
+    });
+    expect(alert.getAttribute("role")).toBe("alert");
+    expect(alert.textContent).toContain(ja["health.failed"]);
+    expect(alert.textContent).toContain("row 12 missing from index assets_search");
+    expect(el("login-login")).toBeTruthy();
+  });
+
+  it("says nothing when the store is sound", async () => {
+    const fake = setup();
+    render(App);
+    await waitFor(() => expect(fake.callsOf("store_health")).toHaveLength(1));
+    await waitFor(() => expect(el("login-login")).toBeTruthy());
+    expect(el("health-alert")).toBeNull();
+  });
+
+  it("asks for a new password after a reset, before anything else", async () => {
+    const fake = setup({
+      accounts: [{ login: "tanaka", password: "temporary-1", roles: ["custodian"], person_id: 3, must_change: true }],
+    });
+    render(App);
+    await waitFor(() => expect(el("login-login")).toBeTruthy());
+    await type("login-login", "tanaka");
+    await type("login-password", "temporary-1");
+    await fireEvent.click(el("login-submit"));
+    await waitFor(() => expect(el("pw-current")).toBeTruthy());
+    expect(el("asset-table")).toBeNull();
+    expect(fake.callsOf("asset_page")).toHaveLength(0);
+
+    await type("pw-current", "temporary-1");
+    await type("pw-new", "my own secret");
+    await type("pw-new2", "my own secret!");
+    await fireEvent.click(el("pw-submit"));
+    await waitFor(() => expect(el("pw-error").textContent).toBe(ja["password.mismatch"]));
+    expect(el("pw-new2").getAttribute("aria-invalid")).toBe("true");
+    expect(fake.callsOf("change_password")).toHaveLength(0);
+
+    await type("pw-new2", "my own secret");
+    await fireEvent.click(el("pw-submit"));
+    await waitFor(() => expect(el("asset-table")).toBeTruthy());
+    expect(fake.callsOf("change_password")[0].args).toEqual({ current: "temporary-1", new: "my own secret" });
+  });
+
+  it("marks the field the backend names when a new password is refused", async () => {
+    setup({
+      accounts: [{ login: "tanaka", password: "temporary-1", roles: ["custodian"], person_id: 3, must_change: true }],
+    });
+    render(App);
+    await waitFor(() => expect(el("login-login")).toBeTruthy());
+    await type("login-login", "tanaka");
+    await type("login-password", "temporary-1");
+    await fireEvent.click(el("login-submit"));
+    await waitFor(() => expect(el("pw-current")).toBeTruthy());
+    await type("pw-current", "not it");
+    await type("pw-new", "my own secret");
+    await type("pw-new2", "my own secret");
+    await fireEvent.click(el("pw-submit"));
+    await waitFor(() => expect(el("pw-current").getAttribute("aria-invalid")).toBe("true"));
+    expect(el<HTMLInputElement>("pw-new").value).toBe("my own secret");
+  });
 });

@@ -45,6 +45,20 @@ export const en: Catalogue = {
   "login.submitting": "Logging in…",
   "login.required": "Enter your login ID and password.",
 
+  "health.failed": "The data store failed its integrity check. Stop work and contact the security office; it may need to be restored from a backup.",
+  "health.detail": "Details",
+
+  "password.title": "Change your password",
+  "password.intro": "Your password was reset. Before you go on, choose a new one that only you know.",
+  "password.current": "Current (temporary) password",
+  "password.new": "New password",
+  "password.new2": "New password (again)",
+  "password.hint": "At least 8 characters",
+  "password.submit": "Change password",
+  "password.submitting": "Changing…",
+  "password.mismatch": "The new passwords do not match. Type the same password twice.",
+  "password.required": "Some fields are empty. Fill in every field.",
+
   "error.unknown": "That could not be done. Please try again.",
 
   "assets.title": "Asset register",

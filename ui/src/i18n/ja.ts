@@ -44,6 +44,20 @@ export const ja = {
   "login.submitting": "ログイン中…",
   "login.required": "ログインIDとパスワードを入力してください。",
 
+  "health.failed": "データ保存先の整合性チェックで問題が見つかりました。作業を止め、セキュリティ事務局に連絡してください。バックアップからの復元が必要な場合があります。",
+  "health.detail": "詳細",
+
+  "password.title": "パスワードの変更",
+  "password.intro": "パスワードがリセットされました。続ける前に、ご自身だけが知る新しいパスワードを設定してください。",
+  "password.current": "現在のパスワード（仮パスワード）",
+  "password.new": "新しいパスワード",
+  "password.new2": "新しいパスワード（確認）",
+  "password.hint": "8文字以上",
+  "password.submit": "パスワードを変更",
+  "password.submitting": "変更中…",
+  "password.mismatch": "新しいパスワードが一致しません。同じパスワードを2回入力してください。",
+  "password.required": "未入力の項目があります。すべての項目を入力してください。",
+
   "error.unknown": "処理できませんでした。もう一度お試しください。",
 
   "assets.title": "資産台帳",

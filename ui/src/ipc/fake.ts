@@ -17,7 +17,14 @@ import type { StoreStatus } from "../bindings/StoreStatus";
 import { canPrint } from "../lib/labels";
 import type { Args, Backend, Command } from "./index";
 
-export type FakeAccount = { login: string; password: string; roles: Role[]; person_id: number | null };
+export type FakeAccount = {
+  login: string;
+  password: string;
+  roles: Role[];
+  person_id: number | null;
+  /** Reset by the office: a new password first. */
+  must_change?: boolean;
+};
 
 export type FakeOptions = {
   status?: StoreStatus;
@@ -29,6 +36,8 @@ export type FakeOptions = {
   printPages?: number;
   /** Milliseconds before each answer (0: answer on the next microtask). */
   latency?: number;
+  /** What the background integrity check found (default: nothing wrong). */
+  health?: string | null;
   /** Replace the answer to one command (throw an IpcError to reject). */
   handlers?: Partial<Record<Command, (args: Args | undefined) => unknown>>;
 };
@@ -120,7 +129,13 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
         const a = args as { organisation: string; login: string; password: string };
         accounts.push({ login: a.login, password: a.password, roles: ["security_office"], person_id: 1 });
         status.needs_first_account = false;
-        session = { account_id: accounts.length, login: a.login, roles: ["security_office"], person_id: 1 };
+        session = {
+          account_id: accounts.length,
+          login: a.login,
+          roles: ["security_office"],
+          person_id: 1,
+          must_change_password: false,
+        };
         return session;
       }
       case "login": {
@@ -128,13 +143,34 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
         const i = accounts.findIndex((x) => x.login === a.login && x.password === a.password);
         if (i < 0) throw fail("auth", "Wrong login ID or password.", "password");
         const acc = accounts[i];
-        session = { account_id: i + 1, login: acc.login, roles: acc.roles, person_id: acc.person_id };
+        session = {
+          account_id: i + 1,
+          login: acc.login,
+          roles: acc.roles,
+          person_id: acc.person_id,
+          must_change_password: acc.must_change ?? false,
+        };
+        return session;
+      }
+      case "store_health":
+        return options.health ?? null;
+      case "change_password": {
+        const a = args as { current: string; new: string };
+        const acc = accounts[(session?.account_id ?? 0) - 1];
+        if (!session || !acc) throw fail("auth", "Log in first.");
+        if (acc.password !== a.current) throw fail("wrong_password", "Wrong password.", "password");
+        if (a.new === a.current) throw fail("invalid_input", "The new password must differ.", "new_password");
+        if (a.new.length < 8) throw fail("invalid_input", "At least 8 characters.", "new_password");
+        acc.password = a.new;
+        acc.must_change = false;
+        session = { ...session, must_change_password: false };
         return session;
       }
       case "logout":
         session = null;
         return null;
       case "asset_page":
+        if (session?.must_change_password) throw fail("password_change_required", "Choose a new password first.");
         return queryAssets(assets, (args as { query: AssetQuery }).query);
       case "asset_detail": {
         const tag = (args as { tag: string }).tag;

@@ -17,8 +17,10 @@ import type { StoreStatus } from "../bindings/StoreStatus";
 
 export type Command =
   | "store_status"
+  | "store_health"
   | "create_first_account"
   | "login"
+  | "change_password"
   | "logout"
   | "set_lang"
   | "asset_page"
@@ -84,6 +86,14 @@ export const createFirstAccount = (organisation: string, login: string, password
 
 export const login = (login: string, password: string) =>
   call<Session>("login", { login, password });
+
+/** Sets a new password (the current one is asked again); answers with the renewed session. */
+export const changePassword = (current: string, next: string) =>
+  call<Session>("change_password", { current, new: next });
+
+/** Resolves once the store's background integrity check is done: null when the store is
+ * sound, else what is wrong with it. */
+export const storeHealth = () => call<string | null>("store_health");
 
 export const logout = () => call<null>("logout");
 

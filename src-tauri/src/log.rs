@@ -1,0 +1,47 @@
+//! Errors the window cannot show: a windowed app has no terminal to print to (on Windows its
+//! standard error goes nowhere), so they are appended to `azukari.log` in the data folder,
+//! private to its owner like the store beside it.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Past this the log starts over, keeping the previous one as `azukari.log.1`.
+const KEEP_BYTES: u64 = 1024 * 1024;
+
+/// Azukari's folder in the user's data directory (`~/.local/share/azukari` on Linux).
+pub fn data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|dir| dir.join("azukari"))
+}
+
+pub fn path() -> Option<PathBuf> {
+    data_dir().map(|dir| dir.join("azukari.log"))
+}
+
+/// Appends one line; a log that cannot be written is not worth failing for.
+pub fn error(message: &str) {
+    eprintln!("azukari: {message}");
+    let Some(path) = path() else { return };
+    let Some(folder) = path.parent() else { return };
+    if azukari_api::private::create_private_dir(folder).is_err() {
+        return;
+    }
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() > KEEP_BYTES) {
+        let _ = std::fs::rename(&path, path.with_extension("log.1"));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    if let Ok(mut file) = options.open(&path) {
+        let at = crate::now()
+            .map(|at| at.to_string())
+            .unwrap_or_else(|_| "(clock unreadable)".into());
+        let _ = writeln!(file, "{at} {message}");
+    }
+}
+
+/// Logs what stopped the app from starting, then ends it with `code`.
+pub fn fatal(message: &str, code: i32) -> ! {
+    error(message);
+    std::process::exit(code)
+}
