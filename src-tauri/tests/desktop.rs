@@ -114,7 +114,12 @@ USB-0001,USBメモリ,USB 32GB 暗号化,,,,,\r\n";
 async fn open_app(home: &Path, store: &Path, port: u16) -> (Driver, Client) {
     let driver = Driver(
         Command::new(tauri_driver())
-            .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &(port + 1).to_string(),
+            ])
             .env("HOME", home)
             .env("XDG_DATA_HOME", home.join(".local/share"))
             .env_remove("XDG_DOCUMENTS_DIR")
@@ -313,7 +318,15 @@ async fn first_run_login_and_the_imported_register() {
 fn large_register(home: &Path, store: &Path) {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["build", "--release", "--quiet", "-p", "azukari-cli", "--bin", "azukari"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "azukari-cli",
+            "--bin",
+            "azukari",
+        ])
         .current_dir(&workspace)
         .status()
         .unwrap();
@@ -391,7 +404,11 @@ async fn the_register_answers_while_a_100000_row_ledger_prints() {
 
     // … and while it prints, go back to the register and search it.
     let asked = std::time::Instant::now();
-    wait_for(&client, "#nav-assets").await.click().await.unwrap();
+    wait_for(&client, "#nav-assets")
+        .await
+        .click()
+        .await
+        .unwrap();
     type_into(&client, "#asset-search", "PC-099999").await;
     let mut answered = None;
     for _ in 0..200 {
@@ -446,6 +463,9 @@ async fn the_register_answers_while_a_100000_row_ledger_prints() {
         .find_map(|l| l.strip_prefix("Pages:"))
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("pdfinfo: {info}"));
-    assert!(pages > 3_000, "100,000 rows make thousands of pages, not {pages}");
+    assert!(
+        pages > 3_000,
+        "100,000 rows make thousands of pages, not {pages}"
+    );
     client.close().await.unwrap();
 }

@@ -43,6 +43,7 @@ impl Failure {
             Failure::Store(StoreError::NetworkShare { .. }) => "network_share",
             Failure::Store(StoreError::NotInitialised) => "not_initialised",
             Failure::Store(StoreError::AlreadyExists(_)) => "already_exists",
+            Failure::Store(StoreError::ClockBehind { .. }) => "clock_behind",
             Failure::Store(StoreError::BadBackup(_)) | Failure::Verify(_) => "verify_failed",
             Failure::Ledger(_) => "ledger_failed",
             Failure::Internal(_) => "internal",
@@ -58,6 +59,9 @@ impl Failure {
             (Failure::Store(StoreError::NetworkShare { path, fs }), Lang::Ja) => format!(
                 "保存先 {} はネットワーク上のファイルシステム（{fs}）にあります。ローカルのフォルダを選んでください",
                 path.display()
+            ),
+            (Failure::Store(StoreError::ClockBehind { at, head_at }), Lang::Ja) => format!(
+                "このパソコンの時計（{at}）が最後の操作記録（{head_at}）より前を指しています。時計を正しく合わせてから、もう一度お試しください"
             ),
             _ => self.to_string(),
         }

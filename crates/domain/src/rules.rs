@@ -89,8 +89,8 @@ pub enum Refusal {
     #[error("{field}: {value} is before {start}")]
     EndsBeforeStart {
         field: &'static str,
-        value: String,
-        start: String,
+        value: Instant,
+        start: Instant,
     },
 }
 
@@ -425,8 +425,8 @@ pub fn check_return_time(issued_at: Instant, returned_at: Instant) -> Result<(),
     if returned_at < issued_at {
         return Err(Refusal::EndsBeforeStart {
             field: "returned",
-            value: returned_at.to_string(),
-            start: issued_at.to_string(),
+            value: returned_at,
+            start: issued_at,
         });
     }
     Ok(())
