@@ -4,7 +4,7 @@
 
 use azukari_api::domain::*;
 use azukari_api::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -31,4 +31,23 @@ pub fn prepared_store(path: &Path, assets: usize) -> anyhow::Result<()> {
         desk.add_asset(&admin, asset, now)?;
     }
     Ok(())
+}
+
+/// The `azukari` CLI as it ships (`--release`), built if it is not yet: for tests of what only
+/// a release build does, and for making large stores in seconds instead of a debug minute.
+pub fn release_cli() -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["build", "--release", "--quiet", "-p", "azukari-cli", "--bin", "azukari"])
+        .current_dir(&workspace)
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "the release CLI builds");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target"));
+    target
+        .join("release")
+        .join(format!("azukari{}", std::env::consts::EXE_SUFFIX))
 }

@@ -2,32 +2,8 @@
 //! CLI as it ships (`--release`) and shows that `AZUKARI_NOW` changes nothing there: nobody can
 //! date a write in the past, step past a login lock, or return a loan before it went out.
 
-use std::path::PathBuf;
+use azukari_tests::release_cli;
 use std::process::Command;
-
-fn release_cli() -> PathBuf {
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "azukari-cli",
-            "--bin",
-            "azukari",
-        ])
-        .current_dir(&workspace)
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "the release CLI builds");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace.join("target"));
-    target
-        .join("release")
-        .join(format!("azukari{}", std::env::consts::EXE_SUFFIX))
-}
 
 #[test]
 fn the_release_cli_reads_the_real_clock_whatever_azukari_now_says() {
