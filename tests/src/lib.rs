@@ -39,7 +39,15 @@ pub fn release_cli() -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
-        .args(["build", "--release", "--quiet", "-p", "azukari-cli", "--bin", "azukari"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "azukari-cli",
+            "--bin",
+            "azukari",
+        ])
         .current_dir(&workspace)
         .status()
         .expect("cargo runs");
