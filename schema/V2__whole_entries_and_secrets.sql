@@ -16,8 +16,8 @@ BEGIN
 END;
 
 -- Password hashes are secrets: kept here, written beside the journal entry that records that
--- a password was set, never journaled and never rebuilt by replay. `verify` leaves this table
--- out of its comparison by name.
+-- a password was set, never journaled and never rebuilt by replay. That entry keeps the hash's
+-- SHA-256, and `verify` checks each kept hash against it.
 CREATE TABLE credentials (
     account_id    INTEGER PRIMARY KEY REFERENCES accounts (id),
     password_hash TEXT NOT NULL
@@ -26,25 +26,28 @@ INSERT INTO credentials (account_id, password_hash) SELECT id, password_hash FRO
 ALTER TABLE accounts DROP COLUMN password_hash;
 
 -- Set by a reset from the security office: the owner chooses a new password at next login.
+-- Every account migrated here gets it too: its hash stays inside its `account_added` entry in
+-- every copy of the journal for good, open to guessing offline, so that password must go.
 ALTER TABLE accounts ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0
     CHECK (must_change_password IN (0, 1));
+UPDATE accounts SET must_change_password = 1;
+
 -- Locks since the last successful login or unlock: each lasts twice as long as the one before.
 ALTER TABLE accounts ADD COLUMN locks_in_a_row INTEGER NOT NULL DEFAULT 0;
 -- What replaying the journal written so far makes of it: the locks after the last success.
+-- One pass over the journal picks out the login entries (canonical JSON ends with the type);
+-- the count per account then reads only those.
+CREATE TEMP TABLE login_entries AS
+    SELECT seq, json_extract(event, '$.account_id') AS account,
+           json_extract(event, '$.type') = 'login_succeeded' AS succeeded,
+           json_extract(event, '$.locked_until') IS NOT NULL AS locks
+    FROM journal
+    WHERE event LIKE '%"type":"login_failed"}' OR event LIKE '%"type":"login_succeeded"}';
+CREATE INDEX temp.login_entries_by_account ON login_entries (account, seq);
 UPDATE accounts SET locks_in_a_row = (
-    SELECT COUNT(*) FROM journal j
-    WHERE json_extract(j.event, '$.type') = 'login_failed'
-      AND json_extract(j.event, '$.account_id') = accounts.id
-      AND json_extract(j.event, '$.locked_until') IS NOT NULL
-      AND j.seq > COALESCE((
-          SELECT MAX(k.seq) FROM journal k
-          WHERE json_extract(k.event, '$.type') = 'login_succeeded'
-            AND json_extract(k.event, '$.account_id') = accounts.id), 0)
+    SELECT COUNT(*) FROM login_entries e
+    WHERE e.account = accounts.id AND e.locks
+      AND e.seq > COALESCE((SELECT MAX(s.seq) FROM login_entries s
+                            WHERE s.account = accounts.id AND s.succeeded), 0)
 );
-
--- A custody period never ends before it starts, whoever writes the row.
-CREATE TRIGGER loans_return_not_before_issue BEFORE UPDATE OF returned_at ON loans
-WHEN NEW.returned_at IS NOT NULL AND NEW.returned_at < NEW.issued_at
-BEGIN
-    SELECT RAISE(ABORT, 'a loan cannot be returned before it was issued');
-END;
+DROP TABLE temp.login_entries;

@@ -33,11 +33,23 @@ pub fn error(message: &str) {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     if let Ok(mut file) = options.open(&path) {
+        // A log made by an older version, or copied in, may be readable by others.
+        let _ = azukari_api::private::make_file_private(&path);
         let at = crate::now()
             .map(|at| at.to_string())
             .unwrap_or_else(|_| "(clock unreadable)".into());
         let _ = writeln!(file, "{at} {message}");
     }
+}
+
+/// A panic anywhere (the UI thread, a command, the integrity check) goes to the log with its
+/// place, as well as to standard error, which a windowed app on Windows does not have.
+pub fn panics_to_the_log() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        error(&format!("panic: {info}"));
+        default(info);
+    }));
 }
 
 /// Logs what stopped the app from starting, then ends it with `code`.

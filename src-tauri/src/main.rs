@@ -85,6 +85,7 @@ async fn off_the_ui_thread<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(move || work(&app.state::<AppState>()))
         .await
         .map_err(|err| {
+            // The panic itself, with its place, is in the log already (`panics_to_the_log`).
             log::error(&format!("a command's thread failed: {err}"));
             IpcError {
                 code: "internal".into(),
@@ -310,6 +311,7 @@ fn store_path() -> Result<PathBuf, String> {
 }
 
 fn main() {
+    log::panics_to_the_log();
     let path = match store_path() {
         Ok(path) => path,
         Err(why) => log::fatal(&why, 2),
@@ -320,13 +322,13 @@ fn main() {
     };
     // quick_check reads the whole file; on a large store it would hold up the first window,
     // so it runs beside it on its own connection, and the UI asks for its verdict.
-    let health = Arc::new(Health::default());
-    check_in_background(path.clone(), health.clone());
     let lang = if std::env::var("LANG").unwrap_or_default().starts_with("ja") {
         Lang::Ja
     } else {
         Lang::En
     };
+    let health = Arc::new(Health::default());
+    check_in_background(path.clone(), health.clone(), lang);
     tauri::Builder::default()
         .manage(AppState {
             open: Mutex::new(Open {
@@ -353,13 +355,23 @@ fn main() {
         .unwrap_or_else(|err| log::fatal(&format!("the window could not start: {err}"), 1));
 }
 
-fn check_in_background(path: PathBuf, health: Arc<Health>) {
+fn check_in_background(path: PathBuf, health: Arc<Health>, lang: Lang) {
     std::thread::spawn(move || {
-        let verdict = azukari_api::quick_check_file(&path).map_err(|failure| {
-            let why = failure.message(Lang::En);
-            log::error(&format!("quick_check of {} failed: {why}", path.display()));
-            why
-        });
+        // A check that panicked must still give a verdict, or `store_health` would wait for ever.
+        let verdict = std::panic::catch_unwind(|| azukari_api::quick_check_file(&path))
+            .unwrap_or_else(|_| {
+                Err(Failure::Internal(
+                    "the integrity check stopped unexpectedly".into(),
+                ))
+            })
+            .map_err(|failure| {
+                log::error(&format!(
+                    "quick_check of {} failed: {}",
+                    path.display(),
+                    failure.message(Lang::En)
+                ));
+                failure.message(lang)
+            });
         *health
             .verdict
             .lock()

@@ -27,16 +27,35 @@ const V1_HEAD: &str = "36:0beb6d452e7cec725c34d6c40c44b2db579e85243f5e4b2ee03995
 fn a_v1_store_opens_migrates_and_verifies_against_the_head_it_printed() {
     let (_dir, path) = copy_of("v1.db");
     let mut desk = Desk::open(&path).unwrap();
-    let office = desk
+    let first = desk
         .login("office", "office-password", at("2026-11-01T00:00:00Z"))
         .expect("the password set before secrets left the journal still works");
+    // Its hash is in the old journal for good, so it must be changed before anything else.
+    assert!(first.must_change_password);
+    assert_eq!(
+        desk.verify(&first, None, &mut |_, _| {})
+            .unwrap_err()
+            .code(),
+        "password_change_required"
+    );
+    desk.change_password(
+        &first,
+        "office-password",
+        "office-new-password",
+        at("2026-11-01T00:00:30Z"),
+    )
+    .unwrap();
+    let office = desk
+        .login("office", "office-new-password", at("2026-11-01T00:00:40Z"))
+        .unwrap();
     let printed: Head = V1_HEAD.parse().unwrap();
     let report = desk
         .verify(&office, Some(&printed), &mut |_, _| {})
         .expect("a store of the earlier release verifies, its old entries by their old rule");
-    assert_eq!(report.entries, 36);
+    assert_eq!(report.entries, 37, "36 and the new password");
 
-    // The custodian was locked twice in a row before the migration: the next lock doubles.
+    // The custodian was locked, logged in, then locked again: one lock since the last
+    // success, so the next one lasts twice as long.
     let custodian = desk
         .store()
         .read()
@@ -57,7 +76,7 @@ fn a_v1_store_opens_migrates_and_verifies_against_the_head_it_printed() {
     let report = desk
         .verify(&office, Some(&printed), &mut |_, _| {})
         .unwrap();
-    assert_eq!(report.entries, 38);
+    assert_eq!(report.entries, 39, "and the unlock and the reset");
     let forms: Vec<i64> = rusqlite::Connection::open(&path)
         .unwrap()
         .prepare("SELECT form FROM journal ORDER BY seq")
@@ -67,11 +86,21 @@ fn a_v1_store_opens_migrates_and_verifies_against_the_head_it_printed() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(forms[..36], [1; 36]);
-    assert_eq!(forms[36..], [2, 2]);
+    assert_eq!(forms[36..], [2, 2, 2]);
 
     let custodian = desk
         .login("takahashi", "custodian-password", later)
         .expect("unlocked");
+    desk.change_password(
+        &custodian,
+        "custodian-password",
+        "custodian-new-password",
+        later,
+    )
+    .unwrap();
+    let custodian = desk
+        .login("takahashi", "custodian-new-password", later)
+        .unwrap();
     let held: Vec<String> = desk
         .asset_page(
             &custodian,
@@ -96,8 +125,18 @@ fn a_v1_store_opens_migrates_and_verifies_against_the_head_it_printed() {
 fn the_v1_journal_still_carries_its_old_password_hashes_but_new_entries_do_not() {
     let (_dir, path) = copy_of("v1.db");
     let mut desk = Desk::open(&path).unwrap();
-    let office = desk
+    let first = desk
         .login("office", "office-password", at("2026-11-01T00:00:00Z"))
+        .unwrap();
+    desk.change_password(
+        &first,
+        "office-password",
+        "office-new-password",
+        at("2026-11-01T00:00:00Z"),
+    )
+    .unwrap();
+    let office = desk
+        .login("office", "office-new-password", at("2026-11-01T00:00:00Z"))
         .unwrap();
     let account = NewAccount {
         login: "newcomer".into(),

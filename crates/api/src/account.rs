@@ -74,12 +74,40 @@ fn set_password(
         &Event::PasswordSet {
             account_id,
             must_change,
+            digest: azukari_domain::journal::credential_digest(hash),
         },
         actor,
         now,
     )?;
     w.keep_password_hash(account_id, hash)?;
     Ok(())
+}
+
+/// A wrong password, journaled so that it counts towards the lock (and survives replay);
+/// returns the refusal to give.
+fn record_failure(w: &mut Writer<'_>, account: &Credentials, now: Instant) -> Result<Refusal> {
+    let locked_until =
+        rules::lock_after_failure(account.failed_logins, account.locks_in_a_row, now);
+    w.apply(
+        &Event::LoginFailed {
+            account_id: account.id,
+            at: now,
+            locked_until,
+        },
+        Some(account.id),
+        now,
+    )?;
+    Ok(match locked_until {
+        Some(until) => Refusal::AccountLocked { until },
+        None => Refusal::WrongPassword,
+    })
+}
+
+/// Keeps a refused password check at least [`REFUSAL_TAKES_AT_LEAST`] long.
+fn at_least_as_slow_as_a_refusal<T>(started: std::time::Instant, result: &Result<T>) {
+    if result.is_err() {
+        std::thread::sleep(REFUSAL_TAKES_AT_LEAST.saturating_sub(started.elapsed()));
+    }
 }
 
 fn find_account(w: &Writer<'_>, login: &str) -> Result<Credentials> {
@@ -160,9 +188,7 @@ impl Desk {
     pub fn login(&mut self, login: &str, password: &str, now: Instant) -> Result<Session> {
         let started = std::time::Instant::now();
         let result = self.check_login(login, password, now);
-        if result.is_err() {
-            std::thread::sleep(REFUSAL_TAKES_AT_LEAST.saturating_sub(started.elapsed()));
-        }
+        at_least_as_slow_as_a_refusal(started, &result);
         result
     }
 
@@ -179,23 +205,8 @@ impl Desk {
                 return Ok(Err(refusal.into()));
             }
             if !password_matches(password, account.password_hash.as_deref()) {
-                let locked_until =
-                    rules::lock_after_failure(account.failed_logins, account.locks_in_a_row, now);
-                w.apply(
-                    &Event::LoginFailed {
-                        account_id: account.id,
-                        at: now,
-                        locked_until,
-                    },
-                    Some(account.id),
-                    now,
-                )?;
                 // The failure is committed; the caller still gets the refusal.
-                return Ok(Err(match locked_until {
-                    Some(until) => Refusal::AccountLocked { until },
-                    None => Refusal::WrongPassword,
-                }
-                .into()));
+                return Ok(Err(record_failure(w, &account, now)?.into()));
             }
             if account.failed_logins > 0
                 || account.locked_until.is_some()
@@ -221,8 +232,22 @@ impl Desk {
     }
 
     /// The logged-in person changes their own password; the current one is asked again, so an
-    /// unattended session cannot be taken over.
+    /// unattended session cannot be taken over. A wrong current password counts as a failed
+    /// login (towards the lock) and takes as long as one.
     pub fn change_password(
+        &mut self,
+        session: &Session,
+        current: &str,
+        new: &str,
+        now: Instant,
+    ) -> Result<()> {
+        let started = std::time::Instant::now();
+        let result = self.check_and_change_password(session, current, new, now);
+        at_least_as_slow_as_a_refusal(started, &result);
+        result
+    }
+
+    fn check_and_change_password(
         &mut self,
         session: &Session,
         current: &str,
@@ -240,14 +265,19 @@ impl Desk {
             }),
             other => other,
         })?;
-        self.store.write(|w| {
+        self.store.write(|w| -> Result<Result<()>> {
             // Logins never change, so the session's login finds its account.
             let account = find_account(w, &session.login)?;
-            if account.id != session.account_id || !account.active {
-                return Err(Refusal::AccountDisabled.into());
+            if account.id != session.account_id {
+                return Ok(Err(Refusal::AccountDisabled.into()));
+            }
+            if let Err(refusal) =
+                rules::check_login_allowed(account.active, account.locked_until, now)
+            {
+                return Ok(Err(refusal.into()));
             }
             if !password_matches(current, account.password_hash.as_deref()) {
-                return Err(Refusal::WrongPassword.into());
+                return Ok(Err(record_failure(w, &account, now)?.into()));
             }
             set_password(
                 w,
@@ -256,8 +286,9 @@ impl Desk {
                 false,
                 Some(session.account_id),
                 now,
-            )
-        })
+            )?;
+            Ok(Ok(()))
+        })?
     }
 
     /// The security office sets a new password for someone who lost theirs; they must choose

@@ -60,6 +60,7 @@ pub fn read_grid(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>> {
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut grid = Vec::new();
+    let mut cells = 0usize;
     for record in reader.records() {
         let record = record.map_err(|err| {
             let row = err.position().map(|p| p.line()).unwrap_or(0);
@@ -72,6 +73,11 @@ pub fn read_grid(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>> {
             .unwrap_or(grid.len() + 1);
         while grid.len() + 1 < line {
             grid.push(Vec::new());
+        }
+        // A file of nothing but commas holds millions of empty cells in a few megabytes.
+        cells += record.len();
+        if cells > MAX_SHEET_CELLS {
+            return Err(too_many_cells());
         }
         grid.push(record.iter().map(str::to_string).collect());
     }
@@ -126,6 +132,40 @@ pub const MAX_SHEET_ROWS: u32 = 200_000;
 pub const MAX_SHEET_COLUMNS: u32 = 100;
 /// Cells with a value, over the whole sheet: about 100,000 rows of 40 columns.
 pub const MAX_SHEET_CELLS: usize = 4_000_000;
+/// The text of all cells together. One shared string repeated in every cell would otherwise be
+/// copied millions of times.
+pub const MAX_SHEET_TEXT_BYTES: usize = 128 * 1024 * 1024;
+/// What an XLSX may unpack to. Deflate packs XML up to a thousandfold, so a file under the size
+/// limit could unpack to gigabytes before a single cell is read; a 100,000-row register
+/// unpacks to about 50 MB. The zip reader holds each part to the size the archive declares, so
+/// checking the declared sizes bounds what is unpacked.
+pub const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
+
+fn check_unpacked_size(bytes: &[u8]) -> Result<()> {
+    let unreadable = |err: zip::result::ZipError| {
+        Failure::UnreadableFile(format!("not an Excel workbook (.xlsx): {err}"))
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let unpacked = match archive.decompressed_size() {
+        Some(total) => total,
+        // Parts written with data descriptors: their sizes are in the central directory.
+        None => {
+            let mut total = 0u128;
+            for i in 0..archive.len() {
+                total += u128::from(archive.by_index_raw(i).map_err(unreadable)?.size());
+            }
+            total
+        }
+    };
+    if unpacked > u128::from(MAX_UNPACKED_BYTES) {
+        return Err(Failure::UnreadableFile(format!(
+            "the workbook unpacks to {} MB, more than a register needs ({} MB at most)",
+            unpacked / (1024 * 1024),
+            MAX_UNPACKED_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(())
+}
 
 /// Reads the first sheet of an `.xlsx` cell by cell, keeping spreadsheet row and column
 /// numbers. Only cells with a value take memory, and a cell past the limits above stops the
@@ -137,6 +177,7 @@ fn read_workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
             "not an Excel workbook (.xlsx) Azukari can read: {err}; save it as .xlsx or as CSV"
         ))
     };
+    check_unpacked_size(bytes)?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
     let first = workbook
         .sheet_names()
@@ -147,6 +188,7 @@ fn read_workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
         .worksheet_cells_reader(&first)
         .map_err(unreadable)?;
     let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    let mut text_bytes = 0usize;
     while let Some(cell) = reader.next_cell().map_err(unreadable)? {
         let value = cell.get_value();
         let text = match value {
@@ -178,10 +220,9 @@ fn read_workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
                 row as u64 + 1
             )));
         }
-        if cells.len() == MAX_SHEET_CELLS {
-            return Err(Failure::UnreadableFile(format!(
-                "the sheet has more than {MAX_SHEET_CELLS} cells with values; a register has far fewer"
-            )));
+        text_bytes += text.len();
+        if cells.len() == MAX_SHEET_CELLS || text_bytes > MAX_SHEET_TEXT_BYTES {
+            return Err(too_many_cells());
         }
         cells.push((row, column, text));
     }
@@ -198,6 +239,13 @@ fn read_workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
         cells[column] = text;
     }
     Ok(grid)
+}
+
+fn too_many_cells() -> Failure {
+    Failure::UnreadableFile(format!(
+        "the sheet has more than {MAX_SHEET_CELLS} cells or {} MB of text; a register has far fewer",
+        MAX_SHEET_TEXT_BYTES / (1024 * 1024)
+    ))
 }
 
 /// A refusal found against the store for a row, named by its row and the column it is about.
@@ -217,9 +265,14 @@ fn at_row(row: usize, column: Option<(String, String)>, failure: Failure) -> Fai
 pub const DEFAULT_IMPORT_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
 
 fn too_large(limit: u64) -> Failure {
+    const MB: u64 = 1024 * 1024;
+    let limit = if limit.is_multiple_of(MB) {
+        format!("{} MB", limit / MB)
+    } else {
+        format!("{limit} bytes")
+    };
     Failure::UnreadableFile(format!(
-        "the file is larger than the import limit of {} MB",
-        limit.div_ceil(1024 * 1024)
+        "the file is larger than the import limit of {limit}"
     ))
 }
 

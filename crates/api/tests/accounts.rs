@@ -188,3 +188,33 @@ fn an_unknown_login_takes_as_long_as_a_wrong_password() {
     );
     assert!(unknown >= std::time::Duration::from_millis(250));
 }
+
+#[test]
+fn guessing_the_current_password_counts_towards_the_lock() {
+    let mut f = fixture();
+    let session = f.account("tanaka", vec![Role::Custodian], None);
+    for i in 0..4 {
+        let refused = f
+            .desk
+            .change_password(&session, "a guess", "my own password", minutes(i))
+            .unwrap_err();
+        assert_eq!(refused.code(), "wrong_password");
+    }
+    let refused = f
+        .desk
+        .change_password(&session, "a guess", "my own password", minutes(4))
+        .unwrap_err();
+    assert_eq!(
+        refused.code(),
+        "account_locked",
+        "the fifth guess locks, as at login"
+    );
+    assert_eq!(
+        f.desk
+            .change_password(&session, PASSWORD, "my own password", minutes(5))
+            .unwrap_err()
+            .code(),
+        "account_locked",
+        "even the right one waits for the lock"
+    );
+}

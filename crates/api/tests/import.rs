@@ -357,7 +357,7 @@ fn a_file_over_the_limit_is_refused_before_it_is_read() {
     assert!(
         refused
             .to_string()
-            .contains("larger than the import limit of 1 MB"),
+            .contains("larger than the import limit of 1024 bytes"),
         "{refused}"
     );
     let path = f.dir.path().join("big.csv");

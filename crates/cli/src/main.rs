@@ -480,7 +480,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let desk = Desk::restore(file, &store)?;
         let (entries, head) = desk.store().read().journal_head().map_err(Failure::from)?;
         println!(
-            "restored {} ({entries} journal entries, head {head})",
+            "restored {} ({entries} journal entries, head {entries}:{head})",
             store.display()
         );
         return Ok(());

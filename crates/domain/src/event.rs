@@ -41,6 +41,10 @@ pub enum Event {
     PasswordSet {
         account_id: AccountId,
         must_change: bool,
+        /// SHA-256 of the hash kept beside the journal ([`crate::journal::credential_digest`]):
+        /// proves which hash was set without being one. A salted Argon2 hash's digest neither
+        /// logs anyone in nor helps guess a password; `verify` checks the kept hash against it.
+        digest: String,
     },
     /// The security office lifted a lock and cleared the count of failures.
     AccountUnlocked {

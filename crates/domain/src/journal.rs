@@ -13,7 +13,9 @@
 //! optional with a default and are left out of the JSON when absent
 //! (`#[serde(default, skip_serializing_if = "Option::is_none")]`), so an entry written before
 //! the field existed reads back to exactly the bytes it was hashed with. A field is never
-//! renamed, retyped or removed; a new meaning is a new event.
+//! renamed or removed, and its type changes only where every JSON it was written as still
+//! reads back byte for byte (`Account.password_hash` became optional that way); a new meaning
+//! is a new event.
 
 use crate::event::Event;
 use crate::ids::AccountId;
@@ -96,6 +98,13 @@ impl Entry<'_> {
     pub fn hash(&self, prev_hash: &str) -> String {
         chain_hash(prev_hash, &self.hashed_text())
     }
+}
+
+/// What the journal keeps of a password hash: its SHA-256, hex. `verify` compares the hash kept
+/// in the store's `credentials` with the digest the journal last recorded for the account, so
+/// a hash swapped behind the journal is found.
+pub fn credential_digest(password_hash: &str) -> String {
+    chain_hash("", password_hash)
 }
 
 pub fn chain_hash(prev_hash: &str, text: &str) -> String {

@@ -304,8 +304,17 @@ pub fn is_bidi_control(c: char) -> bool {
 
 /// Characters that take no space: an identifier holding one looks like another identifier.
 pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}' | '\u{034F}')
-        || is_bidi_control(c)
+    matches!(
+        c,
+        // Zero-width space, joiners, word joiner and invisible operators, BOM, soft hyphen,
+        // Mongolian vowel separator, combining grapheme joiner, deprecated format characters.
+        '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{206A}'..='\u{206F}'
+            | '\u{FEFF}' | '\u{00AD}' | '\u{180E}' | '\u{034F}'
+            // Hangul fillers and the blank braille pattern: letters that draw as nothing.
+            | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}'
+            // Variation selectors and tag characters: invisible on their own.
+            | '\u{FE00}'..='\u{FE0F}' | '\u{E0000}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}'
+    ) || is_bidi_control(c)
 }
 
 /// Tags and logins are typed, scanned and compared: what they look like is what they are. No
@@ -534,6 +543,10 @@ mod tests {
     #[case::word_joiner("PC\u{2060}-0001", Err("invalid_input"))]
     #[case::right_to_left_override("PC-\u{202E}1000", Err("invalid_input"))]
     #[case::byte_order_mark("\u{FEFF}PC-0001", Err("invalid_input"))]
+    #[case::hangul_filler("PC-\u{3164}0001", Err("invalid_input"))]
+    #[case::variation_selector("PC-0001\u{FE0F}", Err("invalid_input"))]
+    #[case::tag_character("PC-0001\u{E0041}", Err("invalid_input"))]
+    #[case::blank_braille("PC\u{2800}0001", Err("invalid_input"))]
     #[case::full_width_is_still_a_tag("ＰＣ-0001", Ok("ＰＣ-0001"))]
     fn tags(#[case] input: &str, #[case] expected: Result<&str, &str>) {
         let result = tag(input);

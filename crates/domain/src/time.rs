@@ -46,14 +46,16 @@ pub fn checked_day_opt<'de, D: Deserializer<'de>>(
 
 impl Instant {
     /// Truncates to milliseconds: the journal keeps no more, and replay must give equal values.
-    /// Refuses an instant outside the years 1900 to 9999 (a day of slack on either side, so that
-    /// the first and last accepted days begin and end inside the range in every time zone).
+    /// Refuses an instant outside the years 1900 to 9999 in UTC, but for a day of slack before
+    /// 1900: the first day begins on 31 December 1899 in UTC in zones east of it (Tokyo's
+    /// 1900-01-01 starts at 1899-12-31T15:00Z). Nothing after 9999 is let in: year 10000 is
+    /// written `+10000-…`, which nothing reads back.
     pub fn new(at: DateTime<Utc>) -> Result<Self, String> {
         let millis = at.timestamp_millis();
         let at = Utc.timestamp_millis_opt(millis).single().unwrap_or(at);
         let day = at.date_naive();
         let slack = chrono::Days::new(1);
-        if day < FIRST_DAY - slack || day > LAST_DAY + slack {
+        if day < FIRST_DAY - slack || day > LAST_DAY {
             return Err(format!(
                 "an instant in the years {} to {}, not {}",
                 FIRST_DAY.format("%Y"),
@@ -175,6 +177,11 @@ mod tests {
         assert!(serde_json::from_str::<Instant>("\"0000-06-01T00:00:00.000Z\"").is_err());
         assert!(check_day(NaiveDate::from_ymd_opt(0, 1, 1).unwrap()).is_err());
         assert!(check_day(NaiveDate::from_ymd_opt(10000, 1, 1).unwrap()).is_err());
+        assert!(Instant::parse_user("10000-01-01T00:00:00Z", tokyo).is_err());
+        assert!(
+            Instant::new(Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap()).is_err(),
+            "year 10000 would be written +10000-…, which does not read back"
+        );
     }
 
     #[test]

@@ -40,15 +40,19 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
         }
         // A hash inside an old entry (journal form 1) is not applied: secrets live in
         // `credentials`, which the write path fills beside the entry and replay never rebuilds.
+        // Such a password must be changed: its hash is in every copy of the journal for good,
+        // open to guessing offline (V2 set the flag on the accounts it migrated).
         Event::AccountAdded { account: a } => {
             conn.execute(
-                "INSERT INTO accounts (id, login, person_id, roles, active, failed_logins)
-                 VALUES (?1, ?2, ?3, ?4, 1, 0)",
+                "INSERT INTO accounts (id, login, person_id, roles, active, failed_logins,
+                 must_change_password)
+                 VALUES (?1, ?2, ?3, ?4, 1, 0, ?5)",
                 params![
                     a.id.0,
                     a.login,
                     a.person_id.map(|p| p.0),
-                    roles_text(&a.roles)
+                    roles_text(&a.roles),
+                    a.password_hash.is_some()
                 ],
             )?;
         }
@@ -67,6 +71,7 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
         Event::PasswordSet {
             account_id,
             must_change,
+            digest: _,
         } => {
             conn.execute(
                 "UPDATE accounts SET must_change_password = ?2 WHERE id = ?1",

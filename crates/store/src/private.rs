@@ -55,6 +55,11 @@ pub fn make_store_private(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Closes an existing file to everyone but its owner (a log appended to, say).
+pub fn make_file_private(path: &Path) -> io::Result<()> {
+    restrict(path, 0o600)
+}
+
 /// `PATH.partial` beside `path`, or `None` when `path` names no file.
 pub fn partial_path_of(path: &Path) -> Option<std::path::PathBuf> {
     path.file_name().map(|_| partial_path(path))

@@ -142,7 +142,11 @@ fn visible_loans(scope: &ReadScope, l: &str, values: &mut Vec<Value>) -> Option<
                 format!("?{}", values.len())
             })
             .collect();
-        either.push(format!("{l}.site_id IN ({})", marks.join(", ")));
+        // What is on loan for the sites now; their past custodians are no site's business.
+        either.push(format!(
+            "({l}.site_id IN ({}) AND {l}.returned_at IS NULL)",
+            marks.join(", ")
+        ));
     }
     Some(if either.is_empty() {
         "0".into()

@@ -9,9 +9,12 @@ use crate::{StoreError, apply};
 use azukari_domain::AccountId;
 use azukari_domain::Event;
 use azukari_domain::Instant;
-use azukari_domain::journal::{Entry, Form, GENESIS, Head, canonical_json, check_form_order};
+use azukari_domain::journal::{
+    Entry, Form, GENESIS, Head, canonical_json, check_form_order, credential_digest,
+};
 use rusqlite::Connection;
 use rusqlite::types::Value;
+use std::collections::BTreeMap;
 
 /// Tables of the schema that replay does not rebuild, each for its reason. Every other table
 /// is a state table and is compared; a table added by a migration is compared without being
@@ -19,7 +22,8 @@ use rusqlite::types::Value;
 const NOT_REBUILT: &[&str] = &[
     // The journal itself: checked entry by entry.
     "journal",
-    // Password hashes: secrets, never journaled (see V2).
+    // Password hashes: secrets, never journaled (see V2); checked against the digests the
+    // journal keeps instead (`compare_credentials`).
     "credentials",
     // Which migrations ran: compared through the schema check instead.
     "refinery_schema_history",
@@ -87,6 +91,8 @@ impl Store {
         let mut head = GENESIS.to_string();
         let mut last: Option<(Instant, Form)> = None;
         let mut expected_found = false;
+        // The digest of the password hash the journal last set, per account.
+        let mut digests: BTreeMap<i64, String> = BTreeMap::new();
         while let Some(row) = rows.next()? {
             let seq: i64 = row.get(0)?;
             let fail = |reason: String| VerifyFailure::Entry { seq, reason };
@@ -130,7 +136,10 @@ impl Store {
                     Form::EventOnly => "its hash does not match its content (the entry was altered)".into(),
                 }));
             }
-            if let Some((before, _)) = last
+            // Time moves forward from the first whole-entry form on; entries written before
+            // that keep the rule they were written with (their instants were never covered).
+            if form == Form::WholeEntry
+                && let Some((before, _)) = last
                 && at < before
             {
                 return Err(fail(format!(
@@ -144,6 +153,36 @@ impl Store {
             }
             apply::apply_event(&tx, &event)
                 .map_err(|err| fail(format!("cannot be replayed: {err}")))?;
+            match &event {
+                Event::AccountAdded { account } => {
+                    if let Some(hash) = &account.password_hash {
+                        digests.insert(account.id.0, credential_digest(hash));
+                    }
+                }
+                Event::PasswordSet {
+                    account_id, digest, ..
+                } => {
+                    digests.insert(account_id.0, digest.clone());
+                }
+                Event::LoanReturned {
+                    loan_id,
+                    returned_at,
+                    ..
+                } if form == Form::WholeEntry => {
+                    let issued: String = tx.query_row(
+                        "SELECT issued_at FROM loans WHERE id = ?1",
+                        [loan_id.0],
+                        |row| row.get(0),
+                    )?;
+                    if returned_at.to_rfc3339() < issued {
+                        return Err(fail(format!(
+                            "returns loan {} at {returned_at}, before it was issued ({issued})",
+                            loan_id.0
+                        )));
+                    }
+                }
+                _ => {}
+            }
             if let Some(expect) = expect
                 && expect.seq == seq
             {
@@ -178,6 +217,7 @@ impl Store {
             });
         }
         compare_schema(&live, &tx)?;
+        compare_credentials(&live, &digests)?;
         let mut records = 0;
         let tables = state_tables(&live)?;
         for table in &tables {
@@ -192,10 +232,47 @@ impl Store {
     }
 }
 
+/// Each password hash kept beside the journal must be the one the journal last set for its
+/// account: a hash swapped in behind the journal (to log in as the office) is found.
+fn compare_credentials(
+    live: &Connection,
+    digests: &BTreeMap<i64, String>,
+) -> Result<(), VerifyFailure> {
+    let mut statement =
+        live.prepare("SELECT account_id, password_hash FROM credentials ORDER BY account_id")?;
+    let kept: BTreeMap<i64, String> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let differs = |key: i64, detail: &str| VerifyFailure::StateDiffers {
+        table: "credentials".into(),
+        key: key.to_string(),
+        detail: detail.into(),
+    };
+    for (account, hash) in &kept {
+        match digests.get(account) {
+            None => return Err(differs(*account, "holds a password no journal entry set")),
+            Some(digest) if *digest != credential_digest(hash) => {
+                return Err(differs(
+                    *account,
+                    "holds a password hash other than the one the journal set (changed behind the journal)",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(account) = digests.keys().find(|account| !kept.contains_key(account)) {
+        return Err(differs(
+            *account,
+            "is missing: the journal set a password that the store no longer holds",
+        ));
+    }
+    Ok(())
+}
+
 /// Every table of the store that replay rebuilds.
 pub(crate) fn state_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut statement = conn.prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
          ORDER BY name",
     )?;
     let names = statement.query_map([], |row| row.get::<_, String>(0))?;
@@ -215,7 +292,9 @@ pub(crate) fn state_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 fn compare_schema(live: &Connection, made: &Connection) -> Result<(), VerifyFailure> {
     let objects = |conn: &Connection| -> rusqlite::Result<Vec<(String, String, Option<String>)>> {
         let mut statement = conn.prepare(
-            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'
+            // Everything, SQLite's own indexes included, but the statistics ANALYZE keeps. The
+            // underscore is escaped: `sqlitex_…` is a name anyone may give a trigger.
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'
              ORDER BY type, name",
         )?;
         let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;

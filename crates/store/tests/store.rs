@@ -668,26 +668,87 @@ fn an_event_that_would_not_read_back_is_refused() {
 }
 
 #[test]
-fn a_return_before_its_issue_is_refused_by_the_store_itself() {
+fn a_return_written_before_its_issue_is_named_by_verify() {
+    // The api refuses it (rules::check_return_time); a writer that skipped the rule is caught.
     let dir = tempfile::tempdir().unwrap();
     let mut store = sample(&dir.path().join("s.db"));
-    let result = store.write(|w| {
-        w.apply(
-            &Event::LoanReturned {
-                loan_id: LoanId(2),
-                asset_id: AssetId(2),
-                returned_at: at("2026-10-01T00:00:00Z"),
-                returned_to: None,
-                condition: ReturnCondition::Ok,
-                note: None,
-                asset_status: AssetStatus::Available,
-            },
-            None,
-            at("2026-11-03T00:00:00Z"),
+    store
+        .write(|w| {
+            w.apply(
+                &Event::LoanReturned {
+                    loan_id: LoanId(2),
+                    asset_id: AssetId(2),
+                    returned_at: at("2026-10-01T00:00:00Z"),
+                    returned_to: None,
+                    condition: ReturnCondition::Ok,
+                    note: None,
+                    asset_status: AssetStatus::Available,
+                },
+                None,
+                at("2026-11-03T00:00:00Z"),
+            )
+        })
+        .unwrap();
+    match store.verify().unwrap_err() {
+        VerifyFailure::Entry { seq, reason } => {
+            assert_eq!(seq, 9);
+            assert!(reason.contains("before it was issued"), "{reason}");
+        }
+        other => panic!("expected entry 9 to be named, got {other}"),
+    }
+}
+
+#[test]
+fn a_password_hash_swapped_behind_the_journal_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let mut store = sample(&path);
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+    store
+        .write(|w| {
+            let account = Account {
+                id: AccountId(1),
+                login: "office".into(),
+                person_id: None,
+                roles: vec![Role::SecurityOffice],
+                password_hash: None,
+            };
+            let now = at("2026-11-03T00:00:00Z");
+            w.apply(&Event::AccountAdded { account }, None, now)?;
+            w.apply(
+                &Event::PasswordSet {
+                    account_id: AccountId(1),
+                    must_change: false,
+                    digest: journal::credential_digest(hash),
+                },
+                None,
+                now,
+            )?;
+            w.keep_password_hash(AccountId(1), hash)
+        })
+        .unwrap();
+    store.verify().unwrap();
+    drop(store);
+    raw(&path)
+        .execute(
+            "UPDATE credentials SET password_hash = '$argon2id$v=19$m=19456,t=2,p=1$YXR0YWNrZXI$b3duZWQ' WHERE account_id = 1",
+            [],
         )
-    });
-    let err = result.unwrap_err().to_string();
-    assert!(err.contains("before it was issued"), "{err}");
+        .unwrap();
+    match Store::open(&path).unwrap().verify().unwrap_err() {
+        VerifyFailure::StateDiffers { table, key, detail } => {
+            assert_eq!((table.as_str(), key.as_str()), ("credentials", "1"));
+            assert!(detail.contains("behind the journal"), "{detail}");
+        }
+        other => panic!("expected the swapped hash to be found, got {other}"),
+    }
+    raw(&path).execute("DELETE FROM credentials", []).unwrap();
+    let missing = Store::open(&path)
+        .unwrap()
+        .verify()
+        .unwrap_err()
+        .to_string();
+    assert!(missing.contains("no longer holds"), "{missing}");
 }
 
 #[test]
@@ -696,7 +757,7 @@ fn verify_compares_every_table_the_schema_has_but_the_three_it_names() {
     let store = sample(&dir.path().join("s.db"));
     let report = store.verify().unwrap();
     let all: Vec<String> = raw(store.path())
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
@@ -716,9 +777,13 @@ fn a_dropped_trigger_or_an_added_index_is_reported_and_not_restored() {
         ("DROP TRIGGER journal_refuses_update", "trigger journal_refuses_update is missing"),
         ("CREATE INDEX sneaky ON people (email)", "index sneaky is not made by any migration"),
         (
-            "DROP TRIGGER loans_return_not_before_issue;
-             CREATE TRIGGER loans_return_not_before_issue BEFORE UPDATE ON loans BEGIN SELECT 1; END",
-            "trigger loans_return_not_before_issue differs",
+            "CREATE TRIGGER sqlitex_quiet AFTER INSERT ON journal BEGIN SELECT 1; END",
+            "trigger sqlitex_quiet is not made by any migration",
+        ),
+        (
+            "DROP TRIGGER journal_time_moves_forward;
+             CREATE TRIGGER journal_time_moves_forward BEFORE INSERT ON journal BEGIN SELECT 1; END",
+            "trigger journal_time_moves_forward differs",
         ),
     ] {
         match verify_after(tamper) {
