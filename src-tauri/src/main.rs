@@ -174,7 +174,11 @@ async fn change_password(
             let session = signed_in(open)?;
             open.desk
                 .change_password(&session, &current, &new, now()?)?;
-            let renewed = open.desk.login(&session.login, &new, now()?)?;
+            // Roles are re-read from the store on every call; only the flag changed.
+            let renewed = Session {
+                must_change_password: false,
+                ..session
+            };
             open.session = Some(renewed.clone());
             Ok(renewed)
         })

@@ -39,6 +39,11 @@ fn screenshots() -> PathBuf {
     dir
 }
 
+/// Saves what the window shows now as target/e2e/NAME, to be looked at.
+async fn shoot(client: &Client, name: &str) {
+    std::fs::write(screenshots().join(name), client.screenshot().await.unwrap()).unwrap();
+}
+
 async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
     client
         .wait()
@@ -211,11 +216,7 @@ async fn first_run_login_and_the_imported_register() {
         .await
         .unwrap();
     until_text(&client, "#asset-total", |t| t.contains('4')).await;
-    std::fs::write(
-        screenshots().join("register.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shoot(&client, "register.png").await;
     let row = text_of(&client, "tr[data-tag=\"PC-0001\"]").await;
     assert!(
         row.contains("髙橋 一郎") && row.contains("ThinkPad X1 Carbon"),
@@ -242,11 +243,7 @@ async fn first_run_login_and_the_imported_register() {
         .await
         .unwrap();
     assert_eq!(rows.len(), 1, "only PC-0001 is held by 髙橋");
-    std::fs::write(
-        screenshots().join("search.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shoot(&client, "search.png").await;
 
     // Japanese, the users' first language, at the flick of the switch: the glossary's words.
     // WebDriver's clear() fires no input event; a person uses the button.
@@ -273,11 +270,7 @@ async fn first_run_login_and_the_imported_register() {
         row.contains("2026/04/01"),
         "Japanese dates are written 2026/04/01: {row}"
     );
-    std::fs::write(
-        screenshots().join("register-ja.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shoot(&client, "register-ja.png").await;
 
     // Print the custody ledger from the desktop: grouped by custodian, as PDF.
     wait_for(&client, "#nav-print").await.click().await.unwrap();
@@ -297,11 +290,7 @@ async fn first_run_login_and_the_imported_register() {
         .await
         .unwrap();
     let path = until_text(&client, "#print-path", |t| t.ends_with(".pdf")).await;
-    std::fs::write(
-        screenshots().join("print-ja.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shoot(&client, "print-ja.png").await;
     assert!(
         path.starts_with(dir.path().to_str().unwrap()),
         "saved under the user's home: {path}"
@@ -344,11 +333,7 @@ async fn first_run_login_and_the_imported_register() {
     type_into(&client, "#pw-current", "temporary-123").await;
     type_into(&client, "#pw-new", "my own password").await;
     type_into(&client, "#pw-new2", "my own password").await;
-    std::fs::write(
-        screenshots().join("change-password-ja.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shoot(&client, "change-password-ja.png").await;
     wait_for(&client, "#pw-submit").await.click().await.unwrap();
     // The custodian sees what they hold and nothing else.
     until_text(&client, "#asset-total", |t| t.contains('1')).await;
@@ -358,11 +343,7 @@ async fn first_run_login_and_the_imported_register() {
         .unwrap();
     assert_eq!(rows.len(), 1, "髙橋 holds PC-0001 only");
     wait_for(&client, "tr[data-tag=\"PC-0001\"]").await;
-    std::fs::write(
-        screenshots().join("custodian-register-ja.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shoot(&client, "custodian-register-ja.png").await;
 
     client.close().await.unwrap();
 }
@@ -467,11 +448,7 @@ async fn the_register_answers_while_a_100000_row_ledger_prints() {
     }
     let still_printing = !ledger_saved();
     let answered = answered.expect("the register answered the search");
-    std::fs::write(
-        screenshots().join("register-while-printing.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shoot(&client, "register-while-printing.png").await;
     assert!(
         still_printing,
         "the search was answered ({answered:?}) only once the ledger was done: the window waited for the print"

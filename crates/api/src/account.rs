@@ -83,6 +83,25 @@ fn set_password(
     Ok(())
 }
 
+/// Checks `password` for `account` as a login does, wherever a password is asked for: refused
+/// while the account is disabled or locked, and a wrong one is journaled (inside the caller's
+/// transaction, which must commit) so that it counts towards the lock. The outer `Result` is
+/// the store's; the inner one is the answer to give.
+fn check_password(
+    w: &mut Writer<'_>,
+    account: &Credentials,
+    password: &str,
+    now: Instant,
+) -> Result<Result<(), Failure>> {
+    if let Err(refusal) = rules::check_login_allowed(account.active, account.locked_until, now) {
+        return Ok(Err(refusal.into()));
+    }
+    if !password_matches(password, account.password_hash.as_deref()) {
+        return Ok(Err(record_failure(w, account, now)?.into()));
+    }
+    Ok(Ok(()))
+}
+
 /// A wrong password, journaled so that it counts towards the lock (and survives replay);
 /// returns the refusal to give.
 fn record_failure(w: &mut Writer<'_>, account: &Credentials, now: Instant) -> Result<Refusal> {
@@ -199,14 +218,8 @@ impl Desk {
                 password_matches(password, None);
                 return Ok(Err(Refusal::WrongPassword.into()));
             };
-            if let Err(refusal) =
-                rules::check_login_allowed(account.active, account.locked_until, now)
-            {
-                return Ok(Err(refusal.into()));
-            }
-            if !password_matches(password, account.password_hash.as_deref()) {
-                // The failure is committed; the caller still gets the refusal.
-                return Ok(Err(record_failure(w, &account, now)?.into()));
+            if let Err(refused) = check_password(w, &account, password, now)? {
+                return Ok(Err(refused));
             }
             if account.failed_logins > 0
                 || account.locked_until.is_some()
@@ -271,13 +284,8 @@ impl Desk {
             if account.id != session.account_id {
                 return Ok(Err(Refusal::AccountDisabled.into()));
             }
-            if let Err(refusal) =
-                rules::check_login_allowed(account.active, account.locked_until, now)
-            {
-                return Ok(Err(refusal.into()));
-            }
-            if !password_matches(current, account.password_hash.as_deref()) {
-                return Ok(Err(record_failure(w, &account, now)?.into()));
+            if let Err(refused) = check_password(w, &account, current, now)? {
+                return Ok(Err(refused));
             }
             set_password(
                 w,
