@@ -3,8 +3,10 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 DESKTOP := target/debug/azukari-desktop
+# Most offices run Windows: every check builds for it (mingw-w64; see scripts/install-deps.sh).
+WINDOWS := x86_64-pc-windows-gnu
 
-.PHONY: run test check lint bench deps ui desktop test-rust test-ui test-e2e bindings fmt
+.PHONY: run test check lint bench deps ui desktop test-rust test-ui test-e2e bindings fmt package test-package
 
 deps:
 	@scripts/install-deps.sh
@@ -20,15 +22,18 @@ desktop: ui
 run: desktop
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(DESKTOP) $(ARGS); else echo "no display: running under xvfb-run"; xvfb-run -a $(DESKTOP) $(ARGS); fi
 
-# What CI runs: the lints first (they are the cheapest to fail), then every test.
-test: deps lint test-rust test-ui test-e2e
+# What CI runs: the lints first (they are the cheapest to fail), then every test, then the
+# packages built, installed, run and removed.
+test: deps lint test-rust test-ui test-e2e test-package
 
 # Formatting, clippy with warnings as errors (and with it the ban on reading the wall clock
-# outside each binary's clock function), the bindings drift check and the UI's type check.
-# Clippy builds the desktop shell too, which needs the built UI.
+# outside each binary's clock function) on Linux and for Windows, the bindings drift check and
+# the UI's type check. Clippy builds the desktop shell too, which needs the built UI. The
+# Windows binaries themselves are linked by `make package`, which `make test` runs.
 lint: deps ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --target $(WINDOWS) -- -D warnings
 	$(MAKE) bindings
 	npm run check
 
@@ -48,6 +53,15 @@ bindings:
 	$(CARGO) test -p azukari-domain -p azukari-api --lib --quiet
 	git diff --exit-code --stat -- ui/src/bindings || (echo "ui/src/bindings drifted from the Rust types: commit the regenerated files" >&2; exit 1)
 	@test -z "$$(git ls-files --others --exclude-standard ui/src/bindings)" || (echo "new bindings not committed:" >&2; git ls-files --others --exclude-standard ui/src/bindings >&2; exit 1)
+
+# target/packages: the .deb (desktop app, CLI) and the Windows zip (both .exe, README).
+package: deps ui
+	scripts/package.sh
+
+# The .deb installed with dpkg, run and seen under Xvfb, removed; the Windows executables
+# checked for console/GUI and for DLLs Windows lacks.
+test-package: package
+	scripts/test-package.sh
 
 # The same as `make test`: one promise, kept by CI.
 check: test

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 packages=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev build-essential pkg-config
   xvfb webkit2gtk-driver dbus-x11 dunst imagemagick poppler-utils qpdf zbar-tools fonts-noto-cjk
-  fonts-ipaexfont-gothic curl libreoffice-calc-nogui)
+  fonts-ipaexfont-gothic curl libreoffice-calc-nogui
+  mingw-w64 zip unzip file desktop-file-utils x11-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -32,6 +33,9 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# Windows builds: every check cross-compiles for it with mingw-w64 (installed above).
+rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu ||
+  rustup target add x86_64-pc-windows-gnu >/dev/null
 
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   cargo install tauri-driver --locked --quiet

@@ -8,13 +8,14 @@ use std::path::PathBuf;
 /// Past this the log starts over, keeping the previous one as `azukari.log.1`.
 const KEEP_BYTES: u64 = 1024 * 1024;
 
-/// Azukari's folder in the user's data directory (`~/.local/share/azukari` on Linux).
+/// Azukari's folder in the user's data directory (`~/.local/share/azukari` on Linux,
+/// `%APPDATA%\Azukari` on Windows).
 pub fn data_dir() -> Option<PathBuf> {
-    dirs::data_dir().map(|dir| dir.join("azukari"))
+    azukari_platform::folders::data_dir()
 }
 
 pub fn path() -> Option<PathBuf> {
-    data_dir().map(|dir| dir.join("azukari.log"))
+    data_dir().map(|dir| azukari_platform::folders::log_file(&dir))
 }
 
 /// Appends one line; a log that cannot be written is not worth failing for.
@@ -52,8 +53,12 @@ pub fn panics_to_the_log() {
     }));
 }
 
-/// Logs what stopped the app from starting, then ends it with `code`.
+/// Logs what stopped the app from starting, tells the person where they will see it (a message
+/// box on Windows, where a windowed app has no standard error), then ends it with `code`.
 pub fn fatal(message: &str, code: i32) -> ! {
     error(message);
+    let log = path().map(|path| path.display().to_string());
+    let text = azukari_platform::dialog::fatal_text(message, log.as_deref(), crate::japanese());
+    azukari_platform::dialog::show_error("Azukari", &text);
     std::process::exit(code)
 }

@@ -311,7 +311,13 @@ fn store_path() -> Result<PathBuf, String> {
     let dir = log::data_dir().ok_or("no data directory; pass --store")?;
     azukari_api::private::create_private_dir(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
-    Ok(dir.join("azukari.db"))
+    Ok(azukari_platform::folders::default_store(&dir))
+}
+
+/// Whether the person's locale is Japanese: `LANG` on Linux, the user's locale on Windows.
+fn japanese() -> bool {
+    azukari_platform::locale::user_locale()
+        .is_some_and(|tag| azukari_platform::locale::is_japanese(&tag))
 }
 
 fn main() {
@@ -320,17 +326,13 @@ fn main() {
         Ok(path) => path,
         Err(why) => log::fatal(&why, 2),
     };
+    let lang = if japanese() { Lang::Ja } else { Lang::En };
     let desk = match Desk::open(&path) {
         Ok(desk) => desk,
-        Err(failure) => log::fatal(&failure.message(Lang::En), 1),
+        Err(failure) => log::fatal(&failure.message(lang), 1),
     };
     // quick_check reads the whole file; on a large store it would hold up the first window,
     // so it runs beside it on its own connection, and the UI asks for its verdict.
-    let lang = if std::env::var("LANG").unwrap_or_default().starts_with("ja") {
-        Lang::Ja
-    } else {
-        Lang::En
-    };
     let health = Arc::new(Health::default());
     check_in_background(path.clone(), health.clone(), lang);
     tauri::Builder::default()

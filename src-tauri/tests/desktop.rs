@@ -479,3 +479,36 @@ async fn the_register_answers_while_a_100000_row_ledger_prints() {
     );
     client.close().await.unwrap();
 }
+
+/// A desktop that cannot open its store says why where a person looks: the log in its data
+/// folder (and, on Windows, a message box; a windowed program there has no standard error), in
+/// the person's language, and ends with status 1 before any window.
+#[test]
+fn a_store_that_cannot_open_is_told_in_the_log_in_japanese() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let store = home.path().join("消えたフォルダ").join("azukari.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_azukari-desktop"))
+        .arg("--store")
+        .arg(&store)
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", &data)
+        .env("LANG", "ja_JP.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(!store.exists());
+    let log = std::fs::read_to_string(data.join("azukari").join("azukari.log"))
+        .expect("the log in the data folder");
+    assert!(
+        log.contains("消えたフォルダ") && log.contains("を開けません"),
+        "{log}"
+    );
+    assert!(
+        log.lines().count() == 1 && log.starts_with("20"),
+        "one dated line: {log}"
+    );
+}

@@ -57,9 +57,12 @@ impl Failure {
             (Failure::Import(err), _) => err.message(lang),
             (Failure::UnreadableFile(why), Lang::Ja) => format!("ファイルを読み込めません: {why}"),
             (Failure::Store(StoreError::NetworkShare { path, fs }), Lang::Ja) => format!(
-                "保存先 {} はネットワーク上のファイルシステム（{fs}）にあります。ローカルのフォルダを選んでください",
+                "保存先 {} はネットワーク上のファイルシステムまたは共有フォルダ（{fs}）にあります。ローカルのフォルダを選んでください",
                 path.display()
             ),
+            (Failure::Store(StoreError::Io { path, source }), Lang::Ja) => {
+                format!("{} を開けません（{source}）", path.display())
+            }
             (Failure::Store(StoreError::ClockBehind { at, head_at }), Lang::Ja) => format!(
                 "このパソコンの時計（{at}）が最後の操作記録（{head_at}）より前を指しています。時計を正しく合わせてから、もう一度お試しください"
             ),

@@ -9,10 +9,24 @@ use azukari_api::domain::rules::Lang;
 use azukari_api::domain::view::{AssetQuery, AssetSort};
 use azukari_api::domain::*;
 use azukari_api::*;
+use azukari_platform::console;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// A line on standard output, in the encoding of wherever it goes: a console shows Japanese
+/// whatever its code page; redirected, it is CP932 on a Japanese Windows and UTF-8 elsewhere
+/// (`azukari_platform::console`).
+macro_rules! say {
+    ($($arg:tt)*) => { console::out().line(&format!($($arg)*)) };
+}
+
+/// A line on standard error, encoded as `say!` encodes.
+macro_rules! tell {
+    ($($arg:tt)*) => { console::err().line(&format!($($arg)*)) };
+}
 
 #[derive(Parser)]
 #[command(
@@ -104,7 +118,8 @@ enum LedgerCommand {
         /// For CSV: utf8 (with BOM, as Excel expects) or cp932.
         #[arg(long, default_value = "utf8", value_parser = parse_csv_text)]
         encoding: CsvText,
-        /// A font file (PATH or PATH#FACE) to use first; the system's Japanese fonts fill in.
+        /// A font to use first: PATH, PATH#INDEX or PATH#FAMILY (meiryo.ttc#Meiryo UI); the
+        /// system's Japanese fonts fill in.
         #[arg(long, env = "AZUKARI_FONT")]
         font: Option<String>,
     },
@@ -372,7 +387,7 @@ fn write_out(
     let printed = result?;
     private::write_private(out, &printed.bytes)
         .with_context(|| format!("cannot write {}", out.display()))?;
-    println!(
+    say!(
         "wrote {} ({} rows, {} bytes)",
         out.display(),
         printed.rows,
@@ -388,22 +403,19 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             match err.downcast_ref::<Failure>() {
-                Some(failure) => eprintln!("azukari: {}", failure.message(lang)),
-                None => eprintln!("azukari: {err:#}"),
+                Some(failure) => tell!("azukari: {}", failure.message(lang)),
+                None => tell!("azukari: {err:#}"),
             }
             ExitCode::from(1)
         }
     }
 }
 
+/// Japanese when the user's locale is (`LANG=ja_JP.UTF-8`, or a Japanese Windows), else English.
 fn lang_from_env() -> Lang {
-    let locale = std::env::var("LC_ALL")
-        .or_else(|_| std::env::var("LANG"))
-        .unwrap_or_default();
-    if locale.starts_with("ja") {
-        Lang::Ja
-    } else {
-        Lang::En
+    match azukari_platform::locale::user_locale() {
+        Some(tag) if azukari_platform::locale::is_japanese(&tag) => Lang::Ja,
+        _ => Lang::En,
     }
 }
 
@@ -422,12 +434,10 @@ fn now() -> anyhow::Result<Instant> {
 }
 
 fn default_store() -> anyhow::Result<PathBuf> {
-    let dir = dirs::data_dir()
-        .context("no data directory; pass --store")?
-        .join("azukari");
+    let dir = azukari_platform::folders::data_dir().context("no data directory; pass --store")?;
     private::create_private_dir(&dir)
         .with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(dir.join("azukari.db"))
+    Ok(azukari_platform::folders::default_store(&dir))
 }
 
 fn password(variable: &str, prompt: &str) -> anyhow::Result<String> {
@@ -438,8 +448,10 @@ fn password(variable: &str, prompt: &str) -> anyhow::Result<String> {
     }
 }
 
+/// JSON is UTF-8 wherever it goes (RFC 8259), so it is written as it is, never re-encoded.
 fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string(value)?);
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", serde_json::to_string(value)?);
     Ok(())
 }
 
@@ -479,7 +491,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Restore { file } = &cli.command {
         let desk = Desk::restore(file, &store)?;
         let (entries, head) = desk.store().read().journal_head().map_err(Failure::from)?;
-        println!(
+        say!(
             "restored {} ({entries} journal entries, head {entries}:{head})",
             store.display()
         );
@@ -495,7 +507,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     {
         let password = password("AZUKARI_PASSWORD", &format!("password for {admin}: "))?;
         desk.init(org, admin, &password, time_zone, now()?)?;
-        println!(
+        say!(
             "initialised {} for {org}; security office account {admin}",
             store.display()
         );
@@ -514,14 +526,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             &format!("new password for {login}: "),
         )?;
         desk.change_password(&session, &current, &new, now()?)?;
-        println!("password of {login} changed");
+        say!("password of {login} changed");
         return Ok(());
     }
     match cli.command {
         Command::Init { .. } | Command::Restore { .. } => unreachable!("handled above"),
         Command::Org(OrgCommand::Add { name, kind }) => {
             let id = desk.add_organisation(&session, &name, word("kind", &kind)?, now()?)?;
-            println!("organisation {id}: {name}");
+            say!("organisation {id}: {name}");
         }
         Command::Org(OrgCommand::List { json }) => {
             let rows = desk.organisations(&session)?;
@@ -529,7 +541,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 print_json(&rows)?;
             } else {
                 rows.iter()
-                    .for_each(|o| println!("{}\t{}\t{}", o.id, o.kind, o.name));
+                    .for_each(|o| say!("{}\t{}\t{}", o.id, o.kind, o.name));
             }
         }
         Command::Site(SiteCommand::Add {
@@ -546,7 +558,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 responsibles,
             };
             let id = desk.add_site(&session, site, now()?)?;
-            println!("site {id}: {name}");
+            say!("site {id}: {name}");
         }
         Command::Site(SiteCommand::List { json }) => {
             let rows = desk.sites(&session)?;
@@ -554,7 +566,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 print_json(&rows)?;
             } else {
                 rows.iter().for_each(|s| {
-                    println!(
+                    say!(
                         "{}\t{}\t{}\t{}",
                         s.id,
                         s.organisation,
@@ -585,7 +597,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 person: person_ref(person, person_id),
             };
             let id = desk.add_account(&session, account, now()?)?;
-            println!("account {id}: {login}");
+            say!("account {id}: {login}");
         }
         Command::Account(AccountCommand::List { json }) => {
             let rows = desk.accounts(&session)?;
@@ -595,7 +607,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 for a in rows {
                     let roles: Vec<&str> = a.roles.iter().map(|r| r.as_str()).collect();
                     let state = if a.active { "active" } else { "disabled" };
-                    println!(
+                    say!(
                         "{}\t{}\t{}\t{}",
                         a.login,
                         roles.join(","),
@@ -607,15 +619,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Account(AccountCommand::Disable { login }) => {
             desk.disable_account(&session, &login, now()?)?;
-            println!("account {login} disabled");
+            say!("account {login} disabled");
         }
         Command::Account(AccountCommand::Enable { login }) => {
             desk.enable_account(&session, &login, now()?)?;
-            println!("account {login} enabled");
+            say!("account {login} enabled");
         }
         Command::Account(AccountCommand::Unlock { login }) => {
             desk.unlock_account(&session, &login, now()?)?;
-            println!("account {login} unlocked");
+            say!("account {login} unlocked");
         }
         Command::Account(AccountCommand::Reset { login }) => {
             let new = password(
@@ -623,7 +635,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &format!("new password for {login}: "),
             )?;
             desk.reset_password(&session, &login, &new, now()?)?;
-            println!("password of {login} reset; it must be changed at the next login");
+            say!("password of {login} reset; it must be changed at the next login");
         }
         Command::Account(AccountCommand::Passwd) => {
             unreachable!("handled before the session's other commands")
@@ -643,7 +655,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 employee_number,
             };
             let id = desk.add_person(&session, person, now()?)?;
-            println!("person {id}: {name}");
+            say!("person {id}: {name}");
         }
         Command::Person(PersonCommand::List { json }) => {
             let rows = desk.people(&session)?;
@@ -651,7 +663,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 print_json(&rows)?;
             } else {
                 rows.iter()
-                    .for_each(|p| println!("{}\t{}\t{}", p.id, p.name, p.organisation));
+                    .for_each(|p| say!("{}\t{}\t{}", p.id, p.name, p.organisation));
             }
         }
         Command::Asset(AssetCommand::Add {
@@ -679,7 +691,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 note,
             };
             desk.add_asset(&session, asset, now()?)?;
-            println!("asset {}", tag.trim());
+            say!("asset {}", tag.trim());
         }
         Command::Asset(AssetCommand::List {
             status,
@@ -709,12 +721,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 for a in &page.rows {
                     let holder = a.loan.as_ref().map(|l| l.custodian.as_str()).unwrap_or("");
-                    println!(
+                    say!(
                         "{}\t{}\t{}\t{}\t{}",
-                        a.tag, a.kind, a.status, a.name, holder
+                        a.tag,
+                        a.kind,
+                        a.status,
+                        a.name,
+                        holder
                     );
                 }
-                eprintln!("{} of {}", page.rows.len(), page.total);
+                tell!("{} of {}", page.rows.len(), page.total);
             }
         }
         Command::Asset(AssetCommand::Show { tag, json }) => {
@@ -723,13 +739,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 print_json(&detail)?;
             } else {
                 let a = &detail.asset;
-                println!("{}  {}  {}  {}", a.tag, a.kind, a.status, a.name);
+                say!("{}  {}  {}  {}", a.tag, a.kind, a.status, a.name);
                 for l in &detail.history {
                     let returned = l
                         .returned_at
                         .map(|r| r.to_string())
                         .unwrap_or_else(|| "-".into());
-                    println!(
+                    say!(
                         "  {}  {} → {}  {}",
                         l.custodian,
                         l.issued_at,
@@ -743,13 +759,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let loan = hand_over.loan()?;
             let tag = loan.tag.trim().to_string();
             desk.issue_loan(&session, loan, now()?)?;
-            println!("issued {tag}");
+            say!("issued {tag}");
         }
         Command::Loan(LoanCommand::Transfer(hand_over)) => {
             let loan = hand_over.loan()?;
             let tag = loan.tag.trim().to_string();
             desk.transfer_loan(&session, loan, now()?)?;
-            println!("transferred {tag}");
+            say!("transferred {tag}");
         }
         Command::Loan(LoanCommand::Return {
             asset,
@@ -762,11 +778,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 note,
             };
             desk.return_loan(&session, loan, now()?)?;
-            println!("returned {}", asset.trim());
+            say!("returned {}", asset.trim());
         }
         Command::Loan(LoanCommand::Ack { asset }) => {
             desk.acknowledge_loan(&session, &asset, now()?)?;
-            println!("acknowledged {}", asset.trim());
+            say!("acknowledged {}", asset.trim());
         }
         Command::Loan(LoanCommand::List {
             open,
@@ -786,7 +802,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 for l in rows {
                     let returned = l.returned_at.map(|r| r.to_string()).unwrap_or_default();
-                    println!("{}\t{}\t{}\t{}", l.tag, l.custodian, l.issued_at, returned);
+                    say!("{}\t{}\t{}\t{}", l.tag, l.custodian, l.issued_at, returned);
                 }
             }
         }
@@ -803,9 +819,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             desk.set_import_limit(max_mb.saturating_mul(1024 * 1024));
             let summary = desk.import_file(&session, kind, &file, dry_run, now()?)?;
             let verb = if dry_run { "would import" } else { "imported" };
-            println!(
+            say!(
                 "{verb} {} rows: {} assets, {} people added, {} loans issued",
-                summary.rows, summary.assets_added, summary.people_added, summary.loans_issued
+                summary.rows,
+                summary.assets_added,
+                summary.people_added,
+                summary.loans_issued
             );
         }
         Command::Ledger(LedgerCommand::Custody {
@@ -851,14 +870,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     eprint!("\rverify: {done} / {total}");
                 }
             })?;
-            println!(
+            say!(
                 "ok: {} journal entries, {} records, head {}:{}",
-                report.entries, report.records, report.entries, report.head
+                report.entries,
+                report.records,
+                report.entries,
+                report.head
             );
         }
         Command::Backup { out } => {
             desk.backup(&session, &out)?;
-            println!("backed up to {}", out.display());
+            say!("backed up to {}", out.display());
         }
     }
     Ok(())

@@ -653,3 +653,67 @@ fn verify_expect_catches_a_store_swapped_for_its_older_backup() {
     assert_eq!(out.status.code(), Some(2), "a usage error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("SEQ:HASH"));
 }
+
+/// What a Japanese Windows does with redirected output (`azukari person list > list.txt`, or a
+/// pipe into PowerShell or findstr): CP932 there. Forced here with the variable that overrides
+/// the code page; a name CP932 lacks comes out as a character reference, not as `?`.
+#[test]
+fn redirected_output_is_cp932_when_the_console_would_read_it_so() {
+    let o = office();
+    o.ok(&["person", "add", "髙橋 一郎"]);
+    o.ok(&["person", "add", "𠮷田 太郎"]);
+    let run = |encoding: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_azukari"))
+            .arg("--store")
+            .arg(&o.store)
+            .args(args)
+            .env("AZUKARI_USER", "admin")
+            .env("AZUKARI_PASSWORD", "correct horse battery")
+            .env("LANG", "ja_JP.UTF-8")
+            .env("AZUKARI_NOW", "2026-11-21T01:00:00Z")
+            .env("AZUKARI_OUTPUT_ENCODING", encoding)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .output()
+            .unwrap()
+    };
+    let out = run("cp932", &["person", "list"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        std::str::from_utf8(&out.stdout).is_err(),
+        "not UTF-8: {:?}",
+        out.stdout
+    );
+    let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&out.stdout);
+    assert!(!bad, "{text}");
+    assert!(text.contains("髙橋 一郎"), "{text}");
+    assert!(text.contains("&#134071;田 太郎"), "{text}");
+
+    // The reason for a refusal, in Japanese, reaches stderr in the same encoding.
+    let out = run("cp932", &["loan", "return", "--asset", "NO-SUCH-TAG"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (reason, _, bad) = encoding_rs::SHIFT_JIS.decode(&out.stderr);
+    assert!(!bad && reason.starts_with("azukari: "), "{reason}");
+    assert!(
+        reason
+            .chars()
+            .any(|c| ('\u{3040}'..='\u{30FF}').contains(&c)),
+        "Japanese kana in: {reason}"
+    );
+
+    // --json stays UTF-8 whatever the console: JSON is UTF-8 by definition.
+    let out = run("cp932", &["person", "list", "--json"]);
+    let json = String::from_utf8(out.stdout).expect("UTF-8 JSON");
+    assert!(json.contains("𠮷田 太郎"), "{json}");
+
+    // UTF-8 by default off Windows, and an unknown encoding is named and UTF-8 used.
+    let out = run("", &["person", "list"]);
+    assert!(String::from_utf8(out.stdout).unwrap().contains("𠮷田 太郎"));
+    let out = run("latin1", &["person", "list"]);
+    assert!(String::from_utf8(out.stdout).unwrap().contains("𠮷田 太郎"));
+    let warned = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        warned.contains("AZUKARI_OUTPUT_ENCODING=latin1"),
+        "{warned}"
+    );
+}

@@ -1,53 +1,151 @@
-//! Japanese fonts: Noto Sans CJK JP (Debian's fonts-noto-cjk, face 0 of the collection) first,
-//! IPAex Gothic as fallback, or fonts named by the user. Every character is checked against
-//! them before anything is drawn: one no font has is refused by name, never drawn as a box.
+//! Japanese fonts. On Windows: Yu Gothic, Meiryo, MS Gothic from the Windows fonts folder; then,
+//! on every system, Noto Sans CJK JP (Debian's fonts-noto-cjk) and IPAex Gothic; or fonts named
+//! by the user. A face of a collection (.ttc) is chosen by its family name, not its place: the
+//! order of faces differs between versions of a font. Every character is checked against the
+//! fonts before anything is drawn: one no font has is refused by name, never drawn as a box.
 
 use crate::LedgerError;
 use printpdf::ParsedFont;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// Which face of a font file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FaceChoice {
+    /// By place: 0 for a file that holds one face.
+    Index(usize),
+    /// By family or full name, in any of the languages the font names itself in
+    /// (`Meiryo UI`, `メイリオ`, `Noto Sans CJK JP`).
+    Named(String),
+}
+
 /// A font file and the face in it (collections such as .ttc hold several).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FontSource {
     pub path: PathBuf,
-    pub face: usize,
+    pub face: FaceChoice,
 }
 
+/// The fonts Windows ships with Japanese support, in order of preference, and the face of each
+/// (file names as in `C:\Windows\Fonts`).
+const WINDOWS_FONTS: [(&str, &str); 4] = [
+    ("YuGothR.ttc", "Yu Gothic"),
+    ("YuGothM.ttc", "Yu Gothic Medium"),
+    ("meiryo.ttc", "Meiryo"),
+    ("msgothic.ttc", "MS Gothic"),
+];
+
+/// Where Debian and Ubuntu put the fonts this project asks for, in order of preference.
+const DEBIAN_FONTS: [(&str, &str); 4] = [
+    (
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "Noto Sans CJK JP",
+    ),
+    (
+        "/usr/share/fonts/opentype/noto/NotoSansCJKjp-Regular.otf",
+        "",
+    ),
+    ("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf", ""),
+    ("/usr/share/fonts/truetype/ipaexfont-gothic/ipaexg.ttf", ""),
+];
+
 impl FontSource {
-    /// `PATH` or `PATH#FACE`.
+    /// `PATH`, `PATH#INDEX` or `PATH#FAMILY`. A path that names a file as it stands is taken
+    /// whole, `#` and all.
     pub fn parse(text: &str) -> FontSource {
-        match text.rsplit_once('#') {
-            Some((path, face)) if face.parse::<usize>().is_ok() => FontSource {
+        if !Path::new(text).is_file()
+            && let Some((path, face)) = text.rsplit_once('#')
+            && !face.is_empty()
+            && !face.contains(['/', '\\'])
+        {
+            return FontSource {
                 path: path.into(),
-                face: face.parse().unwrap_or(0),
-            },
-            _ => FontSource {
-                path: text.into(),
-                face: 0,
-            },
+                face: match face.parse::<usize>() {
+                    Ok(index) => FaceChoice::Index(index),
+                    Err(_) => FaceChoice::Named(face.trim().to_string()),
+                },
+            };
+        }
+        FontSource {
+            path: text.into(),
+            face: FaceChoice::Index(0),
         }
     }
 
-    /// Where Debian and Ubuntu put the fonts this project asks for, in order of preference.
-    pub fn system_defaults() -> Vec<FontSource> {
-        [
-            ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0),
-            (
-                "/usr/share/fonts/opentype/noto/NotoSansCJKjp-Regular.otf",
-                0,
-            ),
-            ("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf", 0),
-            ("/usr/share/fonts/truetype/ipaexfont-gothic/ipaexg.ttf", 0),
-        ]
-        .into_iter()
-        .map(|(path, face)| FontSource {
+    /// Every place a Japanese font is looked for, in order: the Windows fonts folder first when
+    /// there is one, then the places of Debian and Ubuntu.
+    pub fn candidates(windows_fonts: Option<&Path>) -> Vec<FontSource> {
+        let windows = windows_fonts.into_iter().flat_map(|folder| {
+            WINDOWS_FONTS.iter().map(move |(file, family)| FontSource {
+                path: folder.join(file),
+                face: FaceChoice::Named((*family).to_string()),
+            })
+        });
+        let debian = DEBIAN_FONTS.iter().map(|(path, family)| FontSource {
             path: path.into(),
-            face,
-        })
-        .filter(|source| source.path.exists())
-        .collect()
+            face: if family.is_empty() {
+                FaceChoice::Index(0)
+            } else {
+                FaceChoice::Named((*family).to_string())
+            },
+        });
+        windows.chain(debian).collect()
     }
+
+    /// The candidates on this system whose files exist.
+    pub fn system_defaults() -> Vec<FontSource> {
+        FontSource::candidates(windows_fonts_folder().as_deref())
+            .into_iter()
+            .filter(|source| source.path.is_file())
+            .collect()
+    }
+}
+
+/// `%WINDIR%\Fonts` on Windows; nothing elsewhere.
+fn windows_fonts_folder() -> Option<PathBuf> {
+    if !cfg!(windows) {
+        return None;
+    }
+    std::env::var_os("WINDIR")
+        .or_else(|| std::env::var_os("SystemRoot"))
+        .map(|windows| PathBuf::from(windows).join("Fonts"))
+}
+
+/// The names each face of a font file (or collection) gives itself: family, full and
+/// typographic family names, in every language it has them.
+pub fn face_names(bytes: &[u8]) -> Vec<Vec<String>> {
+    let count = ttf_parser::fonts_in_collection(bytes).unwrap_or(1);
+    (0..count)
+        .map(|index| {
+            let Ok(face) = ttf_parser::Face::parse(bytes, index) else {
+                return Vec::new();
+            };
+            let mut names: Vec<String> = face
+                .names()
+                .into_iter()
+                .filter(|name| {
+                    [
+                        ttf_parser::name_id::FAMILY,
+                        ttf_parser::name_id::FULL_NAME,
+                        ttf_parser::name_id::TYPOGRAPHIC_FAMILY,
+                    ]
+                    .contains(&name.name_id)
+                })
+                .filter_map(|name| name.to_string())
+                .collect();
+            names.dedup();
+            names
+        })
+        .collect()
+}
+
+/// The place of the face named `wanted` (ignoring case) in a font file.
+pub fn face_index(bytes: &[u8], wanted: &str) -> Option<usize> {
+    face_names(bytes).iter().position(|names| {
+        names
+            .iter()
+            .any(|name| name.trim().eq_ignore_ascii_case(wanted.trim()))
+    })
 }
 
 pub(crate) struct Face {
@@ -79,7 +177,7 @@ impl Fonts {
         }
         let mut faces = Vec::new();
         for source in sources {
-            faces.push(load_face(&source.path, source.face)?);
+            faces.push(load_face(source)?);
         }
         Ok(Fonts {
             faces,
@@ -87,16 +185,42 @@ impl Fonts {
         })
     }
 
-    /// The system's fonts, or the ones named (path or path#face), and then the system's as
-    /// fallback.
+    /// The system's fonts, or the one named (`PATH`, `PATH#INDEX`, `PATH#FAMILY`) and then the
+    /// system's as fallback. A named font that cannot be read is an error; a system font that
+    /// cannot (a Windows install whose collection lacks the face) is passed over.
     pub fn with_preference(named: Option<&str>) -> Result<Fonts, LedgerError> {
-        let mut sources: Vec<FontSource> = named.map(FontSource::parse).into_iter().collect();
-        for source in FontSource::system_defaults() {
-            if !sources.contains(&source) {
-                sources.push(source);
+        Fonts::with_preference_among(named, FontSource::system_defaults())
+    }
+
+    /// As `with_preference`, with the system's fonts given.
+    pub fn with_preference_among(
+        named: Option<&str>,
+        system: Vec<FontSource>,
+    ) -> Result<Fonts, LedgerError> {
+        let mut faces = Vec::new();
+        let named = named.map(FontSource::parse);
+        if let Some(source) = &named {
+            faces.push(load_face(source)?);
+        }
+        let mut passed_over = None;
+        for source in system {
+            if named.as_ref() == Some(&source) {
+                continue;
+            }
+            match load_face(&source) {
+                Ok(face) => faces.push(face),
+                Err(err) => {
+                    passed_over.get_or_insert(err);
+                }
             }
         }
-        Fonts::load(&sources)
+        if faces.is_empty() {
+            return Err(passed_over.unwrap_or(LedgerError::NoFont));
+        }
+        Ok(Fonts {
+            faces,
+            glyphs: HashMap::new(),
+        })
     }
 
     pub(crate) fn names(&self) -> String {
@@ -167,12 +291,25 @@ impl Fonts {
     }
 }
 
-fn load_face(path: &Path, face: usize) -> Result<Face, LedgerError> {
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| LedgerError::Font {
+fn load_face(source: &FontSource) -> Result<Face, LedgerError> {
+    let shown = source.path.display().to_string();
+    let bytes = std::fs::read(&source.path).map_err(|e| LedgerError::Font {
         path: shown.clone(),
         why: e.to_string(),
     })?;
+    let face = match &source.face {
+        FaceChoice::Index(index) => *index,
+        FaceChoice::Named(wanted) => face_index(&bytes, wanted).ok_or_else(|| {
+            let known: Vec<String> = face_names(&bytes)
+                .into_iter()
+                .filter_map(|names| names.into_iter().next())
+                .collect();
+            LedgerError::Font {
+                path: shown.clone(),
+                why: format!("no face named '{wanted}' (it has: {})", known.join(", ")),
+            }
+        })?,
+    };
     let mut warnings = Vec::new();
     let parsed =
         ParsedFont::from_bytes(&bytes, face, &mut warnings).ok_or_else(|| LedgerError::Font {
@@ -180,7 +317,8 @@ fn load_face(path: &Path, face: usize) -> Result<Face, LedgerError> {
             why: format!("face {face} is not a font printpdf can read"),
         })?;
     let units_per_em = f32::from(parsed.font_metrics.units_per_em.max(1));
-    let name = path
+    let name = source
+        .path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or(shown);

@@ -16,7 +16,7 @@ mod pdf;
 mod xlsx_out;
 
 pub use csv_out::{CsvEncoding, render_csv};
-pub use fonts::{FontSource, Fonts};
+pub use fonts::{FaceChoice, FontSource, Fonts, face_index, face_names};
 pub use labels::{Label, render_labels};
 pub use model::{Align, Column, Group, Ledger};
 pub use pdf::render_pdf;

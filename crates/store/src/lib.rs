@@ -11,7 +11,7 @@ pub mod private;
 mod read;
 mod verify;
 
-pub use open::{IdTable, Store, Writer, network_filesystem};
+pub use open::{IdTable, Store, Writer};
 pub use read::Reader;
 pub use verify::{VerifyFailure, VerifyReport};
 
@@ -20,7 +20,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "the store is on a network file system ({fs}): {path}. SQLite cannot lock files there safely; choose a local folder"
+        "the store is on a network file system or share ({fs}): {path}. SQLite cannot lock files there safely; choose a local folder"
     )]
     NetworkShare { path: PathBuf, fs: String },
     #[error("cannot open the store {path}: {source}")]

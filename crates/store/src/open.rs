@@ -33,11 +33,12 @@ impl Store {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        let folder = folder.canonicalize().map_err(|source| StoreError::Io {
+        let canonical = folder.canonicalize().map_err(|source| StoreError::Io {
             path: folder.to_path_buf(),
             source,
         })?;
-        if let Some(fs) = mount_table().and_then(|table| network_filesystem(&table, &folder)) {
+        // The folder as given and as resolved: a symlink or junction to a share is a share.
+        if let Some(fs) = azukari_platform::share::network_location(folder, &canonical) {
             return Err(StoreError::NetworkShare {
                 path: path.to_path_buf(),
                 fs,
@@ -373,48 +374,4 @@ impl IdTable {
             IdTable::Loans => "loans",
         }
     }
-}
-
-fn mount_table() -> Option<String> {
-    std::fs::read_to_string("/proc/self/mountinfo").ok()
-}
-
-const NETWORK_FILE_SYSTEMS: &[&str] = &[
-    "nfs",
-    "nfs4",
-    "cifs",
-    "smb3",
-    "smbfs",
-    "ncpfs",
-    "afs",
-    "9p",
-    "fuse.sshfs",
-    "davfs",
-    "fuse.davfs2",
-];
-
-/// The network file system `folder` is on, read from a `/proc/self/mountinfo` table: the
-/// mount whose mount point is the longest prefix of the folder decides.
-pub fn network_filesystem(mountinfo: &str, folder: &Path) -> Option<String> {
-    let mut best: Option<(usize, String)> = None;
-    for line in mountinfo.lines() {
-        // Fields: id parent major:minor root mount-point options [optional…] - fstype source …
-        let fields: Vec<&str> = line.split(' ').collect();
-        let Some(dash) = fields.iter().position(|f| *f == "-") else {
-            continue;
-        };
-        let (Some(mount_point), Some(fs_type)) = (fields.get(4), fields.get(dash + 1)) else {
-            continue;
-        };
-        let mount_point = mount_point.replace("\\040", " ");
-        if folder.starts_with(&mount_point)
-            && best
-                .as_ref()
-                .is_none_or(|(len, _)| mount_point.len() >= *len)
-        {
-            best = Some((mount_point.len(), fs_type.to_string()));
-        }
-    }
-    best.map(|(_, fs)| fs)
-        .filter(|fs| NETWORK_FILE_SYSTEMS.contains(&fs.as_str()))
 }

@@ -2,7 +2,7 @@
 
 use azukari_domain::journal;
 use azukari_domain::*;
-use azukari_store::{IdTable, Store, StoreError, VerifyFailure, network_filesystem};
+use azukari_store::{IdTable, Store, StoreError, VerifyFailure};
 use rusqlite::Connection;
 use std::path::Path;
 
@@ -424,31 +424,6 @@ fn a_tampered_backup_is_not_restored() {
     assert!(
         !target.exists(),
         "nothing is left where the store would have been"
-    );
-}
-
-const MOUNTINFO: &str = "\
-22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
-30 22 0:40 / /mnt/share rw,relatime shared:12 - nfs4 server:/export rw,vers=4.2
-31 22 0:41 / /mnt/office\\040files rw - cifs //nas/office rw
-32 30 8:2 / /mnt/share/local rw - ext4 /dev/sdb1 rw
-";
-
-#[test]
-fn network_file_systems_are_recognised_by_the_longest_mount() {
-    assert_eq!(network_filesystem(MOUNTINFO, Path::new("/home/me")), None);
-    assert_eq!(
-        network_filesystem(MOUNTINFO, Path::new("/mnt/share/x")).as_deref(),
-        Some("nfs4")
-    );
-    assert_eq!(
-        network_filesystem(MOUNTINFO, Path::new("/mnt/office files/a")).as_deref(),
-        Some("cifs")
-    );
-    assert_eq!(
-        network_filesystem(MOUNTINFO, Path::new("/mnt/share/local/y")),
-        None,
-        "a local disk mounted inside a share is local"
     );
 }
 

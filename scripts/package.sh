@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make package`: what is handed to offices, in target/packages/.
+#   azukari_VERSION_amd64.deb        the desktop app (desktop entry, icons) and the `azukari` CLI
+#   azukari-VERSION-windows-x64.zip  azukari-desktop.exe, azukari.exe and a README (CRLF)
+# Each is built once, in release, from the same sources `make test` tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WINDOWS=x86_64-pc-windows-gnu
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+out=target/packages
+mkdir -p "$out"
+
+# Linux: both binaries in one build (one feature resolution, so shared crates compile once),
+# the desktop's pages served from the binary as an installed app serves them; then Tauri's
+# bundler lays out the .deb (desktop entry, hicolor icons, /usr/bin/azukari beside the app).
+cargo build --release --locked -p azukari-cli -p azukari-desktop --features azukari-desktop/custom-protocol
+# The release profile keeps line tables for profiling; what is shipped does without them.
+strip --strip-debug target/release/azukari target/release/azukari-desktop
+npx --no-install tauri bundle --ci --bundles deb --features custom-protocol --config src-tauri/tauri.conf.json >/dev/null
+deb=$(ls -t target/release/bundle/deb/*_"$version"_amd64.deb | head -n1)
+cp "$deb" "$out/azukari_${version}_amd64.deb"
+
+# Windows: cross-compiled with mingw-w64. Tauri's bundler cannot make an installer here: its
+# NSIS and WiX steps download their tools and plugins at build time (see README).
+# Without debug info: nothing profiles these here, and it halves the link.
+CARGO_PROFILE_RELEASE_DEBUG=false \
+  cargo build --release --locked --target "$WINDOWS" -p azukari-cli -p azukari-desktop --features azukari-desktop/custom-protocol
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+folder="$stage/Azukari-$version"
+mkdir -p "$folder"
+# WebView2Loader.dll: the GNU build of the webview links the loader dynamically, so it ships
+# beside the app (the package test fails on any imported DLL that is neither Windows' nor here).
+cp "target/$WINDOWS/release/azukari.exe" "target/$WINDOWS/release/azukari-desktop.exe" \
+  "target/$WINDOWS/release/WebView2Loader.dll" "$folder/"
+x86_64-w64-mingw32-strip "$folder/azukari.exe" "$folder/azukari-desktop.exe"
+# Notepad and Explorer's preview read CRLF; the text is UTF-8 with a BOM so that they read it as such.
+{ printf '\xEF\xBB\xBF'; sed "s/@VERSION@/$version/g" packaging/windows/README.txt | sed 's/$/\r/'; } >"$folder/README.txt"
+zip_file="$PWD/$out/azukari-$version-windows-x64.zip"
+rm -f "$zip_file"
+(cd "$stage" && zip -q -r -X "$zip_file" "Azukari-$version")
+
+ls -l "$out"
