@@ -12,22 +12,37 @@ out=target/packages
 mkdir -p "$out"
 
 # Linux: both binaries in one build (one feature resolution, so shared crates compile once),
-# the desktop's pages served from the binary as an installed app serves them; then Tauri's
-# bundler lays out the .deb (desktop entry, hicolor icons, /usr/bin/azukari beside the app).
+# the desktop's pages served from the binary as an installed app serves them.
 cargo build --release --locked -p azukari-cli -p azukari-desktop --features azukari-desktop/custom-protocol
+
+# The .deb, laid out by hand and built by dpkg-deb: Tauri's bundler would do the same, but its
+# CLI comes from npm as per-platform packages that a mirror may lack, and it adds nothing here.
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+root="$stage/azukari_${version}_amd64"
 # The release profile keeps line tables for profiling; what is shipped does without them.
-strip --strip-debug target/release/azukari target/release/azukari-desktop
-npx --no-install tauri bundle --ci --bundles deb --features custom-protocol --config src-tauri/tauri.conf.json >/dev/null
-deb=$(ls -t target/release/bundle/deb/*_"$version"_amd64.deb | head -n1)
-cp "$deb" "$out/azukari_${version}_amd64.deb"
+for binary in azukari azukari-desktop; do
+  install -D -m 0755 "target/release/$binary" "$root/usr/bin/$binary"
+  strip --strip-debug "$root/usr/bin/$binary"
+done
+install -D -m 0644 packaging/linux/azukari.desktop "$root/usr/share/applications/azukari.desktop"
+for size in 32 128 512; do
+  icon=src-tauri/icons/${size}x${size}.png
+  [ "$size" = 512 ] && icon=src-tauri/icons/icon.png
+  install -D -m 0644 "$icon" "$root/usr/share/icons/hicolor/${size}x${size}/apps/azukari.png"
+done
+install -D -m 0644 packaging/linux/copyright "$root/usr/share/doc/azukari/copyright"
+mkdir -p "$root/DEBIAN"
+size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
+sed -e "s/@VERSION@/$version/" -e "s/@SIZE@/$size/" packaging/linux/control >"$root/DEBIAN/control"
+(cd "$root" && find usr -type f -print0 | sort -z | xargs -0 md5sum) >"$root/DEBIAN/md5sums"
+dpkg-deb --root-owner-group -Zxz --build "$root" "$out/azukari_${version}_amd64.deb" >/dev/null
 
 # Windows: cross-compiled with mingw-w64. Tauri's bundler cannot make an installer here: its
 # NSIS and WiX steps download their tools and plugins at build time (see README).
 # Without debug info: nothing profiles these here, and it halves the link.
 CARGO_PROFILE_RELEASE_DEBUG=false \
   cargo build --release --locked --target "$WINDOWS" -p azukari-cli -p azukari-desktop --features azukari-desktop/custom-protocol
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
 folder="$stage/Azukari-$version"
 mkdir -p "$folder"
 # WebView2Loader.dll: the GNU build of the webview links the loader dynamically, so it ships

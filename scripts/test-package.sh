@@ -22,8 +22,8 @@ trap cleanup EXIT
 echo "== the .deb"
 [ -f "$deb" ] || fail "$deb is missing: run make package"
 listing=$(dpkg-deb -c "$deb")
-for path in usr/bin/azukari usr/bin/azukari-desktop usr/share/applications/Azukari.desktop \
-  usr/share/icons/hicolor/128x128/apps/azukari-desktop.png; do
+for path in usr/bin/azukari usr/bin/azukari-desktop usr/share/applications/azukari.desktop \
+  usr/share/icons/hicolor/128x128/apps/azukari.png usr/share/doc/azukari/copyright; do
   grep -Eq " (\./)?$path\$" <<<"$listing" || fail "$deb lacks /$path"
 done
 depends=$(dpkg-deb -f "$deb" Depends)
@@ -34,9 +34,9 @@ dpkg -s azukari >/dev/null 2>&1 && fail "azukari is installed already; remove it
 $sudo dpkg -i "$deb" >/dev/null
 installed=$(dpkg -L azukari)
 [ "$(/usr/bin/azukari --version)" = "azukari $version" ] || fail "azukari --version: $(/usr/bin/azukari --version)"
-desktop-file-validate /usr/share/applications/Azukari.desktop || fail "the desktop entry is not valid"
-grep -q '^Exec=azukari-desktop' /usr/share/applications/Azukari.desktop || fail "the desktop entry does not start azukari-desktop"
-grep -q "^Name\[ja\]=Azukari（預かり）" /usr/share/applications/Azukari.desktop || fail "the desktop entry has no Japanese name"
+desktop-file-validate /usr/share/applications/azukari.desktop || fail "the desktop entry is not valid"
+grep -q '^Exec=azukari-desktop' /usr/share/applications/azukari.desktop || fail "the desktop entry does not start azukari-desktop"
+grep -q "^Name\[ja\]=Azukari（預かり）" /usr/share/applications/azukari.desktop || fail "the desktop entry has no Japanese name"
 
 # The installed CLI on a real store, then the installed app on the same store, in a home of
 # its own, as a person would start it from the menu.
