@@ -5,6 +5,8 @@
 # Each is built once, in release, from the same sources `make test` tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Whatever the caller's umask, the package's folders are 0755 and its files 0644 or 0755.
+umask 022
 
 WINDOWS=x86_64-pc-windows-gnu
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)

@@ -12,9 +12,12 @@ zip="target/packages/azukari-$version-windows-x64.zip"
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 fail() { echo "test-package: $*" >&2; exit 1; }
 work=$(mktemp -d)
+installed_here=""
 cleanup() {
-  [ -n "${app_pid:-}" ] && kill "$app_pid" 2>/dev/null || true
-  dpkg -s azukari >/dev/null 2>&1 && $sudo dpkg -r azukari >/dev/null || true
+  # Only what this test installed is removed: an azukari installed before it is left alone.
+  if [ -n "$installed_here" ] && dpkg -s azukari >/dev/null 2>&1; then
+    $sudo dpkg -r azukari >/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -29,8 +32,10 @@ done
 depends=$(dpkg-deb -f "$deb" Depends)
 grep -q "libwebkit2gtk-4.1-0" <<<"$depends" || fail "Depends lacks WebKitGTK: $depends"
 [ "$(dpkg-deb -f "$deb" Package)" = azukari ] || fail "the package is not named azukari"
-dpkg -s azukari >/dev/null 2>&1 && fail "azukari is installed already; remove it first (dpkg -r azukari)"
+dpkg -s azukari 2>/dev/null | grep -q '^Status: install ok installed' &&
+  fail "azukari is installed already; remove it first (dpkg -r azukari)"
 
+installed_here=yes
 $sudo dpkg -i "$deb" >/dev/null
 installed=$(dpkg -L azukari)
 [ "$(/usr/bin/azukari --version)" = "azukari $version" ] || fail "azukari --version: $(/usr/bin/azukari --version)"
@@ -84,7 +89,7 @@ done
 file "$folder/azukari.exe" | grep -q 'PE32+ executable (console) x86-64' || fail "azukari.exe: $(file -b "$folder/azukari.exe")"
 file "$folder/azukari-desktop.exe" | grep -q 'PE32+ executable (GUI) x86-64' || fail "azukari-desktop.exe: $(file -b "$folder/azukari-desktop.exe")"
 # Every DLL the executables import is one Windows has, or one the zip carries.
-system_dlls='^(kernel32|combase|user32|gdi32|advapi32|shell32|ole32|oleaut32|comctl32|comdlg32|shlwapi|ws2_32|bcrypt|bcryptprimitives|ntdll|crypt32|secur32|userenv|uxtheme|dwmapi|winmm|version|setupapi|imm32|uiautomationcore|propsys|msimg32|gdiplus|dbghelp|iphlpapi|netapi32|powrprof|rpcrt4|shcore|winspool\.drv|wininet|winhttp|msvcrt|ucrtbase|api-ms-win-[a-z0-9-]+|ext-ms-win-[a-z0-9-]+|d2d1|d3d11|dwrite|dxgi|windowscodecs|oleacc|wtsapi32|synchronization|credui|ncrypt|mpr|psapi|hid|cfgmgr32|opengl32|winhttp|urlmon)\.dll$'
+system_dlls='^(kernel32|combase|user32|gdi32|advapi32|shell32|ole32|oleaut32|comctl32|comdlg32|shlwapi|ws2_32|bcrypt|bcryptprimitives|ntdll|crypt32|secur32|userenv|uxtheme|dwmapi|winmm|version|setupapi|imm32|uiautomationcore|propsys|msimg32|gdiplus|dbghelp|iphlpapi|netapi32|powrprof|rpcrt4|shcore|winspool|wininet|winhttp|msvcrt|ucrtbase|api-ms-win-[a-z0-9-]+|ext-ms-win-[a-z0-9-]+|d2d1|d3d11|dwrite|dxgi|windowscodecs|oleacc|wtsapi32|synchronization|credui|ncrypt|mpr|psapi|hid|cfgmgr32|opengl32|winhttp|urlmon)\.dll$'
 for exe in "$folder"/*.exe; do
   x86_64-w64-mingw32-objdump -p "$exe" | sed -n 's/^\s*DLL Name: //p' | while read -r dll; do
     lower=$(tr '[:upper:]' '[:lower:]' <<<"$dll")

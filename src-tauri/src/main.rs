@@ -314,7 +314,24 @@ fn store_path() -> Result<PathBuf, String> {
     Ok(azukari_platform::folders::default_store(&dir))
 }
 
-/// Whether the person's locale is Japanese: `LANG` on Linux, the user's locale on Windows.
+/// What to do when the web view the window is drawn with is missing.
+fn missing_webview(lang: Lang, why: &str) -> String {
+    match (lang, cfg!(windows)) {
+        (Lang::Ja, true) => format!(
+            "画面の表示に必要な Microsoft Edge WebView2 ランタイムが見つかりません。情報システム部門に導入を依頼してください（{why}）"
+        ),
+        (Lang::Ja, false) => {
+            format!("画面の表示に必要な WebKitGTK が見つかりません（{why}）")
+        }
+        (Lang::En, true) => format!(
+            "the Microsoft Edge WebView2 Runtime, which draws the window, is not installed; ask your IT department to install it ({why})"
+        ),
+        (Lang::En, false) => format!("WebKitGTK, which draws the window, is missing ({why})"),
+    }
+}
+
+/// Whether the person's locale is Japanese: `LC_ALL`/`LC_MESSAGES`/`LANG` on Linux, the display
+/// language on Windows.
 fn japanese() -> bool {
     azukari_platform::locale::user_locale()
         .is_some_and(|tag| azukari_platform::locale::is_japanese(&tag))
@@ -327,6 +344,11 @@ fn main() {
         Err(why) => log::fatal(&why, 2),
     };
     let lang = if japanese() { Lang::Ja } else { Lang::En };
+    // Without a web view the window would fail inside Tauri's event loop, where the failure is a
+    // panic the person never sees; asked first, it is told like any other reason not to start.
+    if let Err(why) = tauri::webview_version() {
+        log::fatal(&missing_webview(lang, &why.to_string()), 1);
+    }
     let desk = match Desk::open(&path) {
         Ok(desk) => desk,
         Err(failure) => log::fatal(&failure.message(lang), 1),

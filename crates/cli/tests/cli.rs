@@ -44,6 +44,7 @@ impl Office {
             // Every write of these stories happens at one fixed instant.
             .env("AZUKARI_NOW", "2026-11-21T01:00:00Z")
             .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .env_remove("AZUKARI_STORE")
             .output()
             .unwrap()
@@ -258,6 +259,8 @@ fn refusals_exit_1_with_the_reason_and_write_nothing() {
         .env("AZUKARI_PASSWORD", "wrong password")
         .env("AZUKARI_NOW", "2026-11-21T01:00:00Z")
         .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -298,6 +301,8 @@ fn a_bad_import_names_row_and_column_and_writes_nothing() {
         .env("AZUKARI_USER", "admin")
         .env("AZUKARI_PASSWORD", "correct horse battery")
         .env("LANG", "ja_JP.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .output()
         .unwrap();
     assert!(
@@ -568,6 +573,8 @@ fn every_file_holding_the_register_is_private_under_umask_022() {
             .env("AZUKARI_PASSWORD", "correct horse battery")
             .env("AZUKARI_NOW", "2026-11-21T01:00:00Z")
             .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .env_remove("AZUKARI_STORE")
             .output()
             .unwrap();
@@ -715,5 +722,38 @@ fn redirected_output_is_cp932_when_the_console_would_read_it_so() {
     assert!(
         warned.contains("AZUKARI_OUTPUT_ENCODING=latin1"),
         "{warned}"
+    );
+}
+
+/// Offices name their folders in Japanese, with spaces: the store, its backup and a ledger live
+/// there like anywhere else.
+#[test]
+fn a_store_backup_and_ledger_in_folders_named_in_japanese() {
+    let o = office();
+    let folder = o.dir.join("総務部 預かり台帳");
+    std::fs::create_dir_all(&folder).unwrap();
+    let store = folder.join("台帳.db");
+    let out = o.run_on(
+        &store,
+        &["init", "--org", "株式会社サンプル", "--admin", "admin"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let backup = folder.join("控え（１１月）.db");
+    let ledger = folder.join("貸与物管理台帳.pdf");
+    for args in [
+        vec!["person", "add", "髙橋 一郎"],
+        vec!["backup", "--out", backup.to_str().unwrap()],
+        vec!["ledger", "custody", "--out", ledger.to_str().unwrap()],
+        vec!["verify"],
+    ] {
+        let out = o.run_on(&store, &args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+    }
+    assert!(backup.is_file() && ledger.is_file());
+    let listed = o.run_on(&backup, &["person", "list"]);
+    assert!(
+        String::from_utf8(listed.stdout)
+            .unwrap()
+            .contains("髙橋 一郎")
     );
 }

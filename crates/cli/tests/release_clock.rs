@@ -19,6 +19,8 @@ fn the_release_cli_reads_the_real_clock_whatever_azukari_now_says() {
             .env("AZUKARI_PASSWORD", "correct horse battery")
             .env("AZUKARI_NOW", now)
             .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .output()
             .unwrap();
         assert!(

@@ -228,6 +228,30 @@ fn csv_and_xlsx_hold_the_same_rows_as_the_pdf() {
     assert_eq!(xlsx_rows, csv_rows, "XLSX and CSV hold the same cells");
 }
 
+/// Excel on Windows, and RFC 4180, end a CSV record with CRLF, on every platform the CSV is
+/// written on; a line break inside a cell stays inside its quotes.
+#[test]
+fn csv_records_end_in_crlf_in_both_encodings() {
+    let mut ledger = sample(8, false);
+    ledger.groups[0].rows[0][5] = "自宅\n書斎".into();
+    let records = 1 + ledger.groups.iter().map(|g| g.rows.len()).sum::<usize>();
+    let utf8 = render_csv(&ledger, CsvEncoding::Utf8Bom).unwrap();
+    let text = String::from_utf8(utf8[3..].to_vec()).unwrap();
+    assert_eq!(text.matches("\r\n").count(), records, "{text}");
+    assert!(text.ends_with("\r\n"));
+    assert!(
+        text.contains("\"自宅\n書斎\""),
+        "the cell's own break, quoted: {text}"
+    );
+    assert_eq!(text.matches('\n').count(), records + 1, "no other bare LF");
+
+    ledger.groups.retain(|g| !g.rows[0][4].contains('𠮷'));
+    let records = 1 + ledger.groups.iter().map(|g| g.rows.len()).sum::<usize>();
+    let cp932 = render_csv(&ledger, CsvEncoding::Cp932).unwrap();
+    let (text, _, _) = encoding_rs::SHIFT_JIS.decode(&cp932);
+    assert_eq!(text.matches("\r\n").count(), records, "{text}");
+}
+
 #[test]
 fn cp932_csv_refuses_a_character_it_cannot_hold_by_row_and_column() {
     let ledger = sample(8, false);

@@ -1,10 +1,23 @@
-//! The user's language: on Linux from `LC_ALL`, `LC_MESSAGES` and `LANG`; on Windows from the
-//! user's locale (GetUserDefaultLocaleName), which is what a Japanese Windows sets, since no
-//! `LANG` is set there.
+//! The user's language. On Linux it is the locale of messages as the C library reads it: the
+//! first of `LC_ALL`, `LC_MESSAGES` and `LANG` that is set (`LANGUAGE`, which gettext consults
+//! only when that locale is not C, is left alone). On Windows, where no `LANG` is set, it is the
+//! user's preferred display language (GetUserPreferredUILanguages, through `sys-locale`): what
+//! a Japanese Windows shows its own menus in.
 
-/// The user's locale as a BCP 47 or POSIX tag (`ja-JP`, `ja_JP.UTF-8`, `en-US`), if any.
+/// The user's locale as a POSIX or BCP 47 tag (`ja_JP.UTF-8`, `ja-JP`, `en-US`), if any.
 pub fn user_locale() -> Option<String> {
-    sys_locale::get_locale()
+    if cfg!(windows) {
+        sys_locale::get_locale()
+    } else {
+        posix_locale(|name| std::env::var(name).ok())
+    }
+}
+
+/// The first of `LC_ALL`, `LC_MESSAGES`, `LANG` that is set and not empty.
+pub fn posix_locale(variable: impl Fn(&str) -> Option<String>) -> Option<String> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .into_iter()
+        .find_map(|name| variable(name).filter(|value| !value.is_empty()))
 }
 
 /// Whether a locale tag is Japanese: `ja`, `ja-JP`, `ja_JP.UTF-8`, `JA-jp`.
@@ -40,5 +53,34 @@ mod tests {
         ] {
             assert!(!is_japanese(tag), "{tag}");
         }
+    }
+
+    #[test]
+    fn lc_all_then_lc_messages_then_lang_and_never_language() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        assert_eq!(
+            posix_locale(env(&[("LANG", "ja_JP.UTF-8"), ("LC_ALL", "C")])).as_deref(),
+            Some("C")
+        );
+        assert_eq!(
+            posix_locale(env(&[("LANG", "C"), ("LC_MESSAGES", "ja_JP.UTF-8")])).as_deref(),
+            Some("ja_JP.UTF-8")
+        );
+        assert_eq!(
+            posix_locale(env(&[("LANG", "C"), ("LANGUAGE", "ja")])).as_deref(),
+            Some("C")
+        );
+        assert_eq!(
+            posix_locale(env(&[("LC_ALL", ""), ("LANG", "ja_JP.UTF-8")])).as_deref(),
+            Some("ja_JP.UTF-8")
+        );
+        assert_eq!(posix_locale(env(&[])), None);
     }
 }

@@ -36,6 +36,14 @@ const NETWORK_FILE_SYSTEMS: &[&str] = &[
     "fuse.sshfs",
     "davfs",
     "fuse.davfs2",
+    // GNOME Files' SMB and SFTP folders, rclone's remotes, cluster file systems.
+    "fuse.gvfsd-fuse",
+    "fuse.rclone",
+    "ceph",
+    "fuse.ceph",
+    "glusterfs",
+    "fuse.glusterfs",
+    "lustre",
 ];
 
 /// The network file system `folder` is on, read from a `/proc/self/mountinfo` table: the
@@ -51,7 +59,7 @@ pub fn network_filesystem(mountinfo: &str, folder: &Path) -> Option<String> {
         let (Some(mount_point), Some(fs_type)) = (fields.get(4), fields.get(dash + 1)) else {
             continue;
         };
-        let mount_point = mount_point.replace("\\040", " ");
+        let mount_point = unescape_octal(mount_point);
         if folder.starts_with(&mount_point)
             && best
                 .as_ref()
@@ -64,6 +72,29 @@ pub fn network_filesystem(mountinfo: &str, folder: &Path) -> Option<String> {
         .filter(|fs| NETWORK_FILE_SYSTEMS.contains(&fs.as_str()))
 }
 
+/// The kernel writes a space, tab, line feed and backslash in a mount point as `\040`, `\011`,
+/// `\012` and `\134`.
+fn unescape_octal(field: &str) -> String {
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\'
+            && let Some(code) = bytes
+                .get(i + 1..i + 4)
+                .and_then(|digits| std::str::from_utf8(digits).ok())
+                .and_then(|digits| u8::from_str_radix(digits, 8).ok())
+        {
+            out.push(code);
+            i += 4;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Where a Windows path points, by its form alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WindowsPlace {
@@ -72,8 +103,10 @@ pub enum WindowsPlace {
     /// `\\server\share\…`, `\\?\UNC\server\share\…`, or the redirector's device
     /// (`\\?\GLOBALROOT\Device\Mup\server\share\…`): always the network.
     Share { server: String, share: String },
-    /// `\\?\Volume{…}\…` and other device paths: a local volume.
+    /// `\\?\Volume{…}\…`, `\\?\GLOBALROOT\Device\HarddiskVolume3\…`: a local volume.
     Device,
+    /// A device path of no known kind: refused, since it cannot be shown to be local.
+    Unknown,
     /// No root: resolved against the current folder, which is looked at on its own.
     Relative,
 }
@@ -86,48 +119,72 @@ pub enum DriveKind {
 }
 
 /// Reads a Windows path's form. Either slash separates; prefixes are matched without regard to
-/// case, as Windows does.
+/// case, as Windows does. Inside the object namespace (`\\?\`, `\\.\`, `\??\`) the aliases that
+/// lead back to the same place (`GLOBALROOT\`, `Global\`, `GLOBAL??\`, `DosDevices\`, `??\`) are
+/// followed; a device that is neither a disk volume nor a known redirector is taken as network,
+/// so that an unknown form is refused rather than let through.
 pub fn windows_place(path: &str) -> WindowsPlace {
     let path = path.replace('/', "\\");
     let upper = path.to_ascii_uppercase();
-    let parts = |rest: &str| -> WindowsPlace {
-        let mut names = rest.split('\\').filter(|part| !part.is_empty());
-        match (names.next(), names.next()) {
-            (Some(server), share) => WindowsPlace::Share {
-                server: server.to_string(),
-                share: share.unwrap_or("").to_string(),
-            },
-            _ => WindowsPlace::Device,
+    let Some(namespace) = ["\\\\?\\", "\\\\.\\", "\\??\\"]
+        .into_iter()
+        .find(|prefix| upper.starts_with(prefix))
+    else {
+        if let Some(rest) = path.strip_prefix("\\\\") {
+            return share_of(rest);
         }
+        return match drive_letter(&path) {
+            Some(letter) => WindowsPlace::Drive(letter),
+            None => WindowsPlace::Relative,
+        };
     };
-    for prefix in [
-        "\\\\?\\UNC\\",
-        "\\\\.\\UNC\\",
-        "\\\\?\\GLOBALROOT\\DEVICE\\MUP\\",
-        "\\\\.\\GLOBALROOT\\DEVICE\\MUP\\",
-        "\\\\?\\GLOBALROOT\\DEVICE\\LANMANREDIRECTOR\\",
-        "\\??\\UNC\\",
-    ] {
-        if upper.starts_with(prefix) {
-            return parts(&path[prefix.len()..]);
+    let mut rest = &path[namespace.len()..];
+    'aliases: loop {
+        for alias in [
+            "GLOBALROOT\\",
+            "GLOBAL??\\",
+            "GLOBAL\\",
+            "DOSDEVICES\\",
+            "??\\",
+        ] {
+            if rest.to_ascii_uppercase().starts_with(alias) {
+                rest = &rest[alias.len()..];
+                continue 'aliases;
+            }
         }
+        break;
     }
-    for prefix in ["\\\\?\\", "\\\\.\\", "\\??\\"] {
-        if let Some(rest) = path.get(prefix.len()..)
-            && upper.starts_with(prefix)
+    let upper = rest.to_ascii_uppercase();
+    if upper.starts_with("UNC\\") {
+        return share_of(&rest[4..]);
+    }
+    if let Some(letter) = drive_letter(rest) {
+        return WindowsPlace::Drive(letter);
+    }
+    if upper.starts_with("VOLUME{") {
+        return WindowsPlace::Device;
+    }
+    if let Some(device) = upper.strip_prefix("DEVICE\\") {
+        let name = device.split('\\').next().unwrap_or_default();
+        if name == "MUP" || name.ends_with("REDIRECTOR") {
+            return share_of(&rest["DEVICE\\".len() + name.len()..]);
+        }
+        if ["HARDDISKVOLUME", "HARDDISK", "CDROM", "FLOPPY"]
+            .iter()
+            .any(|local| name.starts_with(local))
         {
-            return match drive_letter(rest) {
-                Some(letter) => WindowsPlace::Drive(letter),
-                None => WindowsPlace::Device,
-            };
+            return WindowsPlace::Device;
         }
     }
-    if let Some(rest) = path.strip_prefix("\\\\") {
-        return parts(rest);
-    }
-    match drive_letter(&path) {
-        Some(letter) => WindowsPlace::Drive(letter),
-        None => WindowsPlace::Relative,
+    WindowsPlace::Unknown
+}
+
+/// `server\share\…` (after the leading backslashes) as a share.
+fn share_of(rest: &str) -> WindowsPlace {
+    let mut names = rest.split('\\').filter(|part| !part.is_empty());
+    WindowsPlace::Share {
+        server: names.next().unwrap_or_default().to_string(),
+        share: names.next().unwrap_or_default().to_string(),
     }
 }
 
@@ -152,6 +209,7 @@ pub fn windows_network_location(
         WindowsPlace::Drive(letter) if drive_kind(letter) == DriveKind::Network => {
             Some(format!("{letter}:"))
         }
+        WindowsPlace::Unknown => Some(path.to_string()),
         _ => None,
     }
 }
@@ -182,6 +240,12 @@ mod tests {
             r"\\.\UNC\fileserver\総務\x",
             r"\\?\GLOBALROOT\Device\Mup\fileserver\総務\x",
             r"\??\UNC\fileserver\総務\x",
+            r"\\?\Global\UNC\fileserver\総務\x",
+            r"\\?\GLOBALROOT\??\UNC\fileserver\総務\x",
+            r"\\?\GLOBALROOT\GLOBAL??\UNC\fileserver\総務\x",
+            r"\\.\GLOBALROOT\Device\LanmanRedirector\fileserver\総務",
+            r"\??\GLOBALROOT\Device\Mup\fileserver\総務\x",
+            r"\\?\GLOBALROOT\Device\WebDavRedirector\fileserver\総務\x",
         ] {
             assert_eq!(
                 windows_place(path),
@@ -230,8 +294,29 @@ mod tests {
     }
 
     #[test]
+    fn a_device_of_no_known_kind_is_refused_and_a_disk_volume_kept() {
+        assert_eq!(
+            windows_place(r"\\?\GLOBALROOT\Device\HarddiskVolume3\data"),
+            WindowsPlace::Device
+        );
+        for path in [r"\\?\GLOBALROOT\Device\SomethingNew\x", r"\\.\pipe\azukari"] {
+            assert_eq!(
+                windows_network_location(path, local).as_deref(),
+                Some(path),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
     fn a_mapped_network_drive_is_refused_by_its_letter() {
-        for path in [r"Z:\総務\azukari", r"z:\x", r"\\?\Z:\x"] {
+        for path in [
+            r"Z:\総務\azukari",
+            r"z:\x",
+            r"\\?\Z:\x",
+            r"\\?\GLOBALROOT\DosDevices\Z:\x",
+            r"\\?\Global\Z:\x",
+        ] {
             assert_eq!(
                 windows_network_location(path, z_is_mapped).as_deref(),
                 Some("Z:"),
@@ -255,7 +340,9 @@ mod tests {
 22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
 40 22 0:35 / /mnt/share rw,relatime shared:2 - nfs4 server:/export rw
 41 22 0:36 / /mnt/office\\040files rw - cifs //server/office rw
-42 40 8:2 / /mnt/share/local rw - ext4 /dev/sdb1 rw";
+42 40 8:2 / /mnt/share/local rw - ext4 /dev/sdb1 rw
+43 22 0:37 / /run/user/1000/gvfs rw - fuse.gvfsd-fuse gvfsd-fuse rw
+44 22 0:38 / /mnt/tab\\011and\\134slash rw - nfs4 server:/x rw";
 
     #[test]
     fn the_longest_mount_point_decides_on_linux() {
@@ -271,6 +358,17 @@ mod tests {
         assert_eq!(
             network_filesystem(MOUNTINFO, Path::new("/mnt/share/local/y")),
             None
+        );
+        assert_eq!(
+            network_filesystem(
+                MOUNTINFO,
+                Path::new("/run/user/1000/gvfs/smb-share:server=nas")
+            ),
+            Some("fuse.gvfsd-fuse".into())
+        );
+        assert_eq!(
+            network_filesystem(MOUNTINFO, Path::new("/mnt/tab\tand\\slash/x")).as_deref(),
+            Some("nfs4")
         );
     }
 }
