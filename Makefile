@@ -22,9 +22,9 @@ desktop: ui
 run: desktop
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(DESKTOP) $(ARGS); else echo "no display: running under xvfb-run"; xvfb-run -a $(DESKTOP) $(ARGS); fi
 
-# What CI runs: the lints first (they are the cheapest to fail), then every test, then the
-# packages built, installed, run and removed.
-test: deps lint test-rust test-ui test-e2e test-package
+# What CI runs: the lints first (they are the cheapest to fail), the packages (whose release
+# CLI the Rust tests run), every test, then the packages installed, run and removed.
+test: deps lint package test-rust test-ui test-e2e test-package
 
 # Formatting, clippy with warnings as errors (and with it the ban on reading the wall clock
 # outside each binary's clock function) on Linux and for Windows, the bindings drift check and
@@ -37,8 +37,9 @@ lint: deps ui
 	$(MAKE) bindings
 	npm run check
 
-test-rust:
-	$(CARGO) test --workspace --exclude azukari-desktop
+# The release CLI some tests run is the packaged one (tests/src/lib.rs, `release_cli`).
+test-rust: package
+	AZUKARI_RELEASE_DIR=$(CURDIR)/target/release $(CARGO) test --workspace --exclude azukari-desktop
 
 test-ui:
 	npm test

@@ -35,7 +35,18 @@ pub fn prepared_store(path: &Path, assets: usize) -> anyhow::Result<()> {
 
 /// The `azukari` CLI as it ships (`--release`), built if it is not yet: for tests of what only
 /// a release build does, and for making large stores in seconds instead of a debug minute.
+/// `make test` builds the packages first and names their folder in `AZUKARI_RELEASE_DIR`, so
+/// these tests run the very binary that is packaged, and it is not built a second time.
 pub fn release_cli() -> PathBuf {
+    if let Some(folder) = std::env::var_os("AZUKARI_RELEASE_DIR") {
+        let cli = PathBuf::from(folder).join(format!("azukari{}", std::env::consts::EXE_SUFFIX));
+        assert!(
+            cli.is_file(),
+            "AZUKARI_RELEASE_DIR has no {}",
+            cli.display()
+        );
+        return cli;
+    }
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
