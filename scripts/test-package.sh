@@ -89,7 +89,7 @@ done
 file "$folder/azukari.exe" | grep -q 'PE32+ executable (console) x86-64' || fail "azukari.exe: $(file -b "$folder/azukari.exe")"
 file "$folder/azukari-desktop.exe" | grep -q 'PE32+ executable (GUI) x86-64' || fail "azukari-desktop.exe: $(file -b "$folder/azukari-desktop.exe")"
 # Every DLL the executables import is one Windows has, or one the zip carries.
-system_dlls='^(kernel32|combase|user32|gdi32|advapi32|shell32|ole32|oleaut32|comctl32|comdlg32|shlwapi|ws2_32|bcrypt|bcryptprimitives|ntdll|crypt32|secur32|userenv|uxtheme|dwmapi|winmm|version|setupapi|imm32|uiautomationcore|propsys|msimg32|gdiplus|dbghelp|iphlpapi|netapi32|powrprof|rpcrt4|shcore|winspool|wininet|winhttp|msvcrt|ucrtbase|api-ms-win-[a-z0-9-]+|ext-ms-win-[a-z0-9-]+|d2d1|d3d11|dwrite|dxgi|windowscodecs|oleacc|wtsapi32|synchronization|credui|ncrypt|mpr|psapi|hid|cfgmgr32|opengl32|winhttp|urlmon)\.dll$'
+system_dlls='^(kernel32|combase|user32|gdi32|advapi32|shell32|ole32|oleaut32|comctl32|comdlg32|shlwapi|ws2_32|bcrypt|bcryptprimitives|ntdll|crypt32|secur32|userenv|uxtheme|dwmapi|winmm|version|setupapi|imm32|uiautomationcore|propsys|msimg32|gdiplus|dbghelp|iphlpapi|netapi32|powrprof|rpcrt4|shcore|winspool|wininet|msvcrt|ucrtbase|api-ms-win-[a-z0-9-]+|ext-ms-win-[a-z0-9-]+|d2d1|d3d11|dwrite|dxgi|windowscodecs|oleacc|wtsapi32|synchronization|credui|ncrypt|mpr|psapi|hid|cfgmgr32|opengl32|winhttp|urlmon)\.dll$'
 for exe in "$folder"/*.exe; do
   x86_64-w64-mingw32-objdump -p "$exe" | sed -n 's/^\s*DLL Name: //p' | while read -r dll; do
     lower=$(tr '[:upper:]' '[:lower:]' <<<"$dll")

@@ -16,6 +16,20 @@ fn copy_of(name: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, to)
 }
 
+/// What every account of a V1 store must do first: choose a new password (at `changed`), then
+/// log in with it (at `logged_in`).
+fn new_office_password(
+    desk: &mut Desk,
+    first: &Session,
+    changed: Instant,
+    logged_in: Instant,
+) -> Session {
+    desk.change_password(first, "office-password", "office-new-password", changed)
+        .unwrap();
+    desk.login("office", "office-new-password", logged_in)
+        .unwrap()
+}
+
 fn at(text: &str) -> Instant {
     text.parse().unwrap()
 }
@@ -38,16 +52,12 @@ fn a_v1_store_opens_migrates_and_verifies_against_the_head_it_printed() {
             .code(),
         "password_change_required"
     );
-    desk.change_password(
+    let office = new_office_password(
+        &mut desk,
         &first,
-        "office-password",
-        "office-new-password",
         at("2026-11-01T00:00:30Z"),
-    )
-    .unwrap();
-    let office = desk
-        .login("office", "office-new-password", at("2026-11-01T00:00:40Z"))
-        .unwrap();
+        at("2026-11-01T00:00:40Z"),
+    );
     let printed: Head = V1_HEAD.parse().unwrap();
     let report = desk
         .verify(&office, Some(&printed), &mut |_, _| {})
@@ -128,16 +138,8 @@ fn the_v1_journal_still_carries_its_old_password_hashes_but_new_entries_do_not()
     let first = desk
         .login("office", "office-password", at("2026-11-01T00:00:00Z"))
         .unwrap();
-    desk.change_password(
-        &first,
-        "office-password",
-        "office-new-password",
-        at("2026-11-01T00:00:00Z"),
-    )
-    .unwrap();
-    let office = desk
-        .login("office", "office-new-password", at("2026-11-01T00:00:00Z"))
-        .unwrap();
+    let now = at("2026-11-01T00:00:00Z");
+    let office = new_office_password(&mut desk, &first, now, now);
     let account = NewAccount {
         login: "newcomer".into(),
         password: "newcomer-password".into(),

@@ -34,7 +34,14 @@ impl Office {
     }
 
     fn run_on(&self, store: &Path, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_azukari"))
+        self.command(store, args).output().unwrap()
+    }
+
+    /// `azukari --store STORE ARGS…` as the admin, in English, at the stories' one instant;
+    /// a test changes what it needs with `.env(…)`, which replaces what is set here.
+    fn command(&self, store: &Path, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_azukari"));
+        command
             .arg("--store")
             .arg(store)
             .args(args)
@@ -45,9 +52,8 @@ impl Office {
             .env("AZUKARI_NOW", "2026-11-21T01:00:00Z")
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")
-            .env_remove("AZUKARI_STORE")
-            .output()
-            .unwrap()
+            .env_remove("AZUKARI_STORE");
+        command
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -253,14 +259,9 @@ fn refusals_exit_1_with_the_reason_and_write_nothing() {
     let stderr = o.refused(&["loan", "return", "--asset", "PC-0001"]);
     assert!(stderr.contains("not on loan"), "{stderr}");
 
-    let out = Command::new(env!("CARGO_BIN_EXE_azukari"))
-        .args(["--store", o.store.to_str().unwrap(), "asset", "list"])
-        .env("AZUKARI_USER", "admin")
+    let out = o
+        .command(&o.store, &["asset", "list"])
         .env("AZUKARI_PASSWORD", "wrong password")
-        .env("AZUKARI_NOW", "2026-11-21T01:00:00Z")
-        .env("LANG", "C")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -290,19 +291,9 @@ fn a_bad_import_names_row_and_column_and_writes_nothing() {
     );
 
     // In Japanese when the locale is Japanese.
-    let out = Command::new(env!("CARGO_BIN_EXE_azukari"))
-        .args([
-            "--store",
-            o.store.to_str().unwrap(),
-            "import",
-            "assets",
-            &file,
-        ])
-        .env("AZUKARI_USER", "admin")
-        .env("AZUKARI_PASSWORD", "correct horse battery")
+    let out = o
+        .command(&o.store, &["import", "assets", &file])
         .env("LANG", "ja_JP.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
         .output()
         .unwrap();
     assert!(
@@ -334,18 +325,11 @@ fn lists_take_json() {
         "--responsible",
         "現場 責任子",
     ]);
-    let out = Command::new(env!("CARGO_BIN_EXE_azukari"))
-        .args([
-            "--store",
-            o.store.to_str().unwrap(),
-            "account",
-            "add",
-            "auditor1",
-            "--role",
-            "auditor",
-        ])
-        .env("AZUKARI_USER", "admin")
-        .env("AZUKARI_PASSWORD", "correct horse battery")
+    let out = o
+        .command(
+            &o.store,
+            &["account", "add", "auditor1", "--role", "auditor"],
+        )
         .env("AZUKARI_NEW_PASSWORD", "another password")
         .output()
         .unwrap();
@@ -670,17 +654,9 @@ fn redirected_output_is_cp932_when_the_console_would_read_it_so() {
     o.ok(&["person", "add", "髙橋 一郎"]);
     o.ok(&["person", "add", "𠮷田 太郎"]);
     let run = |encoding: &str, args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_azukari"))
-            .arg("--store")
-            .arg(&o.store)
-            .args(args)
-            .env("AZUKARI_USER", "admin")
-            .env("AZUKARI_PASSWORD", "correct horse battery")
+        o.command(&o.store, args)
             .env("LANG", "ja_JP.UTF-8")
-            .env("AZUKARI_NOW", "2026-11-21T01:00:00Z")
             .env("AZUKARI_OUTPUT_ENCODING", encoding)
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
             .output()
             .unwrap()
     };

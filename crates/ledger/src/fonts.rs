@@ -114,37 +114,40 @@ fn windows_fonts_folder() -> Option<PathBuf> {
 /// The names each face of a font file (or collection) gives itself: family, full and
 /// typographic family names, in every language it has them.
 pub fn face_names(bytes: &[u8]) -> Vec<Vec<String>> {
-    let count = ttf_parser::fonts_in_collection(bytes).unwrap_or(1);
-    (0..count)
-        .map(|index| {
-            let Ok(face) = ttf_parser::Face::parse(bytes, index) else {
-                return Vec::new();
-            };
-            let mut names: Vec<String> = face
-                .names()
-                .into_iter()
-                .filter(|name| {
-                    [
-                        ttf_parser::name_id::FAMILY,
-                        ttf_parser::name_id::FULL_NAME,
-                        ttf_parser::name_id::TYPOGRAPHIC_FAMILY,
-                    ]
-                    .contains(&name.name_id)
-                })
-                .filter_map(|name| name.to_string())
-                .collect();
-            names.dedup();
-            names
-        })
-        .collect()
+    names_of_faces(bytes).collect()
 }
 
-/// The place of the face named `wanted` (ignoring case) in a font file.
+/// The place of the face named `wanted` (ignoring case) in a font file; faces after it are not
+/// read.
 pub fn face_index(bytes: &[u8], wanted: &str) -> Option<usize> {
-    face_names(bytes).iter().position(|names| {
+    names_of_faces(bytes).position(|names| {
         names
             .iter()
             .any(|name| name.trim().eq_ignore_ascii_case(wanted.trim()))
+    })
+}
+
+fn names_of_faces(bytes: &[u8]) -> impl Iterator<Item = Vec<String>> + '_ {
+    let count = ttf_parser::fonts_in_collection(bytes).unwrap_or(1);
+    (0..count).map(|index| {
+        let Ok(face) = ttf_parser::Face::parse(bytes, index) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = face
+            .names()
+            .into_iter()
+            .filter(|name| {
+                [
+                    ttf_parser::name_id::FAMILY,
+                    ttf_parser::name_id::FULL_NAME,
+                    ttf_parser::name_id::TYPOGRAPHIC_FAMILY,
+                ]
+                .contains(&name.name_id)
+            })
+            .filter_map(|name| name.to_string())
+            .collect();
+        names.dedup();
+        names
     })
 }
 
@@ -175,14 +178,15 @@ impl Fonts {
         if sources.is_empty() {
             return Err(LedgerError::NoFont);
         }
-        let mut faces = Vec::new();
-        for source in sources {
-            faces.push(load_face(source)?);
-        }
-        Ok(Fonts {
+        let faces = sources.iter().map(load_face).collect::<Result<_, _>>()?;
+        Ok(Fonts::of(faces))
+    }
+
+    fn of(faces: Vec<Face>) -> Fonts {
+        Fonts {
             faces,
             glyphs: HashMap::new(),
-        })
+        }
     }
 
     /// The system's fonts, or the one named (`PATH`, `PATH#INDEX`, `PATH#FAMILY`) and then the
@@ -217,10 +221,7 @@ impl Fonts {
         if faces.is_empty() {
             return Err(passed_over.unwrap_or(LedgerError::NoFont));
         }
-        Ok(Fonts {
-            faces,
-            glyphs: HashMap::new(),
-        })
+        Ok(Fonts::of(faces))
     }
 
     pub(crate) fn names(&self) -> String {

@@ -123,22 +123,21 @@ impl Console {
         Console { encoding, stream }
     }
 
-    pub fn encoding(&self) -> TextEncoding {
-        self.encoding
-    }
-
     /// Writes `text` and a line break. Output that cannot be written (a closed pipe) is dropped,
     /// as `head` expects of a program it cuts short.
     pub fn line(&self, text: &str) {
-        let mut line = String::with_capacity(text.len() + 1);
-        line.push_str(text);
-        line.push('\n');
-        let bytes = encode(&line, self.encoding);
+        let bytes = encode(text, self.encoding);
         let _ = match self.stream {
-            Stream::Out => std::io::stdout().lock().write_all(&bytes),
-            Stream::Err => std::io::stderr().lock().write_all(&bytes),
+            Stream::Out => write_line(&mut std::io::stdout().lock(), &bytes),
+            Stream::Err => write_line(&mut std::io::stderr().lock(), &bytes),
         };
     }
+}
+
+/// One line under one lock, so lines from two threads never interleave.
+fn write_line(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+    out.write_all(bytes)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -16,18 +16,12 @@ pub fn fatal_text(message: &str, log: Option<&str>, japanese: bool) -> String {
 }
 
 /// Shows `text` in an error message box and waits for OK, where the platform has no other way
-/// to reach the person; says whether it did.
-pub fn show_error(title: &str, text: &str) -> bool {
+/// to reach the person (Windows); elsewhere standard error and the log already have it.
+pub fn show_error(title: &str, text: &str) {
     #[cfg(windows)]
-    {
-        crate::windows::message_box(title, text);
-        true
-    }
+    crate::windows::message_box(title, text);
     #[cfg(not(windows))]
-    {
-        let _ = (title, text);
-        false
-    }
+    let _ = (title, text);
 }
 
 #[cfg(test)]

@@ -57,30 +57,27 @@ mod tests {
 
     #[test]
     fn lc_all_then_lc_messages_then_lang_and_never_language() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
+        type Environment = &'static [(&'static str, &'static str)];
+        let cases: [(Environment, Option<&str>); 5] = [
+            (&[("LANG", "ja_JP.UTF-8"), ("LC_ALL", "C")], Some("C")),
+            (
+                &[("LANG", "C"), ("LC_MESSAGES", "ja_JP.UTF-8")],
+                Some("ja_JP.UTF-8"),
+            ),
+            (&[("LANG", "C"), ("LANGUAGE", "ja")], Some("C")),
+            (
+                &[("LC_ALL", ""), ("LANG", "ja_JP.UTF-8")],
+                Some("ja_JP.UTF-8"),
+            ),
+            (&[], None),
+        ];
+        for (env, expected) in cases {
+            let variable = |name: &str| {
+                env.iter()
                     .find(|(key, _)| *key == name)
                     .map(|(_, value)| value.to_string())
-            }
-        };
-        assert_eq!(
-            posix_locale(env(&[("LANG", "ja_JP.UTF-8"), ("LC_ALL", "C")])).as_deref(),
-            Some("C")
-        );
-        assert_eq!(
-            posix_locale(env(&[("LANG", "C"), ("LC_MESSAGES", "ja_JP.UTF-8")])).as_deref(),
-            Some("ja_JP.UTF-8")
-        );
-        assert_eq!(
-            posix_locale(env(&[("LANG", "C"), ("LANGUAGE", "ja")])).as_deref(),
-            Some("C")
-        );
-        assert_eq!(
-            posix_locale(env(&[("LC_ALL", ""), ("LANG", "ja_JP.UTF-8")])).as_deref(),
-            Some("ja_JP.UTF-8")
-        );
-        assert_eq!(posix_locale(env(&[])), None);
+            };
+            assert_eq!(posix_locale(variable).as_deref(), expected, "{env:?}");
+        }
     }
 }

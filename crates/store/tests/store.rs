@@ -217,6 +217,18 @@ fn behind_the_triggers(sql: &str) -> String {
 
 /// Puts back the triggers `behind_the_triggers` dropped (SQLite cannot run SQL it reads from
 /// a table, so the test does it).
+/// `failure` names journal entry `seq`, for a reason that says `why`.
+#[track_caller]
+fn assert_entry_named(failure: VerifyFailure, seq: i64, why: &str) {
+    match failure {
+        VerifyFailure::Entry { seq: named, reason } => {
+            assert_eq!(named, seq, "{reason}");
+            assert!(reason.contains(why), "{reason}");
+        }
+        other => panic!("expected entry {seq} to be named, got {other}"),
+    }
+}
+
 fn restore_triggers(conn: &Connection) {
     let kept: Vec<String> = conn
         .prepare("SELECT sql FROM temp.kept")
@@ -263,13 +275,7 @@ fn a_changed_byte_in_a_payload_names_that_entry() {
         "DROP TRIGGER journal_refuses_update;
          UPDATE journal SET event = replace(event, '自宅', '自室') WHERE seq = 5;",
     );
-    match failure {
-        VerifyFailure::Entry { seq, reason } => {
-            assert_eq!(seq, 5);
-            assert!(reason.contains("altered"), "{reason}");
-        }
-        other => panic!("expected the altered entry to be named, got {other}"),
-    }
+    assert_entry_named(failure, 5, "altered");
 }
 
 #[test]
@@ -278,13 +284,7 @@ fn a_deleted_entry_is_named_as_missing() {
         "DROP TRIGGER journal_refuses_delete;
          DELETE FROM journal WHERE seq = 4;",
     );
-    match failure {
-        VerifyFailure::Entry { seq, reason } => {
-            assert_eq!(seq, 4);
-            assert!(reason.contains("missing"), "{reason}");
-        }
-        other => panic!("expected the deleted entry to be named, got {other}"),
-    }
+    assert_entry_named(failure, 4, "missing");
 }
 
 #[test]
@@ -433,13 +433,7 @@ fn an_entry_whose_instant_or_actor_was_changed_is_named() {
         "UPDATE journal SET at = '2026-11-01T12:00:00.000Z' WHERE seq = 5",
         "UPDATE journal SET actor = 1 WHERE seq = 5",
     ] {
-        match verify_after_forgery(tamper, None) {
-            VerifyFailure::Entry { seq, reason } => {
-                assert_eq!(seq, 5, "{tamper}");
-                assert!(reason.contains("altered"), "{tamper}: {reason}");
-            }
-            other => panic!("{tamper}: expected entry 5 to be named, got {other}"),
-        }
+        assert_entry_named(verify_after_forgery(tamper, None), 5, "altered");
     }
 }
 
@@ -580,13 +574,11 @@ fn an_entry_earlier_than_the_one_before_is_named() {
         .unwrap();
     restore_triggers(&conn);
     drop(conn);
-    match Store::open(&path).unwrap().verify().unwrap_err() {
-        VerifyFailure::Entry { seq, reason } => {
-            assert_eq!(seq, 8);
-            assert!(reason.contains("earlier than the entry before"), "{reason}");
-        }
-        other => panic!("expected entry 8 to be named, got {other}"),
-    }
+    assert_entry_named(
+        Store::open(&path).unwrap().verify().unwrap_err(),
+        8,
+        "earlier than the entry before",
+    );
 }
 
 #[test]
@@ -664,13 +656,7 @@ fn a_return_written_before_its_issue_is_named_by_verify() {
             )
         })
         .unwrap();
-    match store.verify().unwrap_err() {
-        VerifyFailure::Entry { seq, reason } => {
-            assert_eq!(seq, 9);
-            assert!(reason.contains("before it was issued"), "{reason}");
-        }
-        other => panic!("expected entry 9 to be named, got {other}"),
-    }
+    assert_entry_named(store.verify().unwrap_err(), 9, "before it was issued");
 }
 
 #[test]
