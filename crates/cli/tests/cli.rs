@@ -733,3 +733,24 @@ fn a_store_backup_and_ledger_in_folders_named_in_japanese() {
             .contains("髙橋 一郎")
     );
 }
+
+/// `azukari person list | head -1`: the reader goes away before the output ends. What cannot be
+/// written is dropped and the command ends as it would have, not with a panic.
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let o = office();
+    o.ok(&["person", "add", "髙橋 一郎"]);
+    for args in [&["person", "list"][..], &["person", "list", "--json"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = o
+            .command(&o.store, args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

@@ -128,7 +128,11 @@ pub fn face_index(bytes: &[u8], wanted: &str) -> Option<usize> {
 }
 
 fn names_of_faces(bytes: &[u8]) -> impl Iterator<Item = Vec<String>> + '_ {
-    let count = ttf_parser::fonts_in_collection(bytes).unwrap_or(1);
+    // A collection's header says how many faces it has, and ttf-parser takes its word; a hostile
+    // or truncated file saying four billion would be read face by face for minutes. Each face
+    // needs a 4-byte offset after the 12-byte header, which bounds the count by the file's size.
+    let room = u32::try_from(bytes.len().saturating_sub(12) / 4).unwrap_or(u32::MAX);
+    let count = ttf_parser::fonts_in_collection(bytes).map_or(1, |count| count.min(room));
     (0..count).map(|index| {
         let Ok(face) = ttf_parser::Face::parse(bytes, index) else {
             return Vec::new();

@@ -120,3 +120,24 @@ fn the_korean_face_is_chosen_when_asked_for_by_name() {
         format!("[\"NotoSansCJK-Regular.ttc#{kr}\"]")
     );
 }
+
+/// A collection whose header claims four billion faces (hostile, or cut short) is answered at
+/// once: no face of that name, and the file has none to list.
+#[test]
+fn a_collection_header_claiming_billions_of_faces_is_not_believed() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = dir.path().join("meiryo.ttc");
+    let mut bytes = b"ttcf\x00\x01\x00\x00\xFF\xFF\xFF\xFF".to_vec();
+    bytes.extend([0u8; 64]);
+    std::fs::write(&hostile, &bytes).unwrap();
+    assert_eq!(
+        face_names(&bytes).len(),
+        16,
+        "as many as 64 bytes of offsets hold"
+    );
+    let named = format!("{}#Meiryo", hostile.display());
+    let err = Fonts::with_preference_among(Some(&named), Vec::new())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no face named 'Meiryo'"), "{err}");
+}
