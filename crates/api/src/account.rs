@@ -19,7 +19,7 @@ use ts_rs::TS;
 
 /// Who is logged in. Roles are re-read from the store inside every write, so this is only
 /// what the UI shows; it grants nothing by itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[ts(export)]
 pub struct Session {
     pub account_id: AccountId,
@@ -318,7 +318,10 @@ impl Desk {
                 true,
                 Some(session.account_id),
                 now,
-            )
+            )?;
+            // Whoever holds the old password may hold a session made with it.
+            w.end_sessions_of(account.id, now)?;
+            Ok(())
         })
     }
 
@@ -402,6 +405,7 @@ impl Desk {
                 Some(session.account_id),
                 now,
             )?;
+            w.end_sessions_of(account.id, now)?;
             Ok(())
         })
     }

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct IssueLoan {
     pub tag: String,
@@ -23,7 +23,7 @@ pub struct IssueLoan {
     pub site: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ReturnLoan {
     pub tag: String,
@@ -32,7 +32,7 @@ pub struct ReturnLoan {
 }
 
 /// An asset with its whole custody history, newest first.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct AssetDetail {
     pub asset: AssetRow,

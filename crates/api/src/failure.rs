@@ -23,6 +23,47 @@ pub enum Failure {
     /// Something that should not happen; logged in full, shown as `internal`.
     #[error("internal error: {0}")]
     Internal(String),
+    /// What the office server answered: made there by the same api, carried here whole.
+    #[error("{}", .0.en)]
+    Answered(Answered),
+    /// The office server cannot be reached, or what answered is not one.
+    #[error("the office server {server} cannot be reached: {why}")]
+    Unreachable { server: String, why: String },
+    /// The server's journal does not extend the journal this client saw from it before: it
+    /// was replaced, restored from an older copy, or rewritten. The client writes nothing to it.
+    #[error(
+        "the office server {server} no longer has the journal this computer saw (entry {seen}); {found}. Nothing was sent to it: tell the security office"
+    )]
+    JournalForked {
+        server: String,
+        seen: String,
+        found: String,
+    },
+    /// A repeated request (same idempotency key): the first answer, as JSON. Only
+    /// [`crate::Desk::once`] sees this; it turns it back into the answer.
+    #[error("this request was answered already")]
+    AnsweredAlready(String),
+}
+
+/// A failure as it crosses the network: the stable code, the field to mark, and the message
+/// in both languages, so the client shows exactly what the same refusal shows locally.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Answered {
+    pub code: String,
+    pub field: Option<String>,
+    pub en: String,
+    pub ja: String,
+}
+
+impl Answered {
+    pub fn new(code: &str, en: impl Into<String>, ja: impl Into<String>) -> Answered {
+        Answered {
+            code: code.to_string(),
+            field: None,
+            en: en.into(),
+            ja: ja.into(),
+        }
+    }
 }
 
 /// What crosses to the UI. `code` is stable and what the UI branches on; `message` is in the
@@ -36,8 +77,12 @@ pub struct IpcError {
 }
 
 impl Failure {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
+            Failure::Answered(answered) => &answered.code,
+            Failure::Unreachable { .. } => "server_unreachable",
+            Failure::JournalForked { .. } => "journal_forked",
+            Failure::AnsweredAlready(_) => "internal",
             Failure::Refused(refusal) => refusal.code(),
             Failure::Import(_) | Failure::UnreadableFile(_) => "import_rejected",
             Failure::Store(StoreError::NetworkShare { .. }) => "network_share",
@@ -54,6 +99,21 @@ impl Failure {
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (Failure::Refused(refusal), _) => refusal.message(lang),
+            (Failure::Answered(answered), Lang::Ja) => answered.ja.clone(),
+            (Failure::Answered(answered), Lang::En) => answered.en.clone(),
+            (Failure::Unreachable { server, why }, Lang::Ja) => format!(
+                "事務所のサーバー {server} に接続できません（{why}）。ネットワークとサーバーの状態を確かめてから、もう一度お試しください"
+            ),
+            (
+                Failure::JournalForked {
+                    server,
+                    seen,
+                    found,
+                },
+                Lang::Ja,
+            ) => format!(
+                "事務所のサーバー {server} の操作記録が、このパソコンが以前に確認した記録（{seen}）とつながりません（{found}）。サーバーには何も送っていません。セキュリティ管理室に連絡してください"
+            ),
             (Failure::Import(err), _) => err.message(lang),
             (Failure::UnreadableFile(why), Lang::Ja) => format!("ファイルを読み込めません: {why}"),
             (Failure::Store(StoreError::NetworkShare { path, fs }), Lang::Ja) => format!(
@@ -70,12 +130,31 @@ impl Failure {
         }
     }
 
-    pub fn to_ipc(&self, lang: Lang) -> IpcError {
-        let field = match self {
+    /// The field a form marks, if the failure is about one.
+    pub fn field(&self) -> Option<String> {
+        match self {
             Failure::Refused(refusal) => refusal.field().map(str::to_string),
             Failure::Import(err) => err.refusal.field().map(str::to_string),
+            Failure::Answered(answered) => answered.field.clone(),
             _ => None,
-        };
+        }
+    }
+
+    /// The failure as the office server sends it.
+    pub fn to_answered(&self) -> Answered {
+        match self {
+            Failure::Answered(answered) => answered.clone(),
+            _ => Answered {
+                code: self.code().to_string(),
+                field: self.field(),
+                en: self.message(Lang::En),
+                ja: self.message(Lang::Ja),
+            },
+        }
+    }
+
+    pub fn to_ipc(&self, lang: Lang) -> IpcError {
+        let field = self.field();
         IpcError {
             code: self.code().to_string(),
             message: self.message(lang),

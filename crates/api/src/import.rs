@@ -18,13 +18,14 @@ use serde::Serialize;
 use std::io::Cursor;
 use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     Assets,
     People,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[ts(export)]
 pub struct ImportSummary {
     pub rows: u32,
@@ -276,6 +277,31 @@ fn too_large(limit: u64) -> Failure {
     ))
 }
 
+/// A register file's name (never its path: that stays on this computer) and bytes; refused
+/// by its size before a byte is read, and never read past `limit` even if it grows meanwhile.
+pub fn read_file(path: &std::path::Path, limit: u64) -> Result<(String, Vec<u8>)> {
+    let cannot_read =
+        |err: std::io::Error| Failure::UnreadableFile(format!("{}: {err}", path.display()));
+    let size = std::fs::metadata(path).map_err(cannot_read)?.len();
+    if size > limit {
+        return Err(too_large(limit));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(path).map_err(cannot_read)?, limit + 1),
+        &mut bytes,
+    )
+    .map_err(cannot_read)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(limit));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((name, bytes))
+}
+
 impl Desk {
     /// Imports a register file: the role is checked first, then the file's size against the
     /// limit, before a byte of it is read.
@@ -288,26 +314,7 @@ impl Desk {
         now: Instant,
     ) -> Result<ImportSummary> {
         self.authorise_read(session, UseCase::ImportRegister)?;
-        let cannot_read =
-            |err: std::io::Error| Failure::UnreadableFile(format!("{}: {err}", path.display()));
-        let size = std::fs::metadata(path).map_err(cannot_read)?.len();
-        if size > self.import_limit {
-            return Err(too_large(self.import_limit));
-        }
-        let mut bytes = Vec::new();
-        // Read no more than the limit even if the file grows meanwhile.
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(
-                std::fs::File::open(path).map_err(cannot_read)?,
-                self.import_limit + 1,
-            ),
-            &mut bytes,
-        )
-        .map_err(cannot_read)?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let (name, bytes) = read_file(path, self.import_limit)?;
         self.import(session, kind, &name, &bytes, dry_run, now)
     }
 

@@ -423,7 +423,7 @@ pub enum CsvText {
 }
 
 /// What to print, as the print screen and the command line ask for it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct PrintRequest {
     pub ledger: LedgerKind,

@@ -7,27 +7,32 @@ mod custody;
 mod failure;
 pub mod import;
 mod ledger;
+mod office;
 mod register;
+mod sessions;
 
 pub use account::Session;
 pub use azukari_domain as domain;
 pub use azukari_ledger as ledger_engine;
 /// Files only their owner may read: the data folder, ledgers, anything holding the register.
 pub use azukari_store::private;
+pub use azukari_store::{StoreError, VerifyReport};
 pub use custody::{AssetDetail, IssueLoan, ReturnLoan};
-pub use failure::{Failure, IpcError};
+pub use failure::{Answered, Failure, IpcError};
 pub use import::{DEFAULT_IMPORT_LIMIT_BYTES, ImportKind, ImportSummary};
 pub use ledger::{
     CsvText, CustodyLedgerRequest, LedgerFormat, LedgerGrouping, LedgerKind, PrintProgress,
     PrintRequest, Printed, PrintedFile, kind_word,
 };
+pub use office::{Call, Clock, Local, Office, Place, dispatch, not_over_the_network, typed};
 pub use register::{NewAccount, NewAsset, NewPerson, NewSite, PersonRef};
+pub use sessions::{SessionLimits, SessionToken};
 
 use azukari_domain::journal::Head;
 use azukari_domain::permission::any_allows;
 use azukari_domain::rules::Refusal;
 use azukari_domain::{ReadScope, Role, UseCase};
-use azukari_store::{Store, VerifyReport, Writer};
+use azukari_store::{Store, Writer};
 use std::path::Path;
 
 pub type Result<T, E = Failure> = std::result::Result<T, E>;
@@ -48,6 +53,9 @@ pub struct Desk {
     store: Store,
     /// The largest file an import reads, in bytes.
     import_limit: u64,
+    /// The idempotency key of the request being answered ([`Desk::once`]): its answer is
+    /// kept in the transaction of the write, and a repeat gets that answer.
+    answering: Option<(String, azukari_domain::Instant)>,
 }
 
 impl Desk {
@@ -55,6 +63,7 @@ impl Desk {
         Ok(Desk {
             store: Store::open(path)?,
             import_limit: import::DEFAULT_IMPORT_LIMIT_BYTES,
+            answering: None,
         })
     }
 
@@ -109,7 +118,25 @@ impl Desk {
         Ok(Desk {
             store: Store::restore(backup, target)?,
             import_limit: import::DEFAULT_IMPORT_LIMIT_BYTES,
+            answering: None,
         })
+    }
+
+    /// Checks the session's account may still do anything at all (active, no password change
+    /// pending): for reads open to every role, such as the journal's head.
+    pub(crate) fn authorise_any(&self, session: &Session) -> Result<()> {
+        let standing = self
+            .store
+            .read()
+            .account_standing(session.account_id)?
+            .ok_or(Refusal::AccountDisabled)?;
+        if !standing.active {
+            return Err(Refusal::AccountDisabled.into());
+        }
+        if standing.must_change_password {
+            return Err(Refusal::PasswordChangeRequired.into());
+        }
+        Ok(())
     }
 
     /// Checks the session may read, against the account as it is now.
@@ -138,19 +165,53 @@ impl Desk {
     }
 
     /// One write: permission checked and work done inside the same IMMEDIATE transaction.
-    fn write<T>(
+    /// Answering a request with an idempotency key, a repeat is found in that transaction
+    /// (so two copies sent at once still write once) and the first answer kept in it.
+    fn write<T: serde::Serialize>(
         &mut self,
         session: &Session,
         use_case: UseCase,
         work: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<T> {
+        let answering = self.answering.clone();
         self.store.write(|writer| {
             check_roles(
                 writer.read().account_standing(session.account_id)?,
                 use_case,
             )?;
-            work(writer)
+            let Some((key, now)) = answering else {
+                return work(writer);
+            };
+            if let Some(first) = writer.answer_of(session.account_id, &key)? {
+                return Err(Failure::AnsweredAlready(first));
+            }
+            let value = work(writer)?;
+            let answer = serde_json::to_string(&value)
+                .map_err(|err| Failure::Internal(format!("an answer to keep: {err}")))?;
+            writer.keep_answer(session.account_id, &key, &answer, now)?;
+            Ok(value)
         })
+    }
+
+    /// Runs `work` as the answer to a request its sender may repeat (a custodian's outbox
+    /// sends until it hears back): the first time it writes and its answer is kept; a repeat
+    /// with the same `key` writes nothing and gets the first answer. A refusal is not kept:
+    /// it wrote nothing, so a repeat is decided again.
+    pub fn once<T: serde::Serialize + serde::de::DeserializeOwned>(
+        &mut self,
+        key: &str,
+        now: azukari_domain::Instant,
+        work: impl FnOnce(&mut Desk) -> Result<T>,
+    ) -> Result<T> {
+        sessions::check_idempotency_key(key)?;
+        self.answering = Some((key.to_string(), now));
+        let result = work(self);
+        self.answering = None;
+        match result {
+            Err(Failure::AnsweredAlready(first)) => serde_json::from_str(&first)
+                .map_err(|err| Failure::Internal(format!("a kept answer: {err}"))),
+            other => other,
+        }
     }
 }
 

@@ -5,11 +5,11 @@ use azukari_domain::rules::{self, MAX_TEXT_CHARS, Refusal};
 use azukari_domain::view::{PersonRow, SiteRow};
 use azukari_domain::*;
 use azukari_store::{IdTable, Reader};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// A person named on the command line or in a form: by name, or by id where names repeat.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum PersonRef {
@@ -54,7 +54,7 @@ pub(crate) fn resolve_organisation(read: &Reader<'_>, name: Option<&str>) -> Res
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct NewPerson {
     pub name: String,
@@ -65,7 +65,7 @@ pub struct NewPerson {
     pub employee_number: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct NewAsset {
     pub tag: String,
@@ -80,7 +80,7 @@ pub struct NewAsset {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct NewSite {
     pub organisation: String,
@@ -89,7 +89,7 @@ pub struct NewSite {
     pub responsibles: Vec<PersonRef>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewAccount {
     pub login: String,
     pub password: String,

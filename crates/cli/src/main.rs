@@ -38,9 +38,16 @@ struct Cli {
     /// The store file; defaults to azukari.db in the user's data directory.
     #[arg(long, global = true, env = "AZUKARI_STORE")]
     store: Option<PathBuf>,
-    /// The login to act as; its password comes from AZUKARI_PASSWORD or a prompt.
+    /// The login to act as; its password comes from AZUKARI_PASSWORD or a prompt (or, with
+    /// --server, the session of an earlier `azukari login`).
     #[arg(long, global = true, env = "AZUKARI_USER")]
     user: Option<String>,
+    /// An office server to work on instead of a store on this computer (https://host:port).
+    #[arg(long, global = true, env = "AZUKARI_SERVER", conflicts_with = "store")]
+    server: Option<String>,
+    /// A PEM certificate to trust for --server when the system does not (a self-signed one).
+    #[arg(long, global = true, env = "AZUKARI_SERVER_CA")]
+    ca: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -97,6 +104,34 @@ enum Command {
     },
     /// Makes the store named by --store from a backup, after verifying the backup.
     Restore { file: PathBuf },
+    /// Serves the store to every desk of the office (see the README's "Office server").
+    Serve {
+        /// The address to listen on; plain HTTP only on a loopback address.
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        listen: std::net::SocketAddr,
+        /// The server's certificate chain (PEM).
+        #[arg(long, requires = "key")]
+        cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, requires = "cert")]
+        key: Option<PathBuf>,
+        /// A session ends after this many days without a request.
+        #[arg(long, default_value_t = 14)]
+        idle_days: i64,
+        /// A session ends this many days after its login, whatever its use.
+        #[arg(long, default_value_t = 30)]
+        session_days: i64,
+        /// The largest register file an import takes, in MB.
+        #[arg(long, env = "AZUKARI_IMPORT_LIMIT_MB", default_value_t = DEFAULT_IMPORT_LIMIT_BYTES / (1024 * 1024))]
+        max_import_mb: u64,
+        #[arg(long, env = "AZUKARI_FONT")]
+        font: Option<String>,
+    },
+    /// Logs in to the office server named by --server and keeps the session on this computer,
+    /// so later commands need no password.
+    Login,
+    /// Ends the session kept by `azukari login`.
+    Logout,
 }
 
 #[derive(Subcommand)]
@@ -223,6 +258,10 @@ enum AccountCommand {
     /// Changes your own password: the current one from AZUKARI_PASSWORD or a prompt, the new
     /// one from AZUKARI_NEW_PASSWORD or a prompt.
     Passwd,
+    /// Ends every session of an account on the office server (a lost laptop, a leaver).
+    EndSessions {
+        login: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -484,10 +523,42 @@ fn person_ref(name: Option<String>, id: Option<i64>) -> Option<PersonRef> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(server) = &cli.server {
+        return run_on_server(server, cli.ca.as_deref(), cli.user, cli.command);
+    }
     let store = match cli.store {
         Some(path) => path,
         None => default_store()?,
     };
+    if let Command::Serve {
+        listen,
+        cert,
+        key,
+        idle_days,
+        session_days,
+        max_import_mb,
+        font,
+    } = cli.command
+    {
+        let config = azukari_server::Config {
+            listen,
+            store,
+            tls: cert.zip(key),
+            sessions: SessionLimits {
+                idle: chrono::Duration::days(idle_days.clamp(1, 3650)),
+                absolute: chrono::Duration::days(session_days.clamp(1, 3650)),
+            },
+            request_timeout: std::time::Duration::from_secs(600),
+            import_limit: max_import_mb.saturating_mul(1024 * 1024),
+            font,
+            clock: std::sync::Arc::new(|| now().map_err(|err| Failure::Internal(err.to_string()))),
+            readers: 4,
+        };
+        return serve(config);
+    }
+    if matches!(cli.command, Command::Login | Command::Logout) {
+        anyhow::bail!("login and logout are for an office server: give --server or AZUKARI_SERVER");
+    }
     if let Command::Restore { file } = &cli.command {
         let desk = Desk::restore(file, &store)?;
         let (entries, head) = desk.store().read().journal_head().map_err(Failure::from)?;
@@ -518,25 +589,161 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .user
         .context("name the account with --user or AZUKARI_USER")?;
     let current = password("AZUKARI_PASSWORD", &format!("password for {login}: "))?;
-    let session = desk.login(&login, &current, now()?)?;
+    let clock: Clock =
+        std::sync::Arc::new(|| now().map_err(|err| Failure::Internal(err.to_string())));
+    let mut office = Local::login(desk, &login, &current, clock)?;
+    if let Command::Import { max_mb, .. } = &cli.command {
+        office.set_import_limit(max_mb.saturating_mul(1024 * 1024));
+    }
+    run_command(&mut office, &login, Some(current), cli.command)
+}
+
+/// Runs the server until Ctrl+C (or SIGTERM from systemd), then lets requests in flight end.
+fn serve(config: azukari_server::Config) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AZUKARI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
+    runtime.block_on(async {
+        azukari_server::serve(
+            config,
+            |bound, tls| {
+                let scheme = if tls { "https" } else { "http" };
+                say!("serving on {scheme}://{bound}");
+            },
+            stop_signal(),
+        )
+        .await
+    })?;
+    Ok(())
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("a SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Every command against an office server: the same commands, output and exit codes as
+/// against a store on this computer.
+fn run_on_server(
+    server: &str,
+    ca: Option<&std::path::Path>,
+    user: Option<String>,
+    command: Command,
+) -> anyhow::Result<()> {
+    match &command {
+        Command::Init { .. } => return Err(not_over_the_network("init").into()),
+        Command::Restore { .. } => return Err(not_over_the_network("restore").into()),
+        Command::Serve { .. } => return Err(not_over_the_network("serve").into()),
+        _ => {}
+    }
+    let kept = || match azukari_platform::folders::data_dir() {
+        Some(dir) => azukari_client::Kept::in_folder(&dir),
+        None => azukari_client::Kept::in_memory(),
+    };
+    let connection = azukari_client::Connection::new(server, ca, kept())?;
+    let url = connection.url().to_string();
+    let login = user.context("name the account with --user or AZUKARI_USER")?;
+    if let Command::Logout = command {
+        if let Some(token) = connection.kept().token(&url, &login) {
+            connection.kept().forget_token(&url, &login);
+            connection
+                .resume(token)
+                .and_then(|remote| remote.logout())
+                .ok();
+        }
+        say!("logged out of {url} as {login}");
+        return Ok(());
+    }
+    let kept_token = connection.kept().token(&url, &login);
+    let (mut remote, current, one_off) = match kept_token {
+        Some(token) if !matches!(command, Command::Login) => match connection.resume(token) {
+            Ok(remote) => (remote, None, false),
+            Err(failure) if session_gone(&failure) => {
+                let connection = azukari_client::Connection::new(server, ca, kept())?;
+                connection.kept().forget_token(&url, &login);
+                let current = password("AZUKARI_PASSWORD", &format!("password for {login}: "))?;
+                (connection.login(&login, &current)?, Some(current), true)
+            }
+            Err(failure) => return Err(failure.into()),
+        },
+        _ => {
+            let current = password("AZUKARI_PASSWORD", &format!("password for {login}: "))?;
+            let one_off = !matches!(command, Command::Login);
+            (connection.login(&login, &current)?, Some(current), one_off)
+        }
+    };
+    if let Command::Login = command {
+        remote
+            .connection()
+            .kept()
+            .keep_token(&url, &login, remote.token())
+            .context("cannot keep the session on this computer")?;
+        say!("logged in to {url} as {login}");
+        return Ok(());
+    }
+    let result = run_command(&mut remote, &login, current, command);
+    // A session made for this one command ends with it: nothing is left open on the server.
+    if one_off {
+        let _ = remote.logout();
+    }
+    result
+}
+
+/// The server no longer knows the kept session: log in again with a password.
+fn session_gone(failure: &Failure) -> bool {
+    matches!(
+        failure.code(),
+        "session_expired" | "session_ended" | "not_logged_in"
+    )
+}
+
+/// One command of the contract, wherever the register is.
+fn run_command(
+    office: &mut dyn Office,
+    login: &str,
+    current: Option<String>,
+    command: Command,
+) -> anyhow::Result<()> {
     // The one command a session with a reset password may give.
-    if let Command::Account(AccountCommand::Passwd) = cli.command {
+    if let Command::Account(AccountCommand::Passwd) = command {
+        let current = match current {
+            Some(current) => current,
+            None => password("AZUKARI_PASSWORD", &format!("password for {login}: "))?,
+        };
         let new = password(
             "AZUKARI_NEW_PASSWORD",
             &format!("new password for {login}: "),
         )?;
-        desk.change_password(&session, &current, &new, now()?)?;
+        office.change_password(&current, &new)?;
         say!("password of {login} changed");
         return Ok(());
     }
-    match cli.command {
-        Command::Init { .. } | Command::Restore { .. } => unreachable!("handled above"),
+    match command {
+        Command::Init { .. }
+        | Command::Restore { .. }
+        | Command::Serve { .. }
+        | Command::Login
+        | Command::Logout => unreachable!("handled above"),
         Command::Org(OrgCommand::Add { name, kind }) => {
-            let id = desk.add_organisation(&session, &name, word("kind", &kind)?, now()?)?;
+            let id = office.add_organisation(&name, word("kind", &kind)?)?;
             say!("organisation {id}: {name}");
         }
         Command::Org(OrgCommand::List { json }) => {
-            let rows = desk.organisations(&session)?;
+            let rows = office.organisations()?;
             if json {
                 print_json(&rows)?;
             } else {
@@ -557,11 +764,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 address,
                 responsibles,
             };
-            let id = desk.add_site(&session, site, now()?)?;
+            let id = office.add_site(site)?;
             say!("site {id}: {name}");
         }
         Command::Site(SiteCommand::List { json }) => {
-            let rows = desk.sites(&session)?;
+            let rows = office.sites()?;
             if json {
                 print_json(&rows)?;
             } else {
@@ -596,11 +803,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 roles,
                 person: person_ref(person, person_id),
             };
-            let id = desk.add_account(&session, account, now()?)?;
+            let id = office.add_account(account)?;
             say!("account {id}: {login}");
         }
         Command::Account(AccountCommand::List { json }) => {
-            let rows = desk.accounts(&session)?;
+            let rows = office.accounts()?;
             if json {
                 print_json(&rows)?;
             } else {
@@ -618,15 +825,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Account(AccountCommand::Disable { login }) => {
-            desk.disable_account(&session, &login, now()?)?;
+            office.disable_account(&login)?;
             say!("account {login} disabled");
         }
         Command::Account(AccountCommand::Enable { login }) => {
-            desk.enable_account(&session, &login, now()?)?;
+            office.enable_account(&login)?;
             say!("account {login} enabled");
         }
         Command::Account(AccountCommand::Unlock { login }) => {
-            desk.unlock_account(&session, &login, now()?)?;
+            office.unlock_account(&login)?;
             say!("account {login} unlocked");
         }
         Command::Account(AccountCommand::Reset { login }) => {
@@ -634,8 +841,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 "AZUKARI_NEW_PASSWORD",
                 &format!("new password for {login}: "),
             )?;
-            desk.reset_password(&session, &login, &new, now()?)?;
+            office.reset_password(&login, &new)?;
             say!("password of {login} reset; it must be changed at the next login");
+        }
+        Command::Account(AccountCommand::EndSessions { login }) => {
+            let ended = office.end_sessions(&login)?;
+            say!("{ended} sessions of {login} ended");
         }
         Command::Account(AccountCommand::Passwd) => {
             unreachable!("handled before the session's other commands")
@@ -654,11 +865,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 email,
                 employee_number,
             };
-            let id = desk.add_person(&session, person, now()?)?;
+            let id = office.add_person(person)?;
             say!("person {id}: {name}");
         }
         Command::Person(PersonCommand::List { json }) => {
-            let rows = desk.people(&session)?;
+            let rows = office.people()?;
             if json {
                 print_json(&rows)?;
             } else {
@@ -690,7 +901,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 encrypted,
                 note,
             };
-            desk.add_asset(&session, asset, now()?)?;
+            office.add_asset(asset)?;
             say!("asset {}", tag.trim());
         }
         Command::Asset(AssetCommand::List {
@@ -703,7 +914,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         }) => {
             let holder = holder
-                .map(|name| desk.person_id(&session, &PersonRef::Name(name)))
+                .map(|name| office.person_id(PersonRef::Name(name)))
                 .transpose()?;
             let query = AssetQuery {
                 status: status.as_deref().map(|s| word("status", s)).transpose()?,
@@ -715,7 +926,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 offset,
                 limit,
             };
-            let page = desk.asset_page(&session, &query)?;
+            let page = office.asset_page(query)?;
             if json {
                 print_json(&page.rows)?;
             } else {
@@ -734,7 +945,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Asset(AssetCommand::Show { tag, json }) => {
-            let detail = desk.asset(&session, &tag)?;
+            let detail = office.asset(&tag)?;
             if json {
                 print_json(&detail)?;
             } else {
@@ -758,13 +969,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Loan(LoanCommand::Issue(hand_over)) => {
             let loan = hand_over.loan()?;
             let tag = loan.tag.trim().to_string();
-            desk.issue_loan(&session, loan, now()?)?;
+            office.issue_loan(loan)?;
             say!("issued {tag}");
         }
         Command::Loan(LoanCommand::Transfer(hand_over)) => {
             let loan = hand_over.loan()?;
             let tag = loan.tag.trim().to_string();
-            desk.transfer_loan(&session, loan, now()?)?;
+            office.transfer_loan(loan)?;
             say!("transferred {tag}");
         }
         Command::Loan(LoanCommand::Return {
@@ -777,11 +988,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 condition: word("condition", &condition)?,
                 note,
             };
-            desk.return_loan(&session, loan, now()?)?;
+            office.return_loan(loan)?;
             say!("returned {}", asset.trim());
         }
         Command::Loan(LoanCommand::Ack { asset }) => {
-            desk.acknowledge_loan(&session, &asset, now()?)?;
+            office.acknowledge_loan(&asset)?;
             say!("acknowledged {}", asset.trim());
         }
         Command::Loan(LoanCommand::List {
@@ -792,10 +1003,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let holder = holder.map(PersonRef::Name);
             let rows = match as_of {
-                Some(at) => {
-                    desk.custody_as_of(&session, desk.parse_instant(&at)?, holder.as_ref())?
-                }
-                None => desk.loans(&session, open, holder.as_ref())?,
+                Some(at) => office.custody_as_of(&at, holder)?,
+                None => office.loans(open, holder)?,
             };
             if json {
                 print_json(&rows)?;
@@ -816,8 +1025,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ImportWhat::Assets => ImportKind::Assets,
                 ImportWhat::People => ImportKind::People,
             };
-            desk.set_import_limit(max_mb.saturating_mul(1024 * 1024));
-            let summary = desk.import_file(&session, kind, &file, dry_run, now()?)?;
+            let (name, bytes) =
+                azukari_api::import::read_file(&file, max_mb.saturating_mul(1024 * 1024))?;
+            let summary = office.import(kind, &name, &bytes, dry_run)?;
             let verb = if dry_run { "would import" } else { "imported" };
             say!(
                 "{verb} {} rows: {} assets, {} people added, {} loans issued",
@@ -848,9 +1058,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 encoding,
                 tags: Vec::new(),
             };
-            let now = now()?;
             write_out(&out, |progress| {
-                desk.print(&session, &request, font.as_deref(), now, progress)
+                office.print(&request, font.as_deref(), progress)
             })?;
         }
         Command::Ledger(LedgerCommand::Labels { out, tags, font }) => {
@@ -859,13 +1068,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tags,
                 ..Default::default()
             };
-            let now = now()?;
             write_out(&out, |progress| {
-                desk.print(&session, &request, font.as_deref(), now, progress)
+                office.print(&request, font.as_deref(), progress)
             })?;
         }
         Command::Verify { expect } => {
-            let report = desk.verify(&session, expect.as_ref(), &mut |done, total| {
+            let report = office.verify_with_progress(expect, &mut |done, total| {
                 if total > 100_000 {
                     eprint!("\rverify: {done} / {total}");
                 }
@@ -879,7 +1087,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Backup { out } => {
-            desk.backup(&session, &out)?;
+            office.backup(&out)?;
             say!("backed up to {}", out.display());
         }
     }

@@ -127,7 +127,7 @@ pub fn check_form_order(previous: Option<Form>, this: Form) -> Result<(), String
 }
 
 /// A journal head as printed on a ledger: `SEQ:HASH`, the form `verify --expect` takes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Head {
     pub seq: i64,
     pub hash: String,

@@ -92,6 +92,19 @@ pub enum Refusal {
         value: Instant,
         start: Instant,
     },
+    /// The office server: no session token came with the request, or none it knows.
+    #[error("not logged in to the office server: run `azukari login` (or give a password)")]
+    NotLoggedIn,
+    /// The session went past its idle or absolute end.
+    #[error("the session has expired: log in again")]
+    SessionExpired,
+    /// The session was ended: by a logout, by the security office, or because the account was
+    /// disabled or its password reset.
+    #[error("the session was ended: log in again")]
+    SessionEnded,
+    /// Too many logins tried from one address or for one account in a short time.
+    #[error("too many login attempts: wait {seconds} seconds, then try again")]
+    TooManyAttempts { seconds: u64 },
 }
 
 impl Refusal {
@@ -119,6 +132,10 @@ impl Refusal {
             Refusal::WrongPassword => "wrong_password",
             Refusal::AccountLocked { .. } => "account_locked",
             Refusal::AccountDisabled => "account_disabled",
+            Refusal::NotLoggedIn => "not_logged_in",
+            Refusal::SessionExpired => "session_expired",
+            Refusal::SessionEnded => "session_ended",
+            Refusal::TooManyAttempts { .. } => "rate_limited",
         }
     }
 
@@ -206,6 +223,19 @@ impl Refusal {
                 value,
                 start,
             } => format!("{}「{value}」が開始（{start}）より前です", f(field)),
+            Refusal::NotLoggedIn => {
+                "事務所のサーバーにログインしていません。azukari login でログインしてください"
+                    .into()
+            }
+            Refusal::SessionExpired => {
+                "ログインの有効期限が切れました。もう一度ログインしてください".into()
+            }
+            Refusal::SessionEnded => {
+                "ログインが終了されました。もう一度ログインしてください".into()
+            }
+            Refusal::TooManyAttempts { seconds } => {
+                format!("ログインの試行が多すぎます。{seconds}秒待ってから、もう一度お試しください")
+            }
         }
     }
 }

@@ -81,6 +81,13 @@ impl Instant {
         self.0
     }
 
+    /// This instant moved by `by`; none when that leaves the accepted years.
+    pub fn add(self, by: chrono::Duration) -> Option<Instant> {
+        self.0
+            .checked_add_signed(by)
+            .and_then(|at| Instant::new(at).ok())
+    }
+
     pub fn to_rfc3339(self) -> String {
         self.0.to_rfc3339_opts(SecondsFormat::Millis, true)
     }

@@ -9,10 +9,12 @@ mod apply;
 mod open;
 pub mod private;
 mod read;
+mod sessions;
 mod verify;
 
 pub use open::{IdTable, Store, Writer};
 pub use read::Reader;
+pub use sessions::ServerSession;
 pub use verify::{VerifyFailure, VerifyReport};
 
 use std::path::PathBuf;

@@ -283,6 +283,10 @@ impl Writer<'_> {
         Reader::new(&self.tx)
     }
 
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.tx
+    }
+
     /// The next free id of a table, assigned here so that the event carries it.
     pub fn next_id(&self, table: IdTable) -> Result<i64> {
         let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {}", table.name());

@@ -228,6 +228,19 @@ impl<'a> Reader<'a> {
             .unwrap_or((0, azukari_domain::journal::GENESIS.to_string())))
     }
 
+    /// The hash of entry `seq`, if the journal has it: what a client of the office server
+    /// checks its last seen head against.
+    pub fn journal_hash_at(&self, seq: i64) -> Result<Option<String>> {
+        if seq == 0 {
+            return Ok(Some(azukari_domain::journal::GENESIS.to_string()));
+        }
+        Ok(self
+            .conn
+            .prepare_cached("SELECT hash FROM journal WHERE seq = ?1")?
+            .query_row([seq], |row| row.get(0))
+            .optional()?)
+    }
+
     pub fn organisations(&self) -> Result<Vec<Organisation>> {
         let mut statement = self
             .conn
@@ -396,6 +409,18 @@ impl<'a> Reader<'a> {
 
     /// The account's roles now and whether it is active: read inside every write, so that a
     /// disabled account or a removed role takes effect at once.
+    /// The account's login beside its standing: what a session of the office server resumes.
+    pub fn login_and_standing(&self, id: AccountId) -> Result<Option<(String, AccountStanding)>> {
+        let Some(standing) = self.account_standing(id)? else {
+            return Ok(None);
+        };
+        let login = self
+            .conn
+            .prepare_cached("SELECT login FROM accounts WHERE id = ?1")?
+            .query_row([id.0], |row| row.get(0))?;
+        Ok(Some((login, standing)))
+    }
+
     pub fn account_standing(&self, id: AccountId) -> Result<Option<AccountStanding>> {
         Ok(self
             .conn

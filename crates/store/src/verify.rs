@@ -27,9 +27,14 @@ const NOT_REBUILT: &[&str] = &[
     "credentials",
     // Which migrations ran: compared through the schema check instead.
     "refinery_schema_history",
+    // The office server's sessions: bearer-token digests and their expiry, not custody facts.
+    "server_sessions",
+    // Answers kept for repeated requests (V3): written beside the journaled write they
+    // answer, and a copy of what that write already returned.
+    "answered_requests",
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VerifyReport {
     pub entries: i64,
     pub head: String,

@@ -1,0 +1,1010 @@
+//! The office server as its users meet it: the real `azukari serve` on a real store and a
+//! loopback port, the real CLI with --server, and raw HTTP where a hostile or careless client
+//! would send what the CLI never does.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+const PASSWORD: &str = "correct horse battery";
+const NOW: &str = "2026-11-21T01:00:00Z";
+
+/// `azukari ARGS…` in English at the stories' instant, with its own data folder (where
+/// `azukari login` keeps tokens and heads).
+fn azukari(home: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_azukari"));
+    command
+        .args(args)
+        .env("AZUKARI_USER", "admin")
+        .env("AZUKARI_PASSWORD", PASSWORD)
+        .env("AZUKARI_NEW_PASSWORD", "another good password")
+        .env("LANG", "C")
+        .env("AZUKARI_NOW", NOW)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("AZUKARI_STORE")
+        .env_remove("AZUKARI_SERVER");
+    command
+}
+
+fn expect(out: Output, code: i32, what: &str) -> Output {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{what}: stdout {} stderr {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A store with its first account, and the stories' people and assets.
+fn new_store(dir: &Path, name: &str) -> PathBuf {
+    let store = dir.join(name);
+    let s = store.to_str().unwrap();
+    for args in [
+        &["init", "--org", "株式会社サンプル", "--admin", "admin"][..],
+        &["person", "add", "田中 太郎"],
+        &["person", "add", "髙橋 花子"],
+        &[
+            "asset",
+            "add",
+            "--tag",
+            "PC-0001",
+            "--kind",
+            "pc",
+            "--name",
+            "ThinkPad X1",
+        ],
+        &[
+            "asset", "add", "--tag", "PH-0001", "--kind", "phone", "--name", "iPhone",
+        ],
+    ] {
+        let mut all = vec!["--store", s];
+        all.extend_from_slice(args);
+        expect(
+            azukari(dir, &all).output().unwrap(),
+            0,
+            &format!("{args:?}"),
+        );
+    }
+    store
+}
+
+/// A running `azukari serve`; killed (SIGKILL) when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(dir: &Path, store: &Path, extra: &[&str]) -> Server {
+        Server::start_on(dir, store, "127.0.0.1:0", extra)
+    }
+
+    /// On a given address: a server that comes back where its clients know it.
+    fn start_on(dir: &Path, store: &Path, listen: &str, extra: &[&str]) -> Server {
+        let mut args = vec![
+            "--store",
+            store.to_str().unwrap(),
+            "serve",
+            "--listen",
+            listen,
+        ];
+        args.extend_from_slice(extra);
+        let mut child = azukari(dir, &args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("serving on ")
+            .unwrap_or_else(|| panic!("the server said {line:?}"))
+            .to_string();
+        Server { child, url }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn on_server(home: &Path, server: &Server, args: &[&str]) -> Command {
+    let mut all = vec!["--server", server.url.as_str()];
+    all.extend_from_slice(args);
+    azukari(home, &all)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The same commands give the same output and exit codes on a store and through a server
+/// (the server's clock is fixed at the same instant as the CLI's).
+#[test]
+fn the_command_line_contract_reads_the_same_through_a_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = new_store(dir.path(), "here.db");
+    let there = new_store(dir.path(), "there.db");
+    let server = Server::start(dir.path(), &there, &[]);
+    let stories: &[(&[&str], i32)] = &[
+        (&["org", "add", "ミライエ"], 0),
+        (
+            &[
+                "site",
+                "add",
+                "--org",
+                "ミライエ",
+                "--name",
+                "本社",
+                "--responsible",
+                "髙橋 花子",
+            ],
+            0,
+        ),
+        (
+            &[
+                "account",
+                "add",
+                "tanaka",
+                "--role",
+                "custodian",
+                "--person",
+                "田中 太郎",
+            ],
+            0,
+        ),
+        (
+            &[
+                "loan",
+                "issue",
+                "--asset",
+                "PC-0001",
+                "--to",
+                "田中 太郎",
+                "--due",
+                "2027-03-31",
+                "--site",
+                "本社",
+            ],
+            0,
+        ),
+        (
+            &["loan", "issue", "--asset", "PC-0001", "--to", "髙橋 花子"],
+            1,
+        ),
+        (
+            &["loan", "issue", "--asset", "NO-SUCH", "--to", "田中 太郎"],
+            1,
+        ),
+        (
+            &[
+                "asset",
+                "add",
+                "--tag",
+                "bad\u{202e}tag",
+                "--kind",
+                "pc",
+                "--name",
+                "x",
+            ],
+            1,
+        ),
+        (&["asset", "list", "--json"], 0),
+        (&["asset", "show", "PC-0001", "--json"], 0),
+        (&["loan", "list", "--as-of", "2026-11-21", "--json"], 0),
+        (&["person", "list", "--json"], 0),
+        (&["site", "list", "--json"], 0),
+        (&["account", "list", "--json"], 0),
+        (
+            &["loan", "return", "--asset", "PC-0001", "--condition", "ok"],
+            0,
+        ),
+        (&["loan", "return", "--asset", "PC-0001"], 1),
+    ];
+    for (args, code) in stories {
+        let mut local_args = vec!["--store", here.to_str().unwrap()];
+        local_args.extend_from_slice(args);
+        let local = expect(
+            azukari(dir.path(), &local_args).output().unwrap(),
+            *code,
+            "local",
+        );
+        let remote = expect(
+            on_server(dir.path(), &server, args).output().unwrap(),
+            *code,
+            "server",
+        );
+        assert_eq!(text(&remote.stdout), text(&local.stdout), "{args:?} stdout");
+        assert_eq!(text(&remote.stderr), text(&local.stderr), "{args:?} stderr");
+    }
+    // In Japanese too: the server sends both languages, the client shows its own.
+    let args = ["loan", "return", "--asset", "PC-0001"];
+    let remote = on_server(dir.path(), &server, &args)
+        .env("LANG", "ja_JP.UTF-8")
+        .output()
+        .unwrap();
+    assert!(
+        text(&remote.stderr).contains("貸与中ではないため返却できません"),
+        "{}",
+        text(&remote.stderr)
+    );
+
+    // The ledger printed by the server is the same ledger.
+    let out = dir.path().join("remote.csv");
+    expect(
+        on_server(
+            dir.path(),
+            &server,
+            &["ledger", "custody", "--out", out.to_str().unwrap()],
+        )
+        .output()
+        .unwrap(),
+        0,
+        "ledger",
+    );
+    let local_out = dir.path().join("local.csv");
+    expect(
+        azukari(
+            dir.path(),
+            &[
+                "--store",
+                here.to_str().unwrap(),
+                "ledger",
+                "custody",
+                "--out",
+                local_out.to_str().unwrap(),
+            ],
+        )
+        .output()
+        .unwrap(),
+        0,
+        "ledger",
+    );
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(&local_out).unwrap()
+    );
+
+    // verify through the server names the same head as verify on the store.
+    let remote = expect(
+        on_server(dir.path(), &server, &["verify"])
+            .output()
+            .unwrap(),
+        0,
+        "verify",
+    );
+    assert!(text(&remote.stdout).starts_with("ok: "));
+    // Init and restore belong to the store's own computer.
+    let refused = expect(
+        on_server(dir.path(), &server, &["init", "--org", "x", "--admin", "y"])
+            .output()
+            .unwrap(),
+        1,
+        "init over the network",
+    );
+    assert!(
+        text(&refused.stderr).contains("server"),
+        "{}",
+        text(&refused.stderr)
+    );
+}
+
+/// `azukari login` keeps a token (0600) so later commands need no password; logout ends it
+/// on the server; a disabled account's sessions end at once; the office ends others'.
+#[test]
+fn sessions_are_kept_ended_and_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path(), "office.db");
+    let server = Server::start(dir.path(), &store, &[]);
+    let home = dir.path();
+    expect(
+        on_server(
+            home,
+            &server,
+            &[
+                "account",
+                "add",
+                "tanaka",
+                "--role",
+                "custodian",
+                "--person",
+                "田中 太郎",
+            ],
+        )
+        .output()
+        .unwrap(),
+        0,
+        "add",
+    );
+    let tanaka_home = dir.path().join("tanaka");
+    std::fs::create_dir_all(&tanaka_home).unwrap();
+    let tanaka = |args: &[&str]| {
+        let mut command = on_server(&tanaka_home, &server, args);
+        command
+            .env("AZUKARI_USER", "tanaka")
+            .env("AZUKARI_PASSWORD", "another good password");
+        command
+    };
+    // tanaka's password was set by the office, but not reset: logs in as it is.
+    expect(tanaka(&["login"]).output().unwrap(), 0, "login");
+    let tokens: Vec<PathBuf> = walk(&tanaka_home)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("token-")
+        })
+        .collect();
+    assert_eq!(tokens.len(), 1, "one kept token");
+    let token = std::fs::read_to_string(&tokens[0]).unwrap();
+    assert!(token.starts_with("azk1_") && token.len() == 69);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&tokens[0]).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    // The token is not in the store: only its SHA-256.
+    assert!(
+        !std::fs::read(&store)
+            .unwrap()
+            .windows(69)
+            .any(|w| w == token.as_bytes())
+    );
+    // Without a password now: the kept session answers.
+    let out = expect(
+        tanaka(&["loan", "list", "--json"])
+            .env_remove("AZUKARI_PASSWORD")
+            .output()
+            .unwrap(),
+        0,
+        "kept session",
+    );
+    assert_eq!(text(&out.stdout).trim(), "[]");
+    // The raw token works until the account is disabled.
+    assert_eq!(
+        raw(
+            &server,
+            "POST",
+            "/api/v1/call",
+            Some(&token),
+            r#"{"call":"session"}"#
+        )
+        .0,
+        200
+    );
+    expect(
+        on_server(home, &server, &["account", "disable", "tanaka"])
+            .output()
+            .unwrap(),
+        0,
+        "disable",
+    );
+    let (status, body) = raw(
+        &server,
+        "POST",
+        "/api/v1/call",
+        Some(&token),
+        r#"{"call":"session"}"#,
+    );
+    assert_eq!(
+        (status, code_of(&body).as_str()),
+        (401, "session_ended"),
+        "{body}"
+    );
+    let refused = expect(
+        tanaka(&["loan", "list"])
+            .env_remove("AZUKARI_PASSWORD")
+            .output()
+            .unwrap(),
+        1,
+        "after disable",
+    );
+    assert!(
+        text(&refused.stderr).contains("password") || text(&refused.stderr).contains("disabled"),
+        "{}",
+        text(&refused.stderr)
+    );
+    expect(
+        on_server(home, &server, &["account", "enable", "tanaka"])
+            .output()
+            .unwrap(),
+        0,
+        "enable",
+    );
+
+    // The security office ends all of tanaka's sessions.
+    expect(tanaka(&["login"]).output().unwrap(), 0, "login again");
+    let token = std::fs::read_to_string(&tokens[0]).unwrap();
+    let ended = expect(
+        on_server(home, &server, &["account", "end-sessions", "tanaka"])
+            .output()
+            .unwrap(),
+        0,
+        "end",
+    );
+    assert_eq!(text(&ended.stdout).trim(), "1 sessions of tanaka ended");
+    assert_eq!(
+        code_of(
+            &raw(
+                &server,
+                "POST",
+                "/api/v1/call",
+                Some(&token),
+                r#"{"call":"session"}"#
+            )
+            .1
+        ),
+        "session_ended"
+    );
+    // A custodian may not end others' sessions.
+    expect(
+        tanaka(&["login"]).output().unwrap(),
+        0,
+        "login a third time",
+    );
+    let refused = expect(
+        tanaka(&["account", "end-sessions", "admin"])
+            .output()
+            .unwrap(),
+        1,
+        "custodian ends",
+    );
+    assert!(
+        text(&refused.stderr).contains("roles do not allow"),
+        "{}",
+        text(&refused.stderr)
+    );
+    // Logout ends the kept session on the server, and forgets it here.
+    let token = std::fs::read_to_string(&tokens[0]).unwrap();
+    expect(tanaka(&["logout"]).output().unwrap(), 0, "logout");
+    assert!(!tokens[0].exists());
+    assert_eq!(
+        code_of(
+            &raw(
+                &server,
+                "POST",
+                "/api/v1/call",
+                Some(&token),
+                r#"{"call":"session"}"#
+            )
+            .1
+        ),
+        "session_ended"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// A request as any client could send it; the status and the body.
+fn raw(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, String) {
+    raw_with(
+        server,
+        method,
+        path,
+        token,
+        body,
+        &[("azukari-protocol", "1")],
+    )
+}
+
+fn raw_with(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let url = format!("{}{path}", server.url);
+    let agent = agent();
+    let mut response = if method == "GET" {
+        let mut request = agent.get(&url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        request.call().unwrap()
+    } else {
+        let mut request = agent.post(&url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        request.content_type("application/json").send(body).unwrap()
+    };
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string().unwrap_or_default();
+    (status, body)
+}
+
+fn code_of(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["code"].as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("no code in {body:?}"))
+}
+
+fn login_token(server: &Server, login: &str, password: &str) -> String {
+    let (status, body) = raw(
+        server,
+        "POST",
+        "/api/v1/login",
+        None,
+        &serde_json::json!({"login": login, "password": password, "device": "テスト端末"})
+            .to_string(),
+    );
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn journal_length(dir: &Path, store: &Path) -> String {
+    let out = expect(
+        azukari(dir, &["--store", store.to_str().unwrap(), "verify"])
+            .output()
+            .unwrap(),
+        0,
+        "verify",
+    );
+    text(&out.stdout).split(',').next().unwrap().to_string()
+}
+
+/// What a careless or hostile client sends gets a clear code, and nothing is written.
+#[test]
+fn bad_requests_get_clear_codes_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path(), "office.db");
+    let server = Server::start(dir.path(), &store, &[]);
+    let token = login_token(&server, "admin", PASSWORD);
+    let add = r#"{"call":"add_organisation","args":{"name":"ミライエ","kind":"customer"}}"#;
+    let before = {
+        let (_, body) = raw(
+            &server,
+            "POST",
+            "/api/v1/call",
+            Some(&token),
+            r#"{"call":"journal_head"}"#,
+        );
+        body
+    };
+    let cases: Vec<(&str, (u16, String))> = vec![
+        ("no token", raw(&server, "POST", "/api/v1/call", None, add)),
+        (
+            "a token never issued",
+            raw(
+                &server,
+                "POST",
+                "/api/v1/call",
+                Some(&format!("azk1_{}", "0".repeat(64))),
+                add,
+            ),
+        ),
+        (
+            "not a token",
+            raw(&server, "POST", "/api/v1/call", Some("' OR 1=1 --"), add),
+        ),
+        (
+            "malformed JSON",
+            raw(&server, "POST", "/api/v1/call", Some(&token), "{\"call\":"),
+        ),
+        (
+            "an unknown call",
+            raw(
+                &server,
+                "POST",
+                "/api/v1/call",
+                Some(&token),
+                r#"{"call":"drop_tables"}"#,
+            ),
+        ),
+        (
+            "a wrong field",
+            raw(
+                &server,
+                "POST",
+                "/api/v1/call",
+                Some(&token),
+                r#"{"call":"add_organisation","args":{"name":1}}"#,
+            ),
+        ),
+        (
+            "an unknown route",
+            raw(
+                &server,
+                "POST",
+                "/api/v1/journal/rewrite",
+                Some(&token),
+                add,
+            ),
+        ),
+        (
+            "an old client",
+            raw_with(
+                &server,
+                "POST",
+                "/api/v1/call",
+                Some(&token),
+                add,
+                &[("azukari-protocol", "0")],
+            ),
+        ),
+        (
+            "no protocol",
+            raw_with(&server, "POST", "/api/v1/call", Some(&token), add, &[]),
+        ),
+        (
+            "a body over the limit",
+            raw(
+                &server,
+                "POST",
+                "/api/v1/call",
+                Some(&token),
+                &format!(
+                    r#"{{"call":"add_organisation","args":{{"name":"{}","kind":"customer"}}}}"#,
+                    "x".repeat(2 * 1024 * 1024)
+                ),
+            ),
+        ),
+        (
+            "a bad idempotency key",
+            raw_with(
+                &server,
+                "POST",
+                "/api/v1/call",
+                Some(&token),
+                add,
+                &[("azukari-protocol", "1"), ("idempotency-key", "short")],
+            ),
+        ),
+    ];
+    let expected = [
+        (401, "not_logged_in"),
+        (401, "not_logged_in"),
+        (401, "not_logged_in"),
+        (400, "malformed_request"),
+        (400, "malformed_request"),
+        (400, "malformed_request"),
+        (404, "unknown_route"),
+        (400, "unsupported_version"),
+        (400, "unsupported_version"),
+        (413, "body_too_large"),
+        (422, "invalid_input"),
+    ];
+    for ((what, (status, body)), (want_status, want_code)) in cases.iter().zip(expected) {
+        assert_eq!(
+            (*status, code_of(body).as_str()),
+            (want_status, want_code),
+            "{what}: {body}"
+        );
+        let answer: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert!(
+            !answer["en"].as_str().unwrap().is_empty()
+                && !answer["ja"].as_str().unwrap().is_empty(),
+            "{what}: both languages"
+        );
+    }
+    let (_, after) = raw(
+        &server,
+        "POST",
+        "/api/v1/call",
+        Some(&token),
+        r#"{"call":"journal_head"}"#,
+    );
+    assert_eq!(after, before, "nothing was written");
+    // The status needs no login, and says which protocol the server speaks.
+    let (status, body) = raw_with(&server, "GET", "/api/v1/status", None, "", &[]);
+    assert_eq!(status, 200);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["protocol"],
+        "1"
+    );
+}
+
+/// A custodian's acknowledgement sent from the outbox may arrive twice: applied once, and
+/// the repeat gets the first answer.
+#[test]
+fn an_acknowledgement_sent_twice_is_applied_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path(), "office.db");
+    let server = Server::start(dir.path(), &store, &[]);
+    let admin = login_token(&server, "admin", PASSWORD);
+    for call in [
+        r#"{"call":"add_account","args":{"login":"tanaka","password":"another good password","roles":["custodian"],"person":{"name":"田中 太郎"}}}"#,
+        r#"{"call":"issue_loan","args":{"tag":"PC-0001","to":{"name":"田中 太郎"},"due":null,"place":"自宅","site":null}}"#,
+    ] {
+        let (status, body) = raw(&server, "POST", "/api/v1/call", Some(&admin), call);
+        assert_eq!(status, 200, "{body}");
+    }
+    let tanaka = login_token(&server, "tanaka", "another good password");
+    let ack = r#"{"call":"acknowledge_loan","args":{"tag":"PC-0001"}}"#;
+    let key = [
+        ("azukari-protocol", "1"),
+        ("idempotency-key", "0b6f3c1e-ack-PC-0001"),
+    ];
+    let head = |server: &Server| {
+        raw(
+            server,
+            "POST",
+            "/api/v1/call",
+            Some(&admin),
+            r#"{"call":"journal_head"}"#,
+        )
+        .1
+    };
+    let first = raw_with(&server, "POST", "/api/v1/call", Some(&tanaka), ack, &key);
+    assert_eq!(first.0, 200, "{}", first.1);
+    let after_first = head(&server);
+    let second = raw_with(&server, "POST", "/api/v1/call", Some(&tanaka), ack, &key);
+    assert_eq!(second, first, "the repeat gets the first answer");
+    assert_eq!(head(&server), after_first, "and writes nothing");
+    // Without the key, a second acknowledgement is a refusal, as on one computer.
+    let plain = raw(&server, "POST", "/api/v1/call", Some(&tanaka), ack);
+    assert_eq!((plain.0, code_of(&plain.1).as_str()), (409, "conflict"));
+    // Another custodian's key space is their own: the same key from admin is a new request.
+    let admin_ack = raw_with(&server, "POST", "/api/v1/call", Some(&admin), ack, &key);
+    assert_eq!(code_of(&admin_ack.1), "forbidden");
+}
+
+/// The client keeps the last journal head it saw; a server whose journal no longer extends
+/// it (an older copy put back) is reported and gets no write.
+#[test]
+fn a_server_whose_journal_was_cut_back_is_reported_and_gets_no_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path(), "office.db");
+    let older = dir.path().join("older.db");
+    expect(
+        azukari(
+            dir.path(),
+            &[
+                "--store",
+                store.to_str().unwrap(),
+                "backup",
+                "--out",
+                older.to_str().unwrap(),
+            ],
+        )
+        .output()
+        .unwrap(),
+        0,
+        "backup",
+    );
+    let mut server = Server::start(dir.path(), &store, &[]);
+    expect(
+        on_server(dir.path(), &server, &["org", "add", "ミライエ"])
+            .output()
+            .unwrap(),
+        0,
+        "a write seen by this client",
+    );
+    server.kill();
+    // The server's disk is put back to the older copy.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", store.display()));
+    }
+    std::fs::copy(&older, &store).unwrap();
+    let address = server.url.trim_start_matches("http://").to_string();
+    let server = Server::start_on(dir.path(), &store, &address, &[]);
+    let before = journal_length(dir.path(), &store);
+    let refused = expect(
+        on_server(
+            dir.path(),
+            &server,
+            &["org", "add", "パートナー", "--kind", "partner"],
+        )
+        .output()
+        .unwrap(),
+        1,
+        "a forked server",
+    );
+    assert!(
+        text(&refused.stderr).contains("no longer has the journal this computer saw"),
+        "{}",
+        text(&refused.stderr)
+    );
+    drop(server);
+    assert_eq!(
+        journal_length(dir.path(), &store),
+        before,
+        "nothing was written"
+    );
+}
+
+/// Plain HTTP only on loopback; TLS with the office's own certificate, trusted with --ca.
+#[test]
+fn plain_http_stays_on_loopback_and_tls_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path(), "office.db");
+    let refused = expect(
+        azukari(
+            dir.path(),
+            &[
+                "--store",
+                store.to_str().unwrap(),
+                "serve",
+                "--listen",
+                "0.0.0.0:0",
+            ],
+        )
+        .output()
+        .unwrap(),
+        1,
+        "plain HTTP on every address",
+    );
+    assert!(
+        text(&refused.stderr).contains("only on a loopback address"),
+        "{}",
+        text(&refused.stderr)
+    );
+
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert =
+        rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+    let cert_file = dir.path().join("office.pem");
+    let key_file = dir.path().join("office.key");
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    let server = Server::start(
+        dir.path(),
+        &store,
+        &[
+            "--cert",
+            cert_file.to_str().unwrap(),
+            "--key",
+            key_file.to_str().unwrap(),
+        ],
+    );
+    assert!(server.url.starts_with("https://"), "{}", server.url);
+    let trusted = expect(
+        on_server(dir.path(), &server, &["person", "list", "--json"])
+            .arg("--ca")
+            .arg(&cert_file)
+            .output()
+            .unwrap(),
+        0,
+        "with the office's certificate",
+    );
+    assert!(text(&trusted.stdout).contains("田中 太郎"));
+    let untrusted = expect(
+        on_server(dir.path(), &server, &["person", "list"])
+            .output()
+            .unwrap(),
+        1,
+        "without it",
+    );
+    assert!(
+        text(&untrusted.stderr).contains("cannot be reached"),
+        "{}",
+        text(&untrusted.stderr)
+    );
+}
+
+/// The server is killed (SIGKILL) at random moments under write load, 50 times: every write
+/// a client was told succeeded is there afterwards, the store verifies, clients reconnect.
+#[test]
+fn a_server_killed_under_write_load_loses_no_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path(), "office.db");
+    let mut acknowledged = Vec::new();
+    let mut next = 0u32;
+    for round in 0..50u64 {
+        let mut server = Server::start(dir.path(), &store, &[]);
+        let token = login_token(&server, "admin", PASSWORD);
+        let url = server.url.clone();
+        let (sender, received) = std::sync::mpsc::channel();
+        let first = next;
+        let writer = std::thread::spawn(move || {
+            let agent = agent();
+            for n in first.. {
+                let name = format!("利用者 {n}");
+                let body = serde_json::json!({"call": "add_person", "args": {"name": name}});
+                let sent = agent
+                    .post(format!("{url}/api/v1/call"))
+                    .header("azukari-protocol", "1")
+                    .header("authorization", format!("Bearer {token}"))
+                    .send_json(&body);
+                match sent {
+                    Ok(response) if response.status() == 200 => sender.send(name).unwrap(),
+                    _ => return,
+                }
+            }
+        });
+        // Pseudo-random moments, from a few writes in to many.
+        std::thread::sleep(std::time::Duration::from_millis(20 + (round * 7919) % 180));
+        server.kill();
+        writer.join().unwrap();
+        let names: Vec<String> = received.try_iter().collect();
+        next += names.len() as u32 + 1;
+        acknowledged.extend(names);
+    }
+    assert!(
+        acknowledged.len() > 50,
+        "the load wrote: {}",
+        acknowledged.len()
+    );
+    let out = expect(
+        azukari(dir.path(), &["--store", store.to_str().unwrap(), "verify"])
+            .output()
+            .unwrap(),
+        0,
+        "verify",
+    );
+    assert!(text(&out.stdout).starts_with("ok: "));
+    let people = expect(
+        azukari(
+            dir.path(),
+            &[
+                "--store",
+                store.to_str().unwrap(),
+                "person",
+                "list",
+                "--json",
+            ],
+        )
+        .output()
+        .unwrap(),
+        0,
+        "people",
+    );
+    let people: Vec<serde_json::Value> = serde_json::from_slice(&people.stdout).unwrap();
+    let names: std::collections::HashSet<&str> =
+        people.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    for name in &acknowledged {
+        assert!(
+            names.contains(name.as_str()),
+            "{name} was acknowledged and is gone"
+        );
+    }
+}

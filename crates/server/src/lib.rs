@@ -1,0 +1,142 @@
+//! `azukari serve`: the api over HTTP(S) for every desk of an office. Each request is resumed
+//! from its bearer token and answered by the same `Desk` and [`azukari_api::dispatch`] the
+//! embedded store uses, with the server's clock: permissions and scoped reads are decided here,
+//! inside the write transaction, as on one computer. What crosses the wire is documented in
+//! ARCHITECTURE.md ("The office server").
+
+mod desks;
+mod limits;
+mod wire;
+
+use azukari_api::{Clock, Desk, Failure, SessionLimits};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use wire::{PROTOCOL, PROTOCOL_HEADER};
+
+/// How the server runs.
+pub struct Config {
+    pub listen: SocketAddr,
+    pub store: PathBuf,
+    /// PEM certificate chain and private key; without them only a loopback address is served.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub sessions: SessionLimits,
+    /// A request taking longer is answered `timeout` and its work left to finish or roll back.
+    pub request_timeout: Duration,
+    /// The largest register file an import takes, in bytes.
+    pub import_limit: u64,
+    /// A font to print with first (PATH, PATH#INDEX or PATH#FAMILY), on the server.
+    pub font: Option<String>,
+    /// The one clock of every write.
+    pub clock: Clock,
+    /// Connections for reads beside the one that writes.
+    pub readers: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("store", &self.store)
+            .field("tls", &self.tls.is_some())
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(
+        "plain HTTP is served only on a loopback address (127.0.0.1, ::1); give --cert and --key to serve {0}"
+    )]
+    PlainHttpOffLoopback(SocketAddr),
+    #[error("the store: {}", .0.message(azukari_api::domain::rules::Lang::En))]
+    Store(#[from] Failure),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// The running server's state, shared by every request.
+pub(crate) struct Office {
+    pub desks: desks::Desks,
+    pub config: Config,
+    pub attempts: limits::Attempts,
+}
+
+/// Serves until `shutdown` completes; calls `ready` with the address bound (port 0 picks one).
+pub async fn serve(
+    config: Config,
+    ready: impl FnOnce(SocketAddr, bool),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    if config.tls.is_none() && !config.listen.ip().is_loopback() {
+        return Err(ServeError::PlainHttpOffLoopback(config.listen));
+    }
+    let mut first = Desk::open(&config.store)?;
+    first.quick_check()?;
+    first.require_initialised()?;
+    first.set_import_limit(config.import_limit);
+    let mut readers = Vec::new();
+    for _ in 0..config.readers.max(1) {
+        let mut reader = Desk::open(&config.store)?;
+        reader.set_import_limit(config.import_limit);
+        readers.push(reader);
+    }
+    let tls = match &config.tls {
+        Some((cert, key)) => Some(wire::tls_config(cert, key).map_err(ServeError::Tls)?),
+        None => None,
+    };
+    let listener =
+        std::net::TcpListener::bind(config.listen).map_err(|source| ServeError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|source| ServeError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(|source| ServeError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let office = Arc::new(Office {
+        desks: desks::Desks::new(first, readers),
+        attempts: limits::Attempts::default(),
+        config,
+    });
+    let app = wire::router(office).into_make_service_with_connect_info::<SocketAddr>();
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        // In-flight requests finish (each is one transaction); new ones are refused.
+        stopper.graceful_shutdown(Some(Duration::from_secs(10)));
+    });
+    ready(bound, tls.is_some());
+    let served = match tls {
+        Some(tls) => {
+            axum_server::from_tcp_rustls(listener, tls)
+                .handle(handle)
+                .serve(app)
+                .await
+        }
+        None => {
+            axum_server::from_tcp(listener)
+                .handle(handle)
+                .serve(app)
+                .await
+        }
+    };
+    served.map_err(|source| ServeError::Listen {
+        addr: bound,
+        source,
+    })
+}

@@ -1,0 +1,467 @@
+//! The HTTP face: routes, the bearer token, the protocol version, errors as `Answered` JSON.
+
+use crate::Office;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use azukari_api::domain::rules::Refusal;
+use azukari_api::{
+    Answered, Call, Desk, Failure, ImportKind, PrintRequest, Session, SessionToken, dispatch,
+};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// The protocol a client speaks, sent on every request; a server answers only its own.
+pub const PROTOCOL: &str = "1";
+pub const PROTOCOL_HEADER: &str = "azukari-protocol";
+/// The journal's head after the request, on every answer to a logged-in request.
+const HEAD_HEADER: &str = "azukari-journal-head";
+const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+/// A call's JSON is small; only an import carries a file.
+const CALL_BODY_LIMIT: usize = 1024 * 1024;
+
+/// A failure as an HTTP answer: the status says what kind, the body says exactly what.
+struct Refused(Failure);
+
+impl From<Failure> for Refused {
+    fn from(failure: Failure) -> Refused {
+        Refused(failure)
+    }
+}
+
+impl From<Refusal> for Refused {
+    fn from(refusal: Refusal) -> Refused {
+        Refused(refusal.into())
+    }
+}
+
+fn status_of(code: &str) -> StatusCode {
+    match code {
+        "not_logged_in" | "session_expired" | "session_ended" | "wrong_password" => {
+            StatusCode::UNAUTHORIZED
+        }
+        "forbidden" | "account_disabled" | "password_change_required" => StatusCode::FORBIDDEN,
+        "account_locked" => StatusCode::LOCKED,
+        "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
+        "not_found" | "unknown_route" => StatusCode::NOT_FOUND,
+        "duplicate" | "conflict" | "clock_behind" | "ambiguous" => StatusCode::CONFLICT,
+        "body_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        "unsupported_version" | "malformed_request" => StatusCode::BAD_REQUEST,
+        "internal" | "ledger_failed" | "verify_failed" => StatusCode::INTERNAL_SERVER_ERROR,
+        "timeout" => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        if let Failure::Internal(why) = &self.0 {
+            tracing::error!("internal error: {why}");
+        }
+        let answered = self.0.to_answered();
+        let mut response = (status_of(&answered.code), Json(&answered)).into_response();
+        if let Failure::Refused(Refusal::TooManyAttempts { seconds }) = &self.0 {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
+        }
+        response
+    }
+}
+
+fn answered(code: &str, en: &str, ja: &str) -> Refused {
+    Refused(Failure::Answered(Answered::new(code, en, ja)))
+}
+
+fn malformed(why: impl std::fmt::Display) -> Refused {
+    answered(
+        "malformed_request",
+        &format!("the request is not one the office server reads: {why}"),
+        &format!("サーバーが読めない要求です: {why}"),
+    )
+}
+
+/// A body refused by its size, or one that could not be read.
+fn unread(rejection: BytesRejection) -> Refused {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        answered(
+            "body_too_large",
+            "the request is larger than the office server takes",
+            "要求が大きすぎるため、サーバーが受け付けません",
+        )
+    } else {
+        malformed(rejection.body_text())
+    }
+}
+
+type Answer = Result<Response, Refused>;
+
+pub(crate) fn router(office: Arc<Office>) -> Router<()> {
+    let import_limit = usize::try_from(office.config.import_limit)
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
+    let timeout = office.config.request_timeout;
+    let authorization = HeaderName::from_static("authorization");
+    Router::new()
+        .route("/api/v1/status", get(status))
+        .route("/api/v1/login", post(login))
+        .route("/api/v1/logout", post(logout))
+        .route("/api/v1/call", post(call))
+        .route(
+            "/api/v1/import",
+            post(import).layer(DefaultBodyLimit::max(import_limit)),
+        )
+        .route("/api/v1/print", post(print))
+        .route("/api/v1/backup", post(backup))
+        .fallback(unknown_route)
+        .layer(DefaultBodyLimit::max(CALL_BODY_LIMIT))
+        .with_state(office)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // Tokens never reach a log line.
+        .layer(SetSensitiveRequestHeadersLayer::new([authorization]))
+}
+
+async fn unknown_route() -> Refused {
+    answered(
+        "unknown_route",
+        "the office server has no such address; is the client newer than the server?",
+        "サーバーにそのアドレスはありません。クライアントがサーバーより新しい可能性があります",
+    )
+}
+
+/// What anyone may ask before logging in: who answers, and which protocol it speaks.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Status {
+    pub server: String,
+    pub version: String,
+    pub protocol: String,
+    pub time_zone: Option<String>,
+}
+
+async fn status(State(office): State<Arc<Office>>) -> Answer {
+    let time_zone = blocking(move || {
+        let desk = office.desks.reader();
+        Ok(desk.status()?.time_zone)
+    })
+    .await?;
+    Ok(Json(Status {
+        server: "azukari".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        protocol: PROTOCOL.into(),
+        time_zone,
+    })
+    .into_response())
+}
+
+fn check_protocol(headers: &HeaderMap) -> Result<(), Refused> {
+    match headers.get(PROTOCOL_HEADER).and_then(|v| v.to_str().ok()) {
+        Some(PROTOCOL) => Ok(()),
+        other => Err(answered(
+            "unsupported_version",
+            &format!(
+                "this office server speaks protocol {PROTOCOL}; the client sent {}: use the same Azukari version on both",
+                other.unwrap_or("none")
+            ),
+            &format!(
+                "このサーバーの通信方式は {PROTOCOL} ですが、クライアントは {} を使っています。サーバーと同じ版の Azukari を使ってください",
+                other.unwrap_or("なし")
+            ),
+        )),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Result<SessionToken, Refused> {
+    let text = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(Refusal::NotLoggedIn)?;
+    Ok(SessionToken::parse(text)?)
+}
+
+/// Runs store work off the async threads: SQLite and Argon2 block.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Refused> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|err| Refused(Failure::Internal(format!("a request's work: {err}"))))?
+        .map_err(Refused)
+}
+
+fn now(office: &Office) -> Result<azukari_api::domain::Instant, Failure> {
+    (office.config.clock)()
+}
+
+/// The session of this request, resumed on `desk`, with the account as it is now.
+fn resume(office: &Office, desk: &Desk, token: &SessionToken) -> Result<Session, Failure> {
+    desk.resume_session(token, now(office)?, office.config.sessions)
+}
+
+fn with_head(desk: &Desk, mut response: Response) -> Response {
+    if let Ok((seq, hash)) = desk.store().read().journal_head()
+        && let Ok(value) = HeaderValue::from_str(&format!("{seq}:{hash}"))
+    {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(HEAD_HEADER), value);
+    }
+    response
+}
+
+fn json_of<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Refused> {
+    serde_json::from_slice(body).map_err(malformed)
+}
+
+#[derive(Deserialize)]
+pub struct LoginRequest {
+    login: String,
+    password: String,
+    device: String,
+}
+
+#[derive(Serialize)]
+pub struct LoginAnswer {
+    token: String,
+    session: Session,
+}
+
+async fn login(
+    State(office): State<Arc<Office>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    check_protocol(&headers)?;
+    let request: LoginRequest = json_of(&body.map_err(unread)?)?;
+    office
+        .attempts
+        .admit(peer.ip(), &request.login, std::time::Instant::now())
+        .map_err(|seconds| Refusal::TooManyAttempts { seconds })?;
+    blocking(move || {
+        // Logging in may journal a failure: it goes through the one writer.
+        let mut desk = office.desks.writer();
+        let now = now(&office)?;
+        let started = desk.start_session(
+            &request.login,
+            &request.password,
+            &request.device,
+            now,
+            office.config.sessions,
+        );
+        if started.is_err() {
+            office
+                .attempts
+                .refused(peer.ip(), &request.login, std::time::Instant::now());
+        }
+        let (token, session) = started?;
+        tracing::info!(login = %session.login, device = %request.device, %peer, "session started");
+        let answer = LoginAnswer {
+            token: token.as_str().to_string(),
+            session,
+        };
+        Ok(with_head(&desk, Json(answer).into_response()))
+    })
+    .await
+}
+
+async fn logout(State(office): State<Arc<Office>>, headers: HeaderMap) -> Answer {
+    check_protocol(&headers)?;
+    let token = bearer(&headers)?;
+    blocking(move || {
+        let desk = office.desks.reader();
+        desk.end_session(&token, now(&office)?)?;
+        Ok(Json(serde_json::json!({})).into_response())
+    })
+    .await
+}
+
+async fn call(
+    State(office): State<Arc<Office>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    check_protocol(&headers)?;
+    let token = bearer(&headers)?;
+    let call: Call = json_of(&body.map_err(unread)?)?;
+    let key = headers
+        .get(IDEMPOTENCY_HEADER)
+        .map(|v| v.to_str().map(str::to_string))
+        .transpose()
+        .map_err(|_| malformed("the idempotency key is not ASCII"))?;
+    blocking(move || {
+        let session = resume(&office, &office.desks.reader(), &token)?;
+        let answer = if call.writes() || key.is_some() {
+            let mut desk = office.desks.writer();
+            let now = now(&office)?;
+            let answer = match &key {
+                Some(key) => desk.once(key, now, |desk| dispatch(desk, &session, now, call))?,
+                None => dispatch(&mut desk, &session, now, call)?,
+            };
+            with_head(&desk, Json(answer).into_response())
+        } else {
+            let mut desk = office.desks.reader();
+            let answer = dispatch(&mut desk, &session, now(&office)?, call)?;
+            with_head(&desk, Json(answer).into_response())
+        };
+        Ok(answer)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    kind: ImportKind,
+    file_name: String,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+async fn import(
+    State(office): State<Arc<Office>>,
+    headers: HeaderMap,
+    query: Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    check_protocol(&headers)?;
+    let token = bearer(&headers)?;
+    let Query(query) = query.map_err(|err| malformed(err.body_text()))?;
+    let bytes = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            // The same words as a local import of a file over the limit.
+            Refused(Failure::UnreadableFile(format!(
+                "the file is larger than the import limit of {} MB",
+                office.config.import_limit / (1024 * 1024)
+            )))
+        } else {
+            unread(rejection)
+        }
+    })?;
+    blocking(move || {
+        let session = resume(&office, &office.desks.reader(), &token)?;
+        let mut desk = office.desks.writer();
+        let now = now(&office)?;
+        let summary = desk.import(
+            &session,
+            query.kind,
+            &query.file_name,
+            &bytes,
+            query.dry_run,
+            now,
+        )?;
+        Ok(with_head(&desk, Json(summary).into_response()))
+    })
+    .await
+}
+
+/// A rendered ledger: its bytes, and its row count and suggested name in headers.
+async fn print(
+    State(office): State<Arc<Office>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    check_protocol(&headers)?;
+    let token = bearer(&headers)?;
+    let request: PrintRequest = json_of(&body.map_err(unread)?)?;
+    blocking(move || {
+        let desk = office.desks.reader();
+        let session = resume(&office, &desk, &token)?;
+        let printed = desk.print(
+            &session,
+            &request,
+            office.config.font.as_deref(),
+            now(&office)?,
+            &mut |_, _| {},
+        )?;
+        let mut response = Response::new(Body::from(printed.bytes));
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+        headers.insert("azukari-rows", HeaderValue::from(printed.rows));
+        if let Ok(name) = HeaderValue::from_str(&hex::encode(printed.file_name.as_bytes())) {
+            headers.insert("azukari-file-name-hex", name);
+        }
+        Ok(with_head(&desk, response))
+    })
+    .await
+}
+
+/// A copy of the whole store, made with SQLite's backup API into a private temporary file.
+async fn backup(State(office): State<Arc<Office>>, headers: HeaderMap) -> Answer {
+    check_protocol(&headers)?;
+    let token = bearer(&headers)?;
+    blocking(move || {
+        let desk = office.desks.reader();
+        let session = resume(&office, &desk, &token)?;
+        let folder = office
+            .config
+            .store
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+            .to_path_buf();
+        let out = folder.join(format!(
+            ".azukari-backup-{}",
+            hex::encode(rand::random::<[u8; 8]>())
+        ));
+        let copied = desk.backup(&session, &out).and_then(|()| {
+            std::fs::read(&out).map_err(|err| Failure::Internal(format!("a backup: {err}")))
+        });
+        let _ = std::fs::remove_file(&out);
+        let bytes = copied?;
+        let mut response = Response::new(Body::from(bytes));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/vnd.sqlite3"),
+        );
+        Ok(with_head(&desk, response))
+    })
+    .await
+}
+
+/// The TLS configuration from PEM files: rustls with ring, TLS 1.2 and 1.3.
+pub(crate) fn tls_config(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<axum_server::tls_rustls::RustlsConfig, String> {
+    let read = |path: &std::path::Path| {
+        std::fs::read(path).map_err(|err| format!("{}: {err}", path.display()))
+    };
+    let certs = rustls_pemfile::certs(&mut read(cert)?.as_slice())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| format!("{}: {err}", cert.display()))?;
+    if certs.is_empty() {
+        return Err(format!("{}: no certificate in it", cert.display()));
+    }
+    let key_der = rustls_pemfile::private_key(&mut read(key)?.as_slice())
+        .map_err(|err| format!("{}: {err}", key.display()))?
+        .ok_or_else(|| format!("{}: no private key in it", key.display()))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|err| err.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(certs, key_der)
+        .map_err(|err| format!("{} and {}: {err}", cert.display(), key.display()))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(axum_server::tls_rustls::RustlsConfig::from_config(
+        Arc::new(config),
+    ))
+}

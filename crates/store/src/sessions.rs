@@ -1,0 +1,157 @@
+//! The office server's sessions and the answers it keeps for repeated requests (V3). Neither
+//! is journaled: a session is not a custody fact, and an answer repeats what a journaled write
+//! already returned. Only the SHA-256 of a token is ever stored.
+
+use crate::{Result, Store, Writer};
+use azukari_domain::{AccountId, Instant};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// A session as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerSession {
+    pub account_id: AccountId,
+    pub device: String,
+    pub started_at: Instant,
+    pub last_used_at: Instant,
+    pub expires_at: Instant,
+    pub ended_at: Option<Instant>,
+}
+
+fn parse(text: String) -> rusqlite::Result<Instant> {
+    text.parse::<Instant>().map_err(|err| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, err.into())
+    })
+}
+
+fn end_sessions_of(conn: &Connection, account: AccountId, now: Instant) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE server_sessions SET ended_at = ?2 WHERE account_id = ?1 AND ended_at IS NULL",
+        )?
+        .execute(params![account.0, now.to_rfc3339()])?)
+}
+
+impl Store {
+    pub fn start_session(
+        &self,
+        token_sha256: &str,
+        account: AccountId,
+        device: &str,
+        now: Instant,
+        expires_at: Instant,
+    ) -> Result<()> {
+        self.connection()
+            .prepare_cached(
+                "INSERT INTO server_sessions
+                 (token_sha256, account_id, device, started_at, last_used_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+            )?
+            .execute(params![
+                token_sha256,
+                account.0,
+                device,
+                now.to_rfc3339(),
+                expires_at.to_rfc3339()
+            ])?;
+        Ok(())
+    }
+
+    pub fn server_session(&self, token_sha256: &str) -> Result<Option<ServerSession>> {
+        Ok(self
+            .connection()
+            .prepare_cached(
+                "SELECT account_id, device, started_at, last_used_at, expires_at, ended_at
+                 FROM server_sessions WHERE token_sha256 = ?1",
+            )?
+            .query_row([token_sha256], |row| {
+                Ok(ServerSession {
+                    account_id: AccountId(row.get(0)?),
+                    device: row.get(1)?,
+                    started_at: parse(row.get(2)?)?,
+                    last_used_at: parse(row.get(3)?)?,
+                    expires_at: parse(row.get(4)?)?,
+                    ended_at: row.get::<_, Option<String>>(5)?.map(parse).transpose()?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Moves the idle end on. Only forward: a request that started earlier and finishes later
+    /// never takes it back.
+    pub fn touch_session(&self, token_sha256: &str, now: Instant) -> Result<()> {
+        self.connection()
+            .prepare_cached(
+                "UPDATE server_sessions SET last_used_at = ?2
+                 WHERE token_sha256 = ?1 AND last_used_at < ?2",
+            )?
+            .execute(params![token_sha256, now.to_rfc3339()])?;
+        Ok(())
+    }
+
+    pub fn end_session(&self, token_sha256: &str, now: Instant) -> Result<bool> {
+        Ok(self
+            .connection()
+            .prepare_cached(
+                "UPDATE server_sessions SET ended_at = ?2
+                 WHERE token_sha256 = ?1 AND ended_at IS NULL",
+            )?
+            .execute(params![token_sha256, now.to_rfc3339()])?
+            > 0)
+    }
+
+    /// The sessions of an account still open, oldest first.
+    pub fn open_sessions_of(&self, account: AccountId) -> Result<Vec<ServerSession>> {
+        let mut statement = self.connection().prepare_cached(
+            "SELECT account_id, device, started_at, last_used_at, expires_at, ended_at
+             FROM server_sessions WHERE account_id = ?1 AND ended_at IS NULL ORDER BY started_at",
+        )?;
+        let rows = statement
+            .query_map([account.0], |row| {
+                Ok(ServerSession {
+                    account_id: AccountId(row.get(0)?),
+                    device: row.get(1)?,
+                    started_at: parse(row.get(2)?)?,
+                    last_used_at: parse(row.get(3)?)?,
+                    expires_at: parse(row.get(4)?)?,
+                    ended_at: None,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+}
+
+impl Writer<'_> {
+    /// Ends every open session of the account, in the write that disables it or ends them.
+    pub fn end_sessions_of(&mut self, account: AccountId, now: Instant) -> Result<usize> {
+        end_sessions_of(self.connection(), account, now)
+    }
+
+    /// The answer kept for a repeated request, as JSON.
+    pub fn answer_of(&self, account: AccountId, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .connection()
+            .prepare_cached(
+                "SELECT answer FROM answered_requests
+                 WHERE account_id = ?1 AND idempotency_key = ?2",
+            )?
+            .query_row(params![account.0, key], |row| row.get(0))
+            .optional()?)
+    }
+
+    pub fn keep_answer(
+        &mut self,
+        account: AccountId,
+        key: &str,
+        answer: &str,
+        now: Instant,
+    ) -> Result<()> {
+        self.connection()
+            .prepare_cached(
+                "INSERT INTO answered_requests (account_id, idempotency_key, answer, answered_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![account.0, key, answer, now.to_rfc3339()])?;
+        Ok(())
+    }
+}
