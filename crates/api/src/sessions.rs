@@ -97,7 +97,7 @@ impl Desk {
         let session = self.login(login, password, now)?;
         let token = SessionToken::new();
         let expires_at = now
-            .add(limits.absolute)
+            .checked_add(limits.absolute)
             .ok_or_else(|| Failure::Internal("a session ending after 9999".into()))?;
         self.store.start_session(
             &token.digest(),
@@ -124,7 +124,7 @@ impl Desk {
         if kept.ended_at.is_some() {
             return Err(Refusal::SessionEnded.into());
         }
-        let idle_end = kept.last_used_at.add(limits.idle);
+        let idle_end = kept.last_used_at.checked_add(limits.idle);
         if now >= kept.expires_at || idle_end.is_none_or(|end| now >= end) {
             return Err(Refusal::SessionExpired.into());
         }

@@ -233,7 +233,7 @@ fn a_plain_login_writes_nothing_but_one_after_failures_resets_them() {
         f.desk
             .login("admin", PASSWORD, now())
             .map(drop)
-            .map_err(|e| e.code()),
+            .map_err(|e| e.code().to_string()),
         Ok(()),
         "the count restarted after the reset"
     );

@@ -477,7 +477,7 @@ impl Office for Remote {
             .headers()
             .get("azukari-file-name-hex")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| hex_text(v))
+            .and_then(hex_text)
             .unwrap_or_default();
         let bytes = response
             .body_mut()

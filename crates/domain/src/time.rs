@@ -82,7 +82,7 @@ impl Instant {
     }
 
     /// This instant moved by `by`; none when that leaves the accepted years.
-    pub fn add(self, by: chrono::Duration) -> Option<Instant> {
+    pub fn checked_add(self, by: chrono::Duration) -> Option<Instant> {
         self.0
             .checked_add_signed(by)
             .and_then(|at| Instant::new(at).ok())
