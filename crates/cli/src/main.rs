@@ -9,6 +9,7 @@ use azukari_api::domain::rules::Lang;
 use azukari_api::domain::view::{AssetQuery, AssetSort};
 use azukari_api::domain::*;
 use azukari_api::*;
+use azukari_client::outbox::Outbox;
 use azukari_platform::console;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -132,6 +133,23 @@ enum Command {
     Login,
     /// Ends the session kept by `azukari login`.
     Logout,
+    /// A custodian's actions kept on this computer while the office server could not be
+    /// reached, and those it refused.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// What waits to be sent, and what the server refused with its reason.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sends what waits now.
+    Send,
+    /// Forgets the refused actions after reading them.
+    Dismiss,
 }
 
 #[derive(Subcommand)]
@@ -556,8 +574,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         };
         return serve(config);
     }
-    if matches!(cli.command, Command::Login | Command::Logout) {
-        anyhow::bail!("login and logout are for an office server: give --server or AZUKARI_SERVER");
+    if matches!(
+        cli.command,
+        Command::Login | Command::Logout | Command::Outbox(_)
+    ) {
+        anyhow::bail!(
+            "login, logout and the outbox are for an office server: give --server or AZUKARI_SERVER"
+        );
     }
     if let Command::Restore { file } = &cli.command {
         let desk = Desk::restore(file, &store)?;
@@ -668,23 +691,59 @@ fn run_on_server(
         say!("logged out of {url} as {login}");
         return Ok(());
     }
+    let outbox_kept = connection.kept().clone();
+    let outbox = Outbox::of(&outbox_kept, &url, &login);
+    if let Command::Outbox(OutboxCommand::List { json }) = command {
+        return list_outbox(&outbox, json);
+    }
+    if let Command::Outbox(OutboxCommand::Dismiss) = command {
+        say!("{} refused actions dismissed", outbox.dismiss_refused()?);
+        return Ok(());
+    }
+    // An acknowledgement made while the server cannot be reached waits in the outbox.
+    let waits = match &command {
+        Command::Loan(LoanCommand::Ack { asset }) => Some(Call::AcknowledgeLoan {
+            tag: asset.trim().to_string(),
+        }),
+        _ => None,
+    };
+    let keep_for_later = |call: Call| -> anyhow::Result<()> {
+        let tag = match &call {
+            Call::AcknowledgeLoan { tag } => tag.clone(),
+            _ => String::new(),
+        };
+        outbox.put(call, now()?)?;
+        tell!(
+            "the office server {url} cannot be reached: the acknowledgement of {tag} waits in this computer's outbox and is sent by the next command that reaches the server"
+        );
+        Ok(())
+    };
     let kept_token = connection.kept().token(&url, &login);
-    let (mut remote, current, one_off) = match kept_token {
+    let reached = match kept_token {
         Some(token) if !matches!(command, Command::Login) => match connection.resume(token) {
-            Ok(remote) => (remote, None, false),
+            Ok(remote) => Ok((remote, None, false)),
             Err(failure) if session_gone(&failure) => {
                 let connection = azukari_client::Connection::new(server, ca, kept())?;
                 connection.kept().forget_token(&url, &login);
                 let current = password("AZUKARI_PASSWORD", &format!("password for {login}: "))?;
-                (connection.login(&login, &current)?, Some(current), true)
+                connection
+                    .login(&login, &current)
+                    .map(|remote| (remote, Some(current), true))
             }
-            Err(failure) => return Err(failure.into()),
+            Err(failure) => Err(failure),
         },
         _ => {
             let current = password("AZUKARI_PASSWORD", &format!("password for {login}: "))?;
             let one_off = !matches!(command, Command::Login);
-            (connection.login(&login, &current)?, Some(current), one_off)
+            connection
+                .login(&login, &current)
+                .map(|remote| (remote, Some(current), one_off))
         }
+    };
+    let (mut remote, current, one_off) = match (reached, waits.clone()) {
+        (Ok(reached), _) => reached,
+        (Err(Failure::Unreachable { .. }), Some(call)) => return keep_for_later(call),
+        (Err(failure), _) => return Err(failure.into()),
     };
     if let Command::Login = command {
         remote
@@ -693,14 +752,94 @@ fn run_on_server(
             .keep_token(&url, &login, remote.token())
             .context("cannot keep the session on this computer")?;
         say!("logged in to {url} as {login}");
-        return Ok(());
+        return send_outbox(&outbox, &mut remote);
     }
-    let result = run_command(&mut remote, &login, current, command);
+    let result = send_outbox(&outbox, &mut remote).and_then(|()| match (command, waits) {
+        (Command::Outbox(OutboxCommand::Send), _) => Ok(()),
+        (_, Some(call)) => {
+            let key = outbox_key();
+            match remote.call_once(&key, call.clone()) {
+                Ok(_) => {
+                    if let Call::AcknowledgeLoan { tag } = &call {
+                        say!("acknowledged {tag}");
+                    }
+                    Ok(())
+                }
+                Err(Failure::Unreachable { .. }) => keep_for_later(call),
+                Err(failure) => Err(failure.into()),
+            }
+        }
+        (command, None) => run_command(&mut remote, &login, current, command),
+    });
     // A session made for this one command ends with it: nothing is left open on the server.
     if one_off {
         let _ = remote.logout();
     }
     result
+}
+
+/// A new idempotency key for an action sent at once (the outbox makes its own).
+fn outbox_key() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Sends what waits in the outbox and says what happened to each; a refusal is shown with the
+/// server's reason and kept until dismissed.
+fn send_outbox(outbox: &Outbox<'_>, remote: &mut azukari_client::Remote) -> anyhow::Result<()> {
+    if outbox.waiting()?.is_empty() {
+        return Ok(());
+    }
+    let sent = outbox.send(remote)?;
+    let lang = lang_from_env();
+    for waiting in &sent.applied {
+        tell!("sent from the outbox: {}", describe(&waiting.call));
+    }
+    for refused in &sent.refused {
+        let reason = match lang {
+            Lang::Ja => &refused.reason.ja,
+            Lang::En => &refused.reason.en,
+        };
+        tell!(
+            "refused by the office server: {} ({reason}); see `azukari outbox list`",
+            describe(&refused.waiting.call)
+        );
+    }
+    if sent.left > 0 {
+        tell!("{} actions still wait in the outbox", sent.left);
+    }
+    Ok(())
+}
+
+fn describe(call: &Call) -> String {
+    match call {
+        Call::AcknowledgeLoan { tag } => format!("acknowledgement of {tag}"),
+        other => format!("{other:?}"),
+    }
+}
+
+fn list_outbox(outbox: &Outbox<'_>, json: bool) -> anyhow::Result<()> {
+    let waiting = outbox.waiting()?;
+    let refused = outbox.refused()?;
+    if json {
+        return print_json(&serde_json::json!({ "waiting": waiting, "refused": refused }));
+    }
+    for w in &waiting {
+        say!("waiting\t{}\t{}", w.made_at, describe(&w.call));
+    }
+    let lang = lang_from_env();
+    for r in &refused {
+        let reason = match lang {
+            Lang::Ja => &r.reason.ja,
+            Lang::En => &r.reason.en,
+        };
+        say!(
+            "refused\t{}\t{}\t{reason}",
+            r.waiting.made_at,
+            describe(&r.waiting.call)
+        );
+    }
+    Ok(())
 }
 
 /// The server no longer knows the kept session: log in again with a password.
@@ -737,7 +876,8 @@ fn run_command(
         | Command::Restore { .. }
         | Command::Serve { .. }
         | Command::Login
-        | Command::Logout => unreachable!("handled above"),
+        | Command::Logout
+        | Command::Outbox(_) => unreachable!("handled above"),
         Command::Org(OrgCommand::Add { name, kind }) => {
             let id = office.add_organisation(&name, word("kind", &kind)?)?;
             say!("organisation {id}: {name}");

@@ -1008,3 +1008,137 @@ fn a_server_killed_under_write_load_loses_no_acknowledged_write() {
         );
     }
 }
+
+/// A custodian at home acknowledges while the office server is down: the acknowledgement
+/// waits in the outbox, arrives once when the server is back, and is applied once even when
+/// sent twice; one the server refuses meanwhile is shown with its reason, not dropped.
+#[test]
+fn the_outbox_keeps_an_acknowledgement_until_the_server_is_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let store = new_store(home, "office.db");
+    let mut server = Server::start(home, &store, &[]);
+    let address = server.url.trim_start_matches("http://").to_string();
+    for args in [
+        &[
+            "account",
+            "add",
+            "tanaka",
+            "--role",
+            "custodian",
+            "--person",
+            "田中 太郎",
+        ][..],
+        &["loan", "issue", "--asset", "PC-0001", "--to", "田中 太郎"],
+        &["loan", "issue", "--asset", "PH-0001", "--to", "田中 太郎"],
+    ] {
+        expect(
+            on_server(home, &server, args).output().unwrap(),
+            0,
+            &format!("{args:?}"),
+        );
+    }
+    let tanaka_home = home.join("tanaka");
+    std::fs::create_dir_all(&tanaka_home).unwrap();
+    let tanaka = |server: &Server, args: &[&str]| {
+        let mut command = on_server(&tanaka_home, server, args);
+        command
+            .env("AZUKARI_USER", "tanaka")
+            .env("AZUKARI_PASSWORD", "another good password");
+        command.output().unwrap()
+    };
+    expect(tanaka(&server, &["login"]), 0, "login");
+    server.kill();
+
+    // The server is down: both acknowledgements wait.
+    for tag in ["PC-0001", "PH-0001"] {
+        let kept = expect(
+            tanaka(&server, &["loan", "ack", "--asset", tag]),
+            0,
+            "ack while down",
+        );
+        assert!(
+            text(&kept.stderr).contains("waits in this computer's outbox"),
+            "{}",
+            text(&kept.stderr)
+        );
+    }
+    let listed = expect(
+        tanaka(&server, &["outbox", "list", "--json"]),
+        0,
+        "outbox list",
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed["waiting"].as_array().unwrap().len(), 2, "{listed}");
+    let outbox_file = walk(&tanaka_home)
+        .into_iter()
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("outbox-")
+        })
+        .expect("the outbox is a file");
+    let as_first_sent = std::fs::read(&outbox_file).unwrap();
+
+    // Back: meanwhile the office took PH-0001 back (it went to repair).
+    let server = Server::start_on(home, &store, &address, &[]);
+    expect(
+        on_server(home, &server, &["loan", "return", "--asset", "PH-0001"])
+            .output()
+            .unwrap(),
+        0,
+        "return",
+    );
+    let before = journal_length(home, &store);
+    let sent = expect(tanaka(&server, &["outbox", "send"]), 0, "send");
+    let said = text(&sent.stderr);
+    assert!(
+        said.contains("sent from the outbox: acknowledgement of PC-0001"),
+        "{said}"
+    );
+    assert!(
+        said.contains("refused by the office server: acknowledgement of PH-0001"),
+        "{said}"
+    );
+    let after = journal_length(home, &store);
+    assert_ne!(after, before, "the acknowledgement arrived");
+    let shown = expect(
+        on_server(home, &server, &["asset", "show", "PC-0001", "--json"])
+            .output()
+            .unwrap(),
+        0,
+        "show",
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert!(
+        shown["asset"]["loan"]["acknowledged_at"].is_string(),
+        "{shown}"
+    );
+    let listed = expect(tanaka(&server, &["outbox", "list"]), 0, "outbox list");
+    assert!(
+        text(&listed.stdout).starts_with("refused\t"),
+        "{}",
+        text(&listed.stdout)
+    );
+    assert!(text(&listed.stdout).contains("PH-0001"));
+
+    // The answer to the first send was lost on the way: the outbox sends both again.
+    std::fs::write(&outbox_file, &as_first_sent).unwrap();
+    let again = expect(tanaka(&server, &["outbox", "send"]), 0, "send again");
+    assert!(
+        text(&again.stderr).contains("sent from the outbox: acknowledgement of PC-0001"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert_eq!(journal_length(home, &store), after, "applied once");
+    expect(tanaka(&server, &["outbox", "dismiss"]), 0, "dismiss");
+    let listed = expect(
+        tanaka(&server, &["outbox", "list", "--json"]),
+        0,
+        "outbox list",
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed, serde_json::json!({"waiting": [], "refused": []}));
+}

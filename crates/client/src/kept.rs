@@ -5,13 +5,13 @@
 use azukari_api::domain::journal::Head;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Kept {
     /// `None` keeps everything in memory, for one process's life.
     folder: Option<PathBuf>,
-    memory: Mutex<HashMap<String, String>>,
+    memory: Arc<Mutex<HashMap<String, String>>>,
 }
 
 impl Kept {
@@ -19,7 +19,7 @@ impl Kept {
     pub fn in_folder(folder: &Path) -> Kept {
         Kept {
             folder: Some(folder.to_path_buf()),
-            memory: Mutex::default(),
+            memory: Arc::default(),
         }
     }
 
@@ -27,7 +27,7 @@ impl Kept {
     pub fn in_memory() -> Kept {
         Kept {
             folder: None,
-            memory: Mutex::default(),
+            memory: Arc::default(),
         }
     }
 
@@ -53,7 +53,7 @@ impl Kept {
         )
     }
 
-    fn read(&self, url: &str, name: &str) -> Option<String> {
+    pub(crate) fn read_text(&self, url: &str, name: &str) -> Option<String> {
         match self.file(url, name) {
             Some(path) => std::fs::read_to_string(path).ok(),
             None => self
@@ -65,10 +65,14 @@ impl Kept {
         }
     }
 
-    fn write(&self, url: &str, name: &str, text: &str) -> std::io::Result<()> {
+    pub(crate) fn write_text(&self, url: &str, name: &str, text: &str) -> std::io::Result<()> {
         match self.file(url, name) {
             Some(path) => {
                 let folder = path.parent().expect("a file in a folder");
+                // Each level private: the servers folder names which servers this user uses.
+                if let Some(servers) = folder.parent() {
+                    azukari_api::private::create_private_dir(servers)?;
+                }
                 azukari_api::private::create_private_dir(folder)?;
                 let partial = azukari_api::private::partial_path_of(&path)
                     .unwrap_or_else(|| path.with_extension("partial"));
@@ -101,7 +105,7 @@ impl Kept {
 
     /// The last journal head seen from the server.
     pub fn head(&self, url: &str) -> Option<Head> {
-        self.read(url, "journal-head")?.parse().ok()
+        self.read_text(url, "journal-head")?.parse().ok()
     }
 
     /// Keeps `head` unless a later one is kept already (another process may have seen more).
@@ -110,7 +114,7 @@ impl Kept {
             return;
         }
         // Losing this write only weakens the next check to this run's; it refuses nothing.
-        let _ = self.write(url, "journal-head", &format!("{}:{}", head.seq, head.hash));
+        let _ = self.write_text(url, "journal-head", &format!("{}:{}", head.seq, head.hash));
     }
 
     /// Forgets the head seen: only after the security office has confirmed that the server's
@@ -125,12 +129,12 @@ impl Kept {
     }
 
     pub fn token(&self, url: &str, login: &str) -> Option<String> {
-        self.read(url, &Kept::token_name(login))
+        self.read_text(url, &Kept::token_name(login))
             .map(|t| t.trim().to_string())
     }
 
     pub fn keep_token(&self, url: &str, login: &str, token: &str) -> std::io::Result<()> {
-        self.write(url, &Kept::token_name(login), token)
+        self.write_text(url, &Kept::token_name(login), token)
     }
 
     pub fn forget_token(&self, url: &str, login: &str) {

@@ -5,6 +5,7 @@
 //! as forked, and nothing more is sent to it.
 
 mod kept;
+pub mod outbox;
 
 use azukari_api::domain::journal::Head;
 use azukari_api::domain::rules::Refusal;

@@ -1,0 +1,185 @@
+//! A custodian's outbox: their own actions (acknowledging receipt; the weekly check when it
+//! exists) made while the office server cannot be reached, kept on this computer with an
+//! idempotency key and sent when it can be. The server applies each key once and answers a
+//! repeat with its first answer, so an action whose answer was lost on the way is sent again
+//! safely. One the server refuses (the item was transferred meanwhile) moves to the refused
+//! list with the server's reason, to be shown; nothing is dropped silently. Decisions (issuing,
+//! approving) never go through here: they need the server's answer at once.
+
+use crate::{Kept, Remote};
+use azukari_api::domain::Instant;
+use azukari_api::{Answered, Call, Failure, Office, Result};
+use serde::{Deserialize, Serialize};
+
+/// An action waiting to be sent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Waiting {
+    /// The idempotency key the server applies once.
+    pub key: String,
+    pub call: Call,
+    /// When the person did it, on this computer's clock (the server records when it arrived).
+    pub made_at: Instant,
+}
+
+/// An action the server refused, with its reason.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Refused {
+    pub waiting: Waiting,
+    pub reason: Answered,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Stored {
+    waiting: Vec<Waiting>,
+    refused: Vec<Refused>,
+}
+
+/// What one attempt to send the outbox did.
+#[derive(Debug, Default)]
+pub struct Sent {
+    pub applied: Vec<Waiting>,
+    pub refused: Vec<Refused>,
+    /// Still waiting: the server could not be reached part way.
+    pub left: usize,
+}
+
+/// Which calls a custodian may leave in the outbox.
+pub fn may_wait(call: &Call) -> bool {
+    matches!(call, Call::AcknowledgeLoan { .. })
+}
+
+/// The outbox of one login at one server.
+#[derive(Debug)]
+pub struct Outbox<'a> {
+    kept: &'a Kept,
+    url: String,
+    login: String,
+}
+
+impl<'a> Outbox<'a> {
+    pub fn of(kept: &'a Kept, url: &str, login: &str) -> Outbox<'a> {
+        Outbox {
+            kept,
+            url: url.to_string(),
+            login: login.trim().to_string(),
+        }
+    }
+
+    fn name(&self) -> String {
+        let hex: String = self.login.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("outbox-{hex}.json")
+    }
+
+    fn load(&self) -> Result<Stored> {
+        match self.kept.read_text(&self.url, &self.name()) {
+            None => Ok(Stored::default()),
+            Some(text) => serde_json::from_str(&text).map_err(|err| {
+                Failure::Internal(format!("the outbox on this computer cannot be read: {err}"))
+            }),
+        }
+    }
+
+    fn save(&self, kept: &Stored) -> Result<()> {
+        let text = serde_json::to_string_pretty(kept)
+            .map_err(|err| Failure::Internal(format!("the outbox: {err}")))?;
+        self.kept
+            .write_text(&self.url, &self.name(), &text)
+            .map_err(|err| Failure::Internal(format!("the outbox cannot be written: {err}")))
+    }
+
+    /// Keeps an action to send later; refuses one that is not the custodian's own.
+    pub fn put(&self, call: Call, made_at: Instant) -> Result<Waiting> {
+        if !may_wait(&call) {
+            return Err(Failure::Internal(
+                "only a custodian's own actions wait in the outbox".into(),
+            ));
+        }
+        let waiting = Waiting {
+            key: new_key(),
+            call,
+            made_at,
+        };
+        let mut kept = self.load()?;
+        kept.waiting.push(waiting.clone());
+        self.save(&kept)?;
+        Ok(waiting)
+    }
+
+    pub fn waiting(&self) -> Result<Vec<Waiting>> {
+        Ok(self.load()?.waiting)
+    }
+
+    pub fn refused(&self) -> Result<Vec<Refused>> {
+        Ok(self.load()?.refused)
+    }
+
+    /// Forgets the refused actions once the person has seen them.
+    pub fn dismiss_refused(&self) -> Result<usize> {
+        let mut kept = self.load()?;
+        let count = kept.refused.len();
+        kept.refused.clear();
+        self.save(&kept)?;
+        Ok(count)
+    }
+
+    /// Sends what waits, oldest first, each with its key. Stops at the first one the server
+    /// cannot be reached for, keeping it and those after it.
+    pub fn send(&self, remote: &mut Remote) -> Result<Sent> {
+        let mut kept = self.load()?;
+        let mut sent = Sent::default();
+        while let Some(waiting) = kept.waiting.first().cloned() {
+            match remote.call_once(&waiting.key, waiting.call.clone()) {
+                Ok(_) => sent.applied.push(waiting),
+                Err(failure @ (Failure::Unreachable { .. } | Failure::JournalForked { .. })) => {
+                    sent.left = kept.waiting.len();
+                    self.save(&kept)?;
+                    if sent.applied.is_empty() {
+                        return Err(failure);
+                    }
+                    return Ok(sent);
+                }
+                Err(failure) if session_problem(&failure) => {
+                    // Not the action's fault: it stays, for after the next login.
+                    sent.left = kept.waiting.len();
+                    self.save(&kept)?;
+                    return Err(failure);
+                }
+                Err(failure) => {
+                    let refused = Refused {
+                        waiting,
+                        reason: failure.to_answered(),
+                    };
+                    kept.refused.push(refused.clone());
+                    sent.refused.push(refused);
+                }
+            }
+            kept.waiting.remove(0);
+            // Saved after each: a crash here resends at most this one, which the key makes safe.
+            self.save(&kept)?;
+        }
+        Ok(sent)
+    }
+}
+
+fn session_problem(failure: &Failure) -> bool {
+    matches!(
+        failure.code(),
+        "not_logged_in"
+            | "session_expired"
+            | "session_ended"
+            | "account_disabled"
+            | "password_change_required"
+            | "rate_limited"
+            | "unsupported_version"
+            | "internal"
+    )
+}
+
+/// 128 random bits: unique across every computer of the office.
+fn new_key() -> String {
+    let bytes: [u8; 16] = rand::random();
+    format!(
+        "outbox-{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    )
+}
