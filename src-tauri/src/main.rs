@@ -6,24 +6,25 @@
 
 use azukari_api::domain::Instant;
 use azukari_api::domain::rules::Lang;
+use azukari_api::domain::rules::Refusal;
 use azukari_api::domain::view::{AssetPage, AssetQuery};
 use azukari_api::{
-    AssetDetail, Desk, Failure, IpcError, PrintProgress, PrintRequest, PrintedFile, Session,
-    StoreStatus,
+    Acknowledged, AssetDetail, Clock, Desk, Failure, IpcError, Local, Office, PrintProgress,
+    PrintRequest, PrintedFile, Reachability, Session, StoreStatus,
 };
+use seat::{Chosen, Seat};
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
 use tauri::Manager;
 
 mod log;
+mod seat;
 
 struct Open {
-    desk: Desk,
-    session: Option<Session>,
+    seat: Seat,
     lang: Lang,
 }
 
-/// What the background `quick_check` found: nothing yet, then its verdict.
 #[derive(Default)]
 struct Health {
     verdict: Mutex<Option<Result<(), String>>>,
@@ -32,15 +33,10 @@ struct Health {
 
 struct AppState {
     open: Mutex<Open>,
-    /// The store's file: printing opens its own connection to it, so a long ledger never holds
-    /// the lock every other command needs.
-    path: PathBuf,
     health: Arc<Health>,
 }
 
 impl AppState {
-    /// Runs `work` on the open desk and turns a failure into `{code, message, field}` in the
-    /// user's language.
     fn with<T>(&self, work: impl FnOnce(&mut Open) -> Result<T, Failure>) -> Result<T, IpcError> {
         let mut open = self
             .open
@@ -50,25 +46,15 @@ impl AppState {
         work(&mut open).map_err(|failure| shown(&failure, lang))
     }
 
-    fn with_session<T>(
+    /// Work for the logged-in person, wherever the register is.
+    fn with_office<T>(
         &self,
-        work: impl FnOnce(&mut Desk, &Session) -> Result<T, Failure>,
+        work: impl FnOnce(&mut dyn Office) -> Result<T, Failure>,
     ) -> Result<T, IpcError> {
-        self.with(|open| {
-            let session = signed_in(open)?;
-            work(&mut open.desk, &session)
-        })
+        self.with(|open| work(open.seat.office().ok_or(Refusal::NotLoggedIn)?))
     }
 }
 
-fn signed_in(open: &Open) -> Result<Session, Failure> {
-    Ok(open
-        .session
-        .clone()
-        .ok_or(azukari_api::domain::Refusal::WrongPassword)?)
-}
-
-/// A failure as the UI shows it; one the person cannot act on is written to the log in full.
 fn shown(failure: &Failure, lang: Lang) -> IpcError {
     if failure.code() == "internal" {
         log::error(&format!("internal error: {failure:?}"));
@@ -76,8 +62,6 @@ fn shown(failure: &Failure, lang: Lang) -> IpcError {
     failure.to_ipc(lang)
 }
 
-/// Tauri runs a plain command on the main thread, where a slow one freezes the window; every
-/// command here is async and does its work on the blocking pool instead (Yaak's `rpc_ext`).
 async fn off_the_ui_thread<T: Send + 'static>(
     app: tauri::AppHandle,
     work: impl FnOnce(&AppState) -> Result<T, IpcError> + Send + 'static,
@@ -85,7 +69,6 @@ async fn off_the_ui_thread<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(move || work(&app.state::<AppState>()))
         .await
         .map_err(|err| {
-            // The panic itself, with its place, is in the log already (`panics_to_the_log`).
             log::error(&format!("a command's thread failed: {err}"));
             IpcError {
                 code: "internal".into(),
@@ -95,19 +78,146 @@ async fn off_the_ui_thread<T: Send + 'static>(
         })?
 }
 
-/// The desktop's one reading of the clock.
+/// The one place the desktop reads the clock (for a store on this computer; an office server
+/// uses its own).
 #[allow(clippy::disallowed_methods)]
 pub(crate) fn now() -> Result<Instant, Failure> {
     Instant::from_clock(chrono::Utc::now()).map_err(Failure::Internal)
 }
 
-#[tauri::command]
-async fn store_status(app: tauri::AppHandle) -> Result<StoreStatus, IpcError> {
-    off_the_ui_thread(app, |state| state.with(|open| open.desk.status())).await
+fn clock() -> Clock {
+    Arc::new(now)
 }
 
-/// Waits for the background `quick_check` and says what it found: `None` when the store is
-/// sound, else what is wrong, for the person at the desk to see.
+fn status_of(seat: &Seat) -> Result<StoreStatus, Failure> {
+    match seat {
+        Seat::Unchosen => Ok(StoreStatus {
+            place: None,
+            path: String::new(),
+            needs_first_account: false,
+            time_zone: None,
+        }),
+        Seat::Local {
+            desk: Some(desk), ..
+        } => desk.status(),
+        Seat::Local {
+            office: Some(office),
+            ..
+        } => office.desk().status(),
+        Seat::Local { .. } => Err(Failure::Internal("the store is not open".into())),
+        Seat::Server { url, .. } => {
+            let status = seat.connection()?.status()?;
+            Ok(StoreStatus {
+                place: seat.place(),
+                path: url.clone(),
+                needs_first_account: false,
+                time_zone: status.time_zone,
+            })
+        }
+    }
+}
+
+#[tauri::command]
+async fn store_status(app: tauri::AppHandle) -> Result<StoreStatus, IpcError> {
+    off_the_ui_thread(app, |state| state.with(|open| status_of(&open.seat))).await
+}
+
+/// The first-run choice: this computer only, or an office server (its address, and the
+/// certificate to trust when the system does not). A server is asked before it is kept.
+#[tauri::command]
+async fn choose_place(
+    app: tauri::AppHandle,
+    server: Option<String>,
+    ca: Option<String>,
+) -> Result<StoreStatus, IpcError> {
+    off_the_ui_thread(app, move |state| {
+        state.with(|open| {
+            let chosen = match server.as_deref().map(str::trim) {
+                None => Chosen::Local {
+                    path: default_store_path().map_err(Failure::Internal)?,
+                },
+                Some(url) => Chosen::Server {
+                    url: url.to_string(),
+                    ca: ca.filter(|c| !c.trim().is_empty()).map(PathBuf::from),
+                },
+            };
+            let seat = Seat::open(chosen.clone()).map_err(on_server_field)?;
+            let status = status_of(&seat).map_err(on_server_field)?;
+            seat::save(&chosen)?;
+            if let Some(path) = seat.local_path() {
+                check_in_background(path.to_path_buf(), state.health.clone(), open.lang);
+            } else {
+                settle_health(&state.health, Ok(()));
+            }
+            open.seat = seat;
+            Ok(status)
+        })
+    })
+    .await
+}
+
+/// A server that does not answer, or an address that is not one, is the server field's fault.
+fn on_server_field(failure: Failure) -> Failure {
+    match failure {
+        Failure::Unreachable { .. } => Failure::Answered(azukari_api::Answered {
+            field: Some("server".into()),
+            ..failure.to_answered()
+        }),
+        other => other,
+    }
+}
+
+#[tauri::command]
+async fn reachability(app: tauri::AppHandle) -> Result<Reachability, IpcError> {
+    off_the_ui_thread(app, |state| {
+        state.with(|open| {
+            let lang = open.lang;
+            let connection = match &open.seat {
+                Seat::Server { .. } => open.seat.connection()?,
+                _ => {
+                    return Ok(Reachability {
+                        reachable: true,
+                        problem: None,
+                        waiting: 0,
+                        refused: Vec::new(),
+                    });
+                }
+            };
+            let answer = connection.status();
+            if let (
+                Ok(_),
+                Seat::Server {
+                    office: Some(remote),
+                    ..
+                },
+            ) = (&answer, &mut open.seat)
+            {
+                // Back: what waited goes now.
+                if let Err(failure) = seat::send_outbox(remote) {
+                    log::error(&format!(
+                        "sending the outbox: {}",
+                        failure.message(Lang::En)
+                    ));
+                }
+            }
+            let (waiting, refused) = match &open.seat {
+                Seat::Server {
+                    office: Some(remote),
+                    ..
+                } => seat::outbox_state(remote, lang),
+                _ => (0, Vec::new()),
+            };
+            Ok(Reachability {
+                reachable: answer.is_ok(),
+                problem: answer.err().map(|failure| failure.message(lang)),
+                waiting,
+                refused,
+            })
+        })
+    })
+    .await
+}
+
 #[tauri::command]
 async fn store_health(app: tauri::AppHandle) -> Result<Option<String>, IpcError> {
     off_the_ui_thread(app, |state| {
@@ -137,10 +247,24 @@ async fn create_first_account(
 ) -> Result<Session, IpcError> {
     off_the_ui_thread(app, move |state| {
         state.with(|open| {
-            let session = open
-                .desk
-                .init(&organisation, &login, &password, "Asia/Tokyo", now()?)?;
-            open.session = Some(session.clone());
+            let Seat::Local { desk, office, .. } = &mut open.seat else {
+                return Err(azukari_api::not_over_the_network("init"));
+            };
+            let mut first = desk
+                .take()
+                .ok_or_else(|| Failure::Internal("the store is not open".into()))?;
+            let made = first.init(&organisation, &login, &password, "Asia/Tokyo", now()?);
+            let session = match made {
+                Ok(session) => session,
+                Err(failure) => {
+                    *desk = Some(first);
+                    return Err(failure);
+                }
+            };
+            match Local::login(first, &login, &password, clock()) {
+                Ok(local) => *office = Some(local),
+                Err(failure) => return Err(failure),
+            }
             Ok(session)
         })
     })
@@ -155,9 +279,85 @@ async fn login(
 ) -> Result<Session, IpcError> {
     off_the_ui_thread(app, move |state| {
         state.with(|open| {
-            let session = open.desk.login(&login, &password, now()?)?;
-            open.session = Some(session.clone());
-            Ok(session)
+            let connection = match &open.seat {
+                Seat::Server { .. } => Some(open.seat.connection()?),
+                _ => None,
+            };
+            match (&mut open.seat, connection) {
+                (Seat::Local { path, desk, office }, _) => {
+                    let ready = match desk.take() {
+                        Some(ready) => ready,
+                        None => Desk::open(path)?,
+                    };
+                    // A refused login gives the store back for the next try.
+                    let path = path.clone();
+                    match Local::login(ready, &login, &password, clock()) {
+                        Ok(local) => {
+                            let session = local.session().clone();
+                            *office = Some(local);
+                            Ok(session)
+                        }
+                        Err(failure) => {
+                            *desk = Some(Desk::open(&path)?);
+                            Err(failure)
+                        }
+                    }
+                }
+                (Seat::Server { url, office, .. }, Some(connection)) => {
+                    let mut remote = connection.login(&login, &password)?;
+                    let kept = remote.connection().kept().clone();
+                    if let Err(err) = kept.keep_token(url, &login, remote.token()) {
+                        log::error(&format!("keeping the session: {err}"));
+                    }
+                    let _ = seat::send_outbox(&mut remote);
+                    let session = remote.session().clone();
+                    *office = Some(remote);
+                    Ok(session)
+                }
+                _ => Err(Refusal::NotLoggedIn.into()),
+            }
+        })
+    })
+    .await
+}
+
+/// At start, connected to a server: the session kept by the last login, if it still holds.
+#[tauri::command]
+async fn resume_session(app: tauri::AppHandle) -> Result<Option<Session>, IpcError> {
+    off_the_ui_thread(app, move |state| {
+        state.with(|open| {
+            let Seat::Server { url, .. } = &open.seat else {
+                return Ok(None);
+            };
+            let kept = seat::kept();
+            let Some(login) = kept.last_login(url) else {
+                return Ok(None);
+            };
+            let Some(token) = kept.token(url, &login) else {
+                return Ok(None);
+            };
+            let connection = open.seat.connection()?;
+            let Seat::Server { url, office, .. } = &mut open.seat else {
+                unreachable!("a server, matched above")
+            };
+            match connection.resume(token) {
+                Ok(mut remote) => {
+                    let _ = seat::send_outbox(&mut remote);
+                    let session = remote.session().clone();
+                    *office = Some(remote);
+                    Ok(Some(session))
+                }
+                Err(failure)
+                    if matches!(
+                        failure.code(),
+                        "session_expired" | "session_ended" | "not_logged_in"
+                    ) =>
+                {
+                    kept.forget_token(url, &login);
+                    Ok(None)
+                }
+                Err(failure) => Err(failure),
+            }
         })
     })
     .await
@@ -170,17 +370,12 @@ async fn change_password(
     new: String,
 ) -> Result<Session, IpcError> {
     off_the_ui_thread(app, move |state| {
-        state.with(|open| {
-            let session = signed_in(open)?;
-            open.desk
-                .change_password(&session, &current, &new, now()?)?;
-            // Roles are re-read from the store on every call; only the flag changed.
-            let renewed = Session {
+        state.with_office(|office| {
+            office.change_password(&current, &new)?;
+            Ok(Session {
                 must_change_password: false,
-                ..session
-            };
-            open.session = Some(renewed.clone());
-            Ok(renewed)
+                ..office.session().clone()
+            })
         })
     })
     .await
@@ -190,7 +385,22 @@ async fn change_password(
 async fn logout(app: tauri::AppHandle) -> Result<(), IpcError> {
     off_the_ui_thread(app, |state| {
         state.with(|open| {
-            open.session = None;
+            match &mut open.seat {
+                Seat::Local { desk, office, .. } => {
+                    if let Some(local) = office.take() {
+                        *desk = Some(local.into_desk());
+                    }
+                }
+                Seat::Server { url, office, .. } => {
+                    if let Some(remote) = office.take() {
+                        let login = remote.session().login.clone();
+                        seat::kept().forget_token(url, &login);
+                        // Ended on the server too; unreachable, it ends at its idle limit.
+                        let _ = remote.logout();
+                    }
+                }
+                Seat::Unchosen => {}
+            }
             Ok(())
         })
     })
@@ -211,7 +421,7 @@ async fn set_lang(app: tauri::AppHandle, lang: Lang) -> Result<(), IpcError> {
 #[tauri::command]
 async fn asset_page(app: tauri::AppHandle, query: AssetQuery) -> Result<AssetPage, IpcError> {
     off_the_ui_thread(app, move |state| {
-        state.with_session(|desk, session| desk.asset_page(session, &query))
+        state.with_office(|office| office.asset_page(query))
     })
     .await
 }
@@ -219,14 +429,46 @@ async fn asset_page(app: tauri::AppHandle, query: AssetQuery) -> Result<AssetPag
 #[tauri::command]
 async fn asset_detail(app: tauri::AppHandle, tag: String) -> Result<AssetDetail, IpcError> {
     off_the_ui_thread(app, move |state| {
-        state.with_session(|desk, session| desk.asset(session, &tag))
+        state.with_office(|office| office.asset(&tag))
     })
     .await
 }
 
-/// Renders a ledger and saves it in the user's Documents/Azukari folder. Rendering a large
-/// ledger takes seconds: it runs on its own connection to the store, so the register and
-/// every other command answer meanwhile, and reports progress on `on_progress`.
+/// The custodian acknowledges receipt. Connected to a server that cannot be reached, it waits
+/// in the outbox (with its idempotency key) and is sent when the server answers again.
+#[tauri::command]
+async fn acknowledge_loan(app: tauri::AppHandle, tag: String) -> Result<Acknowledged, IpcError> {
+    off_the_ui_thread(app, move |state| {
+        state.with(|open| match &mut open.seat {
+            Seat::Server {
+                office: Some(remote),
+                ..
+            } => {
+                let key = format!("desk-{}", hex_key());
+                match remote.acknowledge_loan_once(&key, &tag) {
+                    Ok(_) => Ok(Acknowledged { waiting: false }),
+                    Err(Failure::Unreachable { .. }) => {
+                        seat::keep_for_later(remote, &tag, now()?)?;
+                        Ok(Acknowledged { waiting: true })
+                    }
+                    Err(failure) => Err(failure),
+                }
+            }
+            seat => {
+                let office = seat.office().ok_or(Refusal::NotLoggedIn)?;
+                office.acknowledge_loan(&tag)?;
+                Ok(Acknowledged { waiting: false })
+            }
+        })
+    })
+    .await
+}
+
+fn hex_key() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[tauri::command]
 async fn print_ledger(
     app: tauri::AppHandle,
@@ -235,21 +477,31 @@ async fn print_ledger(
 ) -> Result<PrintedFile, IpcError> {
     let font = std::env::var("AZUKARI_FONT").ok();
     off_the_ui_thread(app, move |state| {
-        let (session, lang) = state.with(|open| Ok((signed_in(open)?, open.lang)))?;
-        let printer = Desk::open(&state.path).map_err(|failure| shown(&failure, lang))?;
+        // Printing runs on its own connection (a second store connection, or a second session
+        // of the same login), so the register stays usable meanwhile.
+        let (mut printer, lang): (Box<dyn Office + Send>, Lang) = state.with(|open| {
+            let lang = open.lang;
+            let printer: Box<dyn Office + Send> = match &open.seat {
+                Seat::Local {
+                    path,
+                    office: Some(local),
+                    ..
+                } => Box::new(local.beside(Desk::open(path)?)),
+                Seat::Server {
+                    office: Some(remote),
+                    ..
+                } => Box::new(remote.beside()?),
+                _ => return Err(Refusal::NotLoggedIn.into()),
+            };
+            Ok((printer, lang))
+        })?;
         let printed = printer
-            .print(
-                &session,
-                &request,
-                font.as_deref(),
-                now().map_err(|failure| shown(&failure, lang))?,
-                &mut |done, total| {
-                    let _ = on_progress.send(PrintProgress {
-                        done: done as u32,
-                        total: total as u32,
-                    });
-                },
-            )
+            .print(&request, font.as_deref(), &mut |done, total| {
+                let _ = on_progress.send(PrintProgress {
+                    done: done as u32,
+                    total: total as u32,
+                });
+            })
             .map_err(|failure| shown(&failure, lang))?;
         save_printed(&printed).map_err(|why| {
             log::error(&format!("saving a ledger: {why}"));
@@ -263,8 +515,6 @@ async fn print_ledger(
     .await
 }
 
-/// Writes beside the target and renames, so a failure leaves no half-written file, readable by
-/// its owner only; never overwrites an earlier ledger.
 fn save_printed(printed: &azukari_api::Printed) -> Result<PrintedFile, String> {
     let folder = dirs::document_dir()
         .or_else(dirs::home_dir)
@@ -291,23 +541,48 @@ fn save_printed(printed: &azukari_api::Printed) -> Result<PrintedFile, String> {
     })
 }
 
-fn store_path() -> Result<PathBuf, String> {
-    let mut args = std::env::args();
-    args.next(); // the program itself
-    while let Some(arg) = args.next() {
-        if arg == "--store" {
-            return args
-                .next()
-                .map(PathBuf::from)
-                .ok_or_else(|| "--store needs a path".to_string());
+/// What this start works on: `--store PATH` or `--server URL [--ca FILE]` (or AZUKARI_STORE,
+/// AZUKARI_SERVER, AZUKARI_SERVER_CA), else the saved choice, else nothing yet (first run).
+fn chosen_at_start() -> Result<Option<Chosen>, String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |name: &str| -> Result<Option<String>, String> {
+        let mut found = None;
+        for (i, arg) in args.iter().enumerate() {
+            if arg == name {
+                found = Some(
+                    args.get(i + 1)
+                        .cloned()
+                        .ok_or_else(|| format!("{name} needs a value"))?,
+                );
+            } else if let Some(value) = arg.strip_prefix(&format!("{name}=")) {
+                found = Some(value.to_string());
+            }
         }
-        if let Some(path) = arg.strip_prefix("--store=") {
-            return Ok(PathBuf::from(path));
-        }
+        Ok(found)
+    };
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    if let Some(path) = value("--store")? {
+        return Ok(Some(Chosen::Local {
+            path: PathBuf::from(path),
+        }));
     }
-    if let Ok(path) = std::env::var("AZUKARI_STORE") {
-        return Ok(PathBuf::from(path));
+    if let Some(url) = value("--server")?.or_else(|| env("AZUKARI_SERVER")) {
+        let ca = value("--ca")?.or_else(|| env("AZUKARI_SERVER_CA"));
+        return Ok(Some(Chosen::Server {
+            url,
+            ca: ca.map(PathBuf::from),
+        }));
     }
+    if let Some(path) = env("AZUKARI_STORE") {
+        return Ok(Some(Chosen::Local {
+            path: PathBuf::from(path),
+        }));
+    }
+    Ok(seat::saved())
+}
+
+/// The store "this computer only" uses: azukari.db in the data folder.
+fn default_store_path() -> Result<PathBuf, String> {
     let dir = log::data_dir().ok_or("no data directory; pass --store")?;
     azukari_api::private::create_private_dir(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
@@ -339,8 +614,8 @@ fn japanese() -> bool {
 
 fn main() {
     log::panics_to_the_log();
-    let path = match store_path() {
-        Ok(path) => path,
+    let chosen = match chosen_at_start() {
+        Ok(chosen) => chosen,
         Err(why) => log::fatal(&why, 2),
     };
     let lang = if japanese() { Lang::Ja } else { Lang::En };
@@ -349,38 +624,53 @@ fn main() {
     if let Err(why) = tauri::webview_version() {
         log::fatal(&missing_webview(lang, &why.to_string()), 1);
     }
-    let desk = match Desk::open(&path) {
-        Ok(desk) => desk,
-        Err(failure) => log::fatal(&failure.message(lang), 1),
+    let seat = match chosen {
+        None => Seat::Unchosen,
+        Some(chosen) => match Seat::open(chosen) {
+            Ok(seat) => seat,
+            Err(failure) => log::fatal(&failure.message(lang), 1),
+        },
     };
     // quick_check reads the whole file; on a large store it would hold up the first window,
-    // so it runs beside it on its own connection, and the UI asks for its verdict.
+    // so it runs beside it on its own connection, and the UI asks for its verdict. A server
+    // checks its own store.
     let health = Arc::new(Health::default());
-    check_in_background(path.clone(), health.clone(), lang);
+    match seat.local_path() {
+        Some(path) => check_in_background(path.to_path_buf(), health.clone(), lang),
+        None if matches!(seat, Seat::Server { .. }) => settle_health(&health, Ok(())),
+        None => {}
+    }
     tauri::Builder::default()
         .manage(AppState {
-            open: Mutex::new(Open {
-                desk,
-                session: None,
-                lang,
-            }),
-            path,
+            open: Mutex::new(Open { seat, lang }),
             health,
         })
         .invoke_handler(tauri::generate_handler![
             store_status,
+            choose_place,
+            reachability,
             store_health,
             create_first_account,
             login,
+            resume_session,
             change_password,
             logout,
             set_lang,
             asset_page,
             asset_detail,
+            acknowledge_loan,
             print_ledger
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|err| log::fatal(&format!("the window could not start: {err}"), 1));
+}
+
+fn settle_health(health: &Health, verdict: Result<(), String>) {
+    *health
+        .verdict
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(verdict);
+    health.known.notify_all();
 }
 
 fn check_in_background(path: PathBuf, health: Arc<Health>, lang: Lang) {
@@ -400,10 +690,6 @@ fn check_in_background(path: PathBuf, health: Arc<Health>, lang: Lang) {
                 ));
                 failure.message(lang)
             });
-        *health
-            .verdict
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(verdict);
-        health.known.notify_all();
+        settle_health(&health, verdict);
     });
 }

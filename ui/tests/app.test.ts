@@ -10,7 +10,7 @@ const type = (id: string, value: string) => fireEvent.input(el(id), { target: { 
 describe("app", () => {
   it("starts with store_status, runs first-time setup and lands on the register", async () => {
     const fake = setup({
-      status: { path: "/home/user/.local/share/azukari/azukari.db", needs_first_account: true, time_zone: null },
+      status: { place: { kind: "local", path: "/home/user/.local/share/azukari/azukari.db" }, path: "/home/user/.local/share/azukari/azukari.db", needs_first_account: true, time_zone: null },
       assets: [asset("PC-00001")],
     });
     render(App);
@@ -75,7 +75,7 @@ describe("app", () => {
       handlers: {
         store_status: () => {
           if (fail) throw { code: "io", message: "データベースを開けません。", field: null };
-          return { path: "/x.db", needs_first_account: false };
+          return { place: { kind: "local", path: "/x.db" }, path: "/x.db", needs_first_account: false };
         },
       },
     });

@@ -11,7 +11,7 @@ const type = (id: string, value: string) => fireEvent.input(input(id), { target:
 
 describe("first-run form", () => {
   it("refuses mismatched passwords without calling the backend", async () => {
-    const fake = setup({ status: { path: "/x.db", needs_first_account: true, time_zone: null } });
+    const fake = setup({ status: { place: { kind: "local", path: "/x.db" }, path: "/x.db", needs_first_account: true, time_zone: null } });
     const onDone = vi.fn();
     render(FirstRun, { props: { onDone } });
 
@@ -33,7 +33,7 @@ describe("first-run form", () => {
   });
 
   it("refuses an empty field without calling the backend", async () => {
-    const fake = setup({ status: { path: "/x.db", needs_first_account: true, time_zone: null } });
+    const fake = setup({ status: { place: { kind: "local", path: "/x.db" }, path: "/x.db", needs_first_account: true, time_zone: null } });
     render(FirstRun, { props: { onDone: vi.fn() } });
     await type("first-login", "admin");
     await fireEvent.click(input("first-submit"));
@@ -43,7 +43,7 @@ describe("first-run form", () => {
   });
 
   it("calls create_first_account with the typed values when valid", async () => {
-    const fake = setup({ status: { path: "/x.db", needs_first_account: true, time_zone: null } });
+    const fake = setup({ status: { place: { kind: "local", path: "/x.db" }, path: "/x.db", needs_first_account: true, time_zone: null } });
     const onDone = vi.fn<(s: Session) => void>();
     render(FirstRun, { props: { onDone } });
 
@@ -66,7 +66,7 @@ describe("first-run form", () => {
 
   it("shows a backend refusal on the field it names", async () => {
     setup({
-      status: { path: "/x.db", needs_first_account: true, time_zone: null },
+      status: { place: { kind: "local", path: "/x.db" }, path: "/x.db", needs_first_account: true, time_zone: null },
       handlers: {
         create_first_account: () => {
           throw { code: "weak_password", message: "パスワードは12文字以上にしてください。", field: "password" };

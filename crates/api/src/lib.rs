@@ -24,7 +24,10 @@ pub use ledger::{
     CsvText, CustodyLedgerRequest, LedgerFormat, LedgerGrouping, LedgerKind, PrintProgress,
     PrintRequest, Printed, PrintedFile, kind_word,
 };
-pub use office::{Call, Clock, Local, Office, Place, dispatch, not_over_the_network, typed};
+pub use office::{
+    Acknowledged, Call, Clock, Local, Office, Place, Reachability, dispatch, not_over_the_network,
+    typed,
+};
 pub use register::{NewAccount, NewAsset, NewPerson, NewSite, PersonRef};
 pub use sessions::{SessionLimits, SessionToken};
 
@@ -41,6 +44,9 @@ pub type Result<T, E = Failure> = std::result::Result<T, E>;
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct StoreStatus {
+    /// Where the register is: shown at all times. Absent until the person has chosen (the
+    /// desktop's first run).
+    pub place: Option<Place>,
     pub path: String,
     pub needs_first_account: bool,
     /// The IANA zone dates are shown in (the office's, not the machine's); absent on a new store.
@@ -78,6 +84,9 @@ impl Desk {
 
     pub fn status(&self) -> Result<StoreStatus> {
         Ok(StoreStatus {
+            place: Some(Place::Local {
+                path: self.store.path().display().to_string(),
+            }),
             path: self.store.path().display().to_string(),
             needs_first_account: self.needs_first_account()?,
             time_zone: self.store.read().setting("time_zone")?,

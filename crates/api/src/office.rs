@@ -39,6 +39,27 @@ impl std::fmt::Display for Place {
     }
 }
 
+/// Whether the office server answers now, and what waits in the outbox; asked every few
+/// seconds, so the person knows before filling in a form.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Reachability {
+    pub reachable: bool,
+    pub problem: Option<String>,
+    /// Actions waiting in the outbox.
+    pub waiting: u32,
+    /// What the server refused from the outbox, each with its reason.
+    pub refused: Vec<String>,
+}
+
+/// What became of an acknowledgement: done, or kept in the outbox until the server is back.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Acknowledged {
+    /// Kept in the outbox: the server could not be reached.
+    pub waiting: bool,
+}
+
 /// The one clock of a place: the machine's for a local store, the server's for the office
 /// server (a client's clock is never used for a write there).
 pub type Clock = Arc<dyn Fn() -> Result<Instant> + Send + Sync>;
@@ -366,6 +387,16 @@ impl std::fmt::Debug for Local {
 }
 
 impl Local {
+    /// The same session on another connection to the same store: for work that runs beside
+    /// this one (printing a large ledger while the register stays usable).
+    pub fn beside(&self, desk: Desk) -> Local {
+        Local {
+            desk,
+            session: self.session.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+
     /// Logs in to the store `desk` has open, with this computer's clock.
     pub fn login(mut desk: Desk, login: &str, password: &str, clock: Clock) -> Result<Local> {
         let session = desk.login(login, password, clock()?)?;
@@ -378,6 +409,11 @@ impl Local {
 
     pub fn desk(&self) -> &Desk {
         &self.desk
+    }
+
+    /// Logs out: the store stays open for the next login.
+    pub fn into_desk(self) -> Desk {
+        self.desk
     }
 
     /// The largest file an import takes here, in bytes.

@@ -134,10 +134,21 @@ impl Kept {
     }
 
     pub fn keep_token(&self, url: &str, login: &str, token: &str) -> std::io::Result<()> {
-        self.write_text(url, &Kept::token_name(login), token)
+        self.write_text(url, &Kept::token_name(login), token)?;
+        self.write_text(url, "last-login", login.trim())
     }
 
     pub fn forget_token(&self, url: &str, login: &str) {
         self.remove(url, &Kept::token_name(login));
+        if self.last_login(url).as_deref() == Some(login.trim()) {
+            self.remove(url, "last-login");
+        }
+    }
+
+    /// The login of the last session kept for the server: the desktop resumes it at start.
+    pub fn last_login(&self, url: &str) -> Option<String> {
+        self.read_text(url, "last-login")
+            .map(|login| login.trim().to_string())
+            .filter(|login| !login.is_empty())
     }
 }

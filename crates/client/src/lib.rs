@@ -236,6 +236,21 @@ impl Remote {
         &self.connection
     }
 
+    /// The same session on a second connection: for work that runs beside this one (a large
+    /// ledger printing while the register stays usable).
+    pub fn beside(&self) -> Result<Remote> {
+        Ok(Remote {
+            connection: Connection {
+                url: self.connection.url.clone(),
+                agent: self.connection.agent.clone(),
+                kept: self.connection.kept.clone(),
+                forked: None,
+            },
+            token: self.token.clone(),
+            session: self.session.clone(),
+        })
+    }
+
     /// Ends the session on the server.
     pub fn logout(mut self) -> Result<()> {
         let response = self

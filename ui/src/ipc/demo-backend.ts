@@ -12,7 +12,7 @@ export function installDemoBackend(): void {
   const byTag = new Map(assets.map((a) => [a.tag, a]));
   const params = new URLSearchParams(location.search);
   const fake = createFakeBackend({
-    status: { path: "/home/demo/.local/share/azukari/azukari.db", needs_first_account: params.has("first"), time_zone: params.has("first") ? null : "Asia/Tokyo" },
+    status: { place: { kind: "local", path: "/home/demo/.local/share/azukari/azukari.db" }, path: "/home/demo/.local/share/azukari/azukari.db", needs_first_account: params.has("first"), time_zone: params.has("first") ? null : "Asia/Tokyo" },
     assets,
     accounts: [{ login: "demo", password: "demo", roles: ["security_office", "auditor"], person_id: 1 }],
     latency: 30,

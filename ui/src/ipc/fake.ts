@@ -106,7 +106,12 @@ export function queryAssets(all: AssetRow[], q: AssetQuery): AssetPage {
 }
 
 export function createFakeBackend(options: FakeOptions = {}): Fake {
-  const status: StoreStatus = { ...(options.status ?? { path: "/tmp/azukari-test.db", needs_first_account: false, time_zone: "Asia/Tokyo" }) };
+  const status: StoreStatus = { ...(options.status ?? {
+    place: { kind: "local", path: "/tmp/azukari-test.db" },
+    path: "/tmp/azukari-test.db",
+    needs_first_account: false,
+    time_zone: "Asia/Tokyo",
+  }) };
   const assets = options.assets ?? [];
   const accounts: FakeAccount[] = [
     ...(options.accounts ?? [{ login: "admin", password: "correct horse", roles: ["security_office"], person_id: 1 }]),
@@ -121,6 +126,24 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
     switch (command) {
       case "store_status":
         return { ...status };
+      case "choose_place": {
+        const a = args as { server: string | null; ca: string | null };
+        status.place = a.server ? { kind: "server", url: a.server } : { kind: "local", path: status.path || "/tmp/azukari-test.db" };
+        status.path = a.server ?? status.path;
+        return { ...status };
+      }
+      case "reachability":
+        return { reachable: true, problem: null, waiting: 0, refused: [] };
+      case "resume_session":
+        return null;
+      case "acknowledge_loan": {
+        const tag = (args as { tag: string }).tag;
+        const asset = assets.find((a) => a.tag === tag);
+        if (!asset?.loan) throw fail("not_found", `No asset ${tag}.`);
+        if (asset.loan.custodian_id !== session?.person_id) throw fail("forbidden", "This loan is not yours to acknowledge.");
+        asset.loan = { ...asset.loan, acknowledged_at: "2026-11-21T01:00:00.000Z" };
+        return { waiting: false };
+      }
       case "set_lang":
         lang = (args?.lang as Lang) ?? null;
         return null;

@@ -4,6 +4,7 @@
 // A command that streams (a Tauri channel) takes a plain function here; only the
 // Tauri backend turns it into a `Channel`, so a fake backend just calls it.
 import { Channel, invoke } from "@tauri-apps/api/core";
+import type { Acknowledged } from "../bindings/Acknowledged";
 import type { AssetDetail } from "../bindings/AssetDetail";
 import type { AssetPage } from "../bindings/AssetPage";
 import type { AssetQuery } from "../bindings/AssetQuery";
@@ -12,11 +13,16 @@ import type { Lang } from "../bindings/Lang";
 import type { PrintedFile } from "../bindings/PrintedFile";
 import type { PrintProgress } from "../bindings/PrintProgress";
 import type { PrintRequest } from "../bindings/PrintRequest";
+import type { Reachability } from "../bindings/Reachability";
 import type { Session } from "../bindings/Session";
 import type { StoreStatus } from "../bindings/StoreStatus";
 
 export type Command =
   | "store_status"
+  | "choose_place"
+  | "reachability"
+  | "resume_session"
+  | "acknowledge_loan"
   | "store_health"
   | "create_first_account"
   | "login"
@@ -80,6 +86,20 @@ export async function call<T>(command: Command, args?: Args): Promise<T> {
 }
 
 export const storeStatus = () => call<StoreStatus>("store_status");
+
+/** The first-run choice: this computer only (no server), or an office server at `server`,
+ * trusting the PEM certificate at `ca` when the system does not. */
+export const choosePlace = (server: string | null, ca: string | null) =>
+  call<StoreStatus>("choose_place", { server, ca });
+
+/** Whether the office server answers now, and what waits in the outbox. */
+export const reachability = () => call<Reachability>("reachability");
+
+/** Connected to a server: the session kept by the last login, if it still holds. */
+export const resumeSession = () => call<Session | null>("resume_session");
+
+/** The custodian acknowledges receipt; `waiting` when it was kept in the outbox. */
+export const acknowledgeLoan = (tag: string) => call<Acknowledged>("acknowledge_loan", { tag });
 
 export const createFirstAccount = (organisation: string, login: string, password: string) =>
   call<Session>("create_first_account", { organisation, login, password });
