@@ -34,6 +34,7 @@ for size in 32 128 512; do
   install -D -m 0644 "$icon" "$root/usr/share/icons/hicolor/${size}x${size}/apps/azukari.png"
 done
 install -D -m 0644 packaging/linux/copyright "$root/usr/share/doc/azukari/copyright"
+install -D -m 0644 packaging/linux/azukari-serve.service "$root/usr/share/doc/azukari/examples/azukari-serve.service"
 mkdir -p "$root/DEBIAN"
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@SIZE@/$size/" packaging/linux/control >"$root/DEBIAN/control"

@@ -52,6 +52,18 @@ mkdir -p "$(dirname "$store")"
 AZUKARI_PASSWORD='correct horse battery' /usr/bin/azukari --store "$store" init --org 株式会社サンプル --admin admin >/dev/null
 AZUKARI_USER=admin AZUKARI_PASSWORD='correct horse battery' /usr/bin/azukari --store "$store" verify >/dev/null
 
+# The installed CLI as an office server on loopback, and as its client.
+[ -f /usr/share/doc/azukari/examples/azukari-serve.service ] || fail "the example systemd unit is missing"
+/usr/bin/azukari --store "$store" serve --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.log" &
+server=$!
+for _ in $(seq 50); do grep -q '^serving on ' "$work/serve.out" && break; sleep 0.1; done
+url=$(sed -n 's/^serving on //p' "$work/serve.out")
+[ -n "$url" ] || { kill "$server"; fail "the installed server did not start: $(cat "$work/serve.log")"; }
+orgs=$(AZUKARI_USER=admin AZUKARI_PASSWORD='correct horse battery' /usr/bin/azukari --server "$url" org list) ||
+  { kill "$server"; fail "the installed CLI could not use the installed server"; }
+kill "$server"; wait "$server" 2>/dev/null || true
+grep -q '株式会社サンプル' <<<"$orgs" || fail "the server answered: $orgs"
+
 shot="target/packages/installed-app.png"
 xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   set -euo pipefail

@@ -65,6 +65,10 @@ impl Connection {
     /// otherwise the system's trusted certificates decide. `kept` is where this computer keeps
     /// tokens and the journal heads it saw.
     pub fn new(url: &str, ca: Option<&Path>, kept: Kept) -> Result<Connection> {
+        // rustls picks its cryptography from crate features; a program that links another
+        // provider too (aws-lc-rs, through some other dependency) would have none by default.
+        // Ours is ring, everywhere; an earlier choice by the program stands.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let url = url.trim().trim_end_matches('/').to_string();
         let unreachable = |why: String| Failure::Unreachable {
             server: url.clone(),
