@@ -70,8 +70,10 @@ check: test
 fmt:
 	$(CARGO) fmt --all
 
-# Not part of `make test`: generated data at DESIGN.md's scale; figures go into BENCHMARKS.md.
+# Not part of `make test`: generated data at DESIGN.md's scale, and the office server under load
+# on loopback (BENCH_ONLY=server for that alone); figures go into BENCHMARKS.md.
 # The ledger figures are compared with LibreOffice converting the same rows, so it is installed.
 bench: deps
 	@dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || (sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null)
-	$(CARGO) run --release -p azukari-bench
+	@[ "$${BENCH_ONLY:-}" = server ] || $(CARGO) run --release -p azukari-bench
+	@[ -n "$${BENCH_ONLY:-}" ] && [ "$${BENCH_ONLY:-}" != server ] || $(CARGO) run --release -p azukari-bench --bin server_load

@@ -170,28 +170,35 @@ fn on_server_field(failure: Failure) -> Failure {
 #[tauri::command]
 async fn reachability(app: tauri::AppHandle) -> Result<Reachability, IpcError> {
     off_the_ui_thread(app, |state| {
+        // The server is asked outside the lock: an address that does not answer takes seconds
+        // to give up on, and the person's own commands must not wait for that.
+        let asked = state.with(|open| match &open.seat {
+            Seat::Server { .. } => Ok(Some((open.seat.connection()?, open.lang))),
+            _ => Ok(None),
+        })?;
+        let Some((connection, lang)) = asked else {
+            return Ok(Reachability {
+                reachable: true,
+                problem: None,
+                waiting: 0,
+                refused: Vec::new(),
+            });
+        };
+        let answer = connection.status();
         state.with(|open| {
-            let lang = open.lang;
-            let connection = match &open.seat {
-                Seat::Server { .. } => open.seat.connection()?,
-                _ => {
-                    return Ok(Reachability {
-                        reachable: true,
-                        problem: None,
-                        waiting: 0,
-                        refused: Vec::new(),
-                    });
-                }
+            let Seat::Server {
+                office: Some(remote),
+                ..
+            } = &mut open.seat
+            else {
+                return Ok(Reachability {
+                    reachable: answer.is_ok(),
+                    problem: answer.err().map(|failure| failure.message(lang)),
+                    waiting: 0,
+                    refused: Vec::new(),
+                });
             };
-            let answer = connection.status();
-            if let (
-                Ok(_),
-                Seat::Server {
-                    office: Some(remote),
-                    ..
-                },
-            ) = (&answer, &mut open.seat)
-            {
+            if answer.is_ok() {
                 // Back: what waited goes now.
                 if let Err(failure) = seat::send_outbox(remote) {
                     log::error(&format!(
@@ -200,13 +207,7 @@ async fn reachability(app: tauri::AppHandle) -> Result<Reachability, IpcError> {
                     ));
                 }
             }
-            let (waiting, refused) = match &open.seat {
-                Seat::Server {
-                    office: Some(remote),
-                    ..
-                } => seat::outbox_state(remote, lang),
-                _ => (0, Vec::new()),
-            };
+            let (waiting, refused) = seat::outbox_state(remote, lang);
             Ok(Reachability {
                 reachable: answer.is_ok(),
                 problem: answer.err().map(|failure| failure.message(lang)),

@@ -6,6 +6,8 @@ use azukari_api::Desk;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 pub(crate) struct Desks {
+    /// The store's file, for work long enough to want a connection of its own.
+    path: std::path::PathBuf,
     writer: Mutex<Desk>,
     readers: Mutex<Vec<Desk>>,
     returned: Condvar,
@@ -50,10 +52,16 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Desks {
     pub fn new(writer: Desk, readers: Vec<Desk>) -> Desks {
         Desks {
+            path: writer.store().path().to_path_buf(),
             writer: Mutex::new(writer),
             readers: Mutex::new(readers),
             returned: Condvar::new(),
         }
+    }
+
+    /// A connection of its own, for long reads (a ledger, a backup).
+    pub fn beside(&self) -> Result<Desk, azukari_api::Failure> {
+        Desk::open(&self.path)
     }
 
     pub fn writer(&self) -> MutexGuard<'_, Desk> {
