@@ -565,6 +565,29 @@ fn raw_with(
     (status, body)
 }
 
+/// A request whose headers announce a body of `length` bytes, none of which is sent: the
+/// server must refuse it by its Content-Length alone. (Sending the body too races the server's
+/// early answer: it closes the connection while the client still writes.)
+fn announced_only(server: &Server, token: &str, length: usize) -> (u16, String) {
+    use std::io::{Read, Write};
+    let address = server.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST /api/v1/call HTTP/1.1\r\nHost: {address}\r\nazukari-protocol: 1\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {length}\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    (status, body.to_string())
+}
+
 fn code_of(body: &str) -> String {
     serde_json::from_str::<serde_json::Value>(body)
         .ok()
@@ -684,16 +707,7 @@ fn bad_requests_get_clear_codes_and_write_nothing() {
         ),
         (
             "a body over the limit",
-            raw(
-                &server,
-                "POST",
-                "/api/v1/call",
-                Some(&token),
-                &format!(
-                    r#"{{"call":"add_organisation","args":{{"name":"{}","kind":"customer"}}}}"#,
-                    "x".repeat(2 * 1024 * 1024)
-                ),
-            ),
+            announced_only(&server, &token, 2 * 1024 * 1024),
         ),
         (
             "a bad idempotency key",

@@ -115,10 +115,19 @@ pub(crate) fn router(office: Arc<Office>) -> Router<()> {
         .route("/api/v1/status", get(status))
         .route("/api/v1/login", post(login))
         .route("/api/v1/logout", post(logout))
-        .route("/api/v1/call", post(call))
+        .route(
+            "/api/v1/call",
+            post(call).layer(axum::middleware::from_fn(|request, next| {
+                announced_within(CALL_BODY_LIMIT, request, next)
+            })),
+        )
         .route(
             "/api/v1/import",
-            post(import).layer(DefaultBodyLimit::max(import_limit)),
+            post(import)
+                .layer(DefaultBodyLimit::max(import_limit))
+                .layer(axum::middleware::from_fn(move |request, next| {
+                    announced_within(import_limit, request, next)
+                })),
         )
         .route("/api/v1/print", post(print))
         .route("/api/v1/backup", post(backup))
@@ -134,6 +143,29 @@ pub(crate) fn router(office: Arc<Office>) -> Router<()> {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         // Tokens never reach a log line.
         .layer(SetSensitiveRequestHeadersLayer::new([authorization]))
+}
+
+/// A body whose announced length is over the limit is refused before a byte of it is read
+/// (a body without a length is still cut at the limit as it is read).
+async fn announced_within(
+    limit: usize,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limit as u64) {
+        return answered(
+            "body_too_large",
+            "the request is larger than the office server takes",
+            "要求が大きすぎるため、サーバーが受け付けません",
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 async fn unknown_route() -> Refused {
