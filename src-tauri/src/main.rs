@@ -449,7 +449,7 @@ async fn acknowledge_loan(app: tauri::AppHandle, tag: String) -> Result<Acknowle
                 match remote.acknowledge_loan_once(&key, &tag) {
                     Ok(_) => Ok(Acknowledged { waiting: false }),
                     Err(Failure::Unreachable { .. }) => {
-                        seat::keep_for_later(remote, &tag, now()?)?;
+                        seat::keep_for_later(remote, &key, &tag, now()?)?;
                         Ok(Acknowledged { waiting: true })
                     }
                     Err(failure) => Err(failure),

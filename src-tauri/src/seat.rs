@@ -164,10 +164,17 @@ pub fn outbox_state(remote: &Remote, lang: azukari_api::domain::rules::Lang) -> 
 }
 
 /// Keeps a custodian's acknowledgement for later: the server cannot be reached.
-pub fn keep_for_later(remote: &Remote, tag: &str, made_at: Instant) -> Result<(), Failure> {
+/// `key` is the one it was sent with: it may have been applied with its answer lost.
+pub fn keep_for_later(
+    remote: &Remote,
+    key: &str,
+    tag: &str,
+    made_at: Instant,
+) -> Result<(), Failure> {
     let kept = remote.connection().kept().clone();
     let outbox = Outbox::of(&kept, remote.connection().url(), &remote.session().login);
-    outbox.put(
+    outbox.put_with_key(
+        key,
         azukari_api::Call::AcknowledgeLoan {
             tag: tag.to_string(),
         },

@@ -122,6 +122,11 @@ fn record_failure(w: &mut Writer<'_>, account: &Credentials, now: Instant) -> Re
     })
 }
 
+/// Keeps a refused login at least as long as any other refusal, from `started`.
+pub fn pace_refusal<T>(started: std::time::Instant, result: &Result<T>) {
+    at_least_as_slow_as_a_refusal(started, result);
+}
+
 /// Keeps a refused password check at least [`REFUSAL_TAKES_AT_LEAST`] long.
 fn at_least_as_slow_as_a_refusal<T>(started: std::time::Instant, result: &Result<T>) {
     if result.is_err() {
@@ -209,6 +214,13 @@ impl Desk {
         let result = self.check_login(login, password, now);
         at_least_as_slow_as_a_refusal(started, &result);
         result
+    }
+
+    /// [`Desk::login`] without its pause: for the office server, which holds its one writer
+    /// while this runs and makes a refusal wait after letting the writer go
+    /// ([`pace_refusal`]).
+    pub fn login_unpaced(&mut self, login: &str, password: &str, now: Instant) -> Result<Session> {
+        self.check_login(login, password, now)
     }
 
     fn check_login(&mut self, login: &str, password: &str, now: Instant) -> Result<Session> {

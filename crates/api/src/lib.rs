@@ -11,7 +11,7 @@ mod office;
 mod register;
 mod sessions;
 
-pub use account::Session;
+pub use account::{Session, pace_refusal};
 pub use azukari_domain as domain;
 pub use azukari_ledger as ledger_engine;
 /// Files only their owner may read: the data folder, ledgers, anything holding the register.
@@ -131,9 +131,10 @@ impl Desk {
         })
     }
 
-    /// Checks the session's account may still do anything at all (active, no password change
-    /// pending): for reads open to every role, such as the journal's head.
-    pub(crate) fn authorise_any(&self, session: &Session) -> Result<()> {
+    /// Checks the session's account is still active: for the journal's head and hashes, which
+    /// every role may read, and which a client needs even before it may change a reset
+    /// password (it checks the server's journal before every write).
+    pub(crate) fn authorise_active(&self, session: &Session) -> Result<()> {
         let standing = self
             .store
             .read()
@@ -141,9 +142,6 @@ impl Desk {
             .ok_or(Refusal::AccountDisabled)?;
         if !standing.active {
             return Err(Refusal::AccountDisabled.into());
-        }
-        if standing.must_change_password {
-            return Err(Refusal::PasswordChangeRequired.into());
         }
         Ok(())
     }
@@ -214,8 +212,11 @@ impl Desk {
     ) -> Result<T> {
         sessions::check_idempotency_key(key)?;
         self.answering = Some((key.to_string(), now));
-        let result = work(self);
+        // Cleared whatever happens: a desk that outlives a panic (the server keeps its writer)
+        // must not answer later writes with this key.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(self)));
         self.answering = None;
+        let result = result.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         match result {
             Err(Failure::AnsweredAlready(first)) => serde_json::from_str(&first)
                 .map_err(|err| Failure::Internal(format!("a kept answer: {err}"))),

@@ -94,7 +94,7 @@ impl Desk {
         limits: SessionLimits,
     ) -> Result<(SessionToken, Session)> {
         let device = rules::required_text("device", device, 100)?;
-        let session = self.login(login, password, now)?;
+        let session = self.login_unpaced(login, password, now)?;
         let token = SessionToken::new();
         let expires_at = now
             .checked_add(limits.absolute)
@@ -136,7 +136,8 @@ impl Desk {
             .ok_or(Refusal::AccountDisabled)?;
         // The idle end moves at most once a minute: a read is not made a write.
         if now.utc() - kept.last_used_at.utc() >= chrono::Duration::minutes(1) {
-            self.store.touch_session(&digest, now)?;
+            // Best effort: a store busy writing must not fail a read; the next request retries.
+            let _ = self.store.touch_session(&digest, now);
         }
         Ok(Session {
             account_id: kept.account_id,

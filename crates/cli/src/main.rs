@@ -707,12 +707,16 @@ fn run_on_server(
         }),
         _ => None,
     };
-    let keep_for_later = |call: Call| -> anyhow::Result<()> {
+    // An action that was sent and not answered keeps the key it was sent with.
+    let keep_for_later = |call: Call, key: Option<&str>| -> anyhow::Result<()> {
         let tag = match &call {
             Call::AcknowledgeLoan { tag } => tag.clone(),
             _ => String::new(),
         };
-        outbox.put(call, now()?)?;
+        match key {
+            Some(key) => outbox.put_with_key(key, call, now()?)?,
+            None => outbox.put(call, now()?)?,
+        };
         tell!(
             "the office server {url} cannot be reached: the acknowledgement of {tag} waits in this computer's outbox and is sent by the next command that reaches the server"
         );
@@ -742,7 +746,7 @@ fn run_on_server(
     };
     let (mut remote, current, one_off) = match (reached, waits.clone()) {
         (Ok(reached), _) => reached,
-        (Err(Failure::Unreachable { .. }), Some(call)) => return keep_for_later(call),
+        (Err(Failure::Unreachable { .. }), Some(call)) => return keep_for_later(call, None),
         (Err(failure), _) => return Err(failure.into()),
     };
     if let Command::Login = command {
@@ -765,7 +769,7 @@ fn run_on_server(
                     }
                     Ok(())
                 }
-                Err(Failure::Unreachable { .. }) => keep_for_later(call),
+                Err(Failure::Unreachable { .. }) => keep_for_later(call, Some(&key)),
                 Err(failure) => Err(failure.into()),
             }
         }

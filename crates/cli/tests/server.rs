@@ -1156,3 +1156,56 @@ fn the_outbox_keeps_an_acknowledgement_until_the_server_is_back() {
     let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(listed, serde_json::json!({"waiting": [], "refused": []}));
 }
+
+/// A password reset by the office is changed over the server, from a computer that has seen
+/// the server before (its client checks the journal before the change, which a session that
+/// must change its password may still read).
+#[test]
+fn a_reset_password_is_changed_over_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let store = new_store(home, "office.db");
+    let server = Server::start(home, &store, &[]);
+    expect(
+        on_server(home, &server, &["account", "add", "tanaka", "--role", "custodian", "--person", "田中 太郎"])
+            .output()
+            .unwrap(),
+        0,
+        "add",
+    );
+    let tanaka_home = home.join("tanaka");
+    std::fs::create_dir_all(&tanaka_home).unwrap();
+    let tanaka = |password: &str, new: &str, args: &[&str]| {
+        on_server(&tanaka_home, &server, args)
+            .env("AZUKARI_USER", "tanaka")
+            .env("AZUKARI_PASSWORD", password)
+            .env("AZUKARI_NEW_PASSWORD", new)
+            .output()
+            .unwrap()
+    };
+    expect(tanaka("another good password", "", &["login"]), 0, "login");
+    // The office resets it (the journal moves on past what tanaka's computer saw).
+    let reset = on_server(home, &server, &["account", "reset", "tanaka"])
+        .env("AZUKARI_NEW_PASSWORD", "reset by the office")
+        .output()
+        .unwrap();
+    expect(reset, 0, "reset");
+    let refused = expect(tanaka("reset by the office", "", &["loan", "list"]), 1, "before the change");
+    assert!(text(&refused.stderr).contains("choose a new one"), "{}", text(&refused.stderr));
+    let changed = expect(
+        tanaka("reset by the office", "tanaka's own password", &["account", "passwd"]),
+        0,
+        "passwd",
+    );
+    assert_eq!(text(&changed.stdout).trim(), "password of tanaka changed");
+    expect(tanaka("tanaka's own password", "", &["loan", "list"]), 0, "after the change");
+    // A login name no account could have is refused like a wrong password, and not kept.
+    let (status, body) = raw(
+        &server,
+        "POST",
+        "/api/v1/login",
+        None,
+        &serde_json::json!({"login": "x".repeat(10_000), "password": "p", "device": "d"}).to_string(),
+    );
+    assert_eq!((status, code_of(&body).as_str()), (401, "wrong_password"));
+}

@@ -337,32 +337,20 @@ impl Remote {
             self.connection.kept.keep_head(&self.connection.url, &now);
             return Ok(());
         };
+        // This answer's head may have been read before a write that another connection of
+        // this computer has seen since (the head kept is shared): ask again before judging.
+        let now = if now.seq < seen.seq {
+            let fresh: Head = self.ask_unchecked(&Call::JournalHead)?;
+            if fresh.seq > now.seq { fresh } else { now }
+        } else {
+            now
+        };
         let found = if now.seq < seen.seq {
             Some(format!("its journal ends at entry {}", now.seq))
         } else if now.seq == seen.seq {
             (now.hash != seen.hash).then(|| format!("entry {} has another hash there", now.seq))
         } else {
-            let body =
-                serde_json::to_value(Call::JournalHash { seq: seen.seq }).expect("a call is JSON");
-            let response = self
-                .request("call")
-                .send_json(&body)
-                .map_err(|err| self.connection.unreachable(err))?;
-            let mut response = response;
-            if !response.status().is_success() {
-                return Err(Failure::Unreachable {
-                    server: self.connection.url.clone(),
-                    why: format!("it did not prove its journal ({})", response.status()),
-                });
-            }
-            let hash: Option<String> =
-                response
-                    .body_mut()
-                    .read_json()
-                    .map_err(|err| Failure::Unreachable {
-                        server: self.connection.url.clone(),
-                        why: format!("its proof could not be read: {err}"),
-                    })?;
+            let hash: Option<String> = self.ask_unchecked(&Call::JournalHash { seq: seen.seq })?;
             match hash {
                 Some(hash) if hash == seen.hash => None,
                 Some(_) => Some(format!("entry {} has another hash there", seen.seq)),
@@ -386,6 +374,28 @@ impl Remote {
                 Ok(())
             }
         }
+    }
+
+    /// A call answered without checking the answer's journal head: the check's own questions.
+    fn ask_unchecked<T: serde::de::DeserializeOwned>(&self, call: &Call) -> Result<T> {
+        let body = serde_json::to_value(call).expect("a call is JSON");
+        let mut response = self
+            .request("call")
+            .send_json(&body)
+            .map_err(|err| self.connection.unreachable(err))?;
+        if !response.status().is_success() {
+            return Err(Failure::Unreachable {
+                server: self.connection.url.clone(),
+                why: format!("it did not prove its journal ({})", response.status()),
+            });
+        }
+        response
+            .body_mut()
+            .read_json()
+            .map_err(|err| Failure::Unreachable {
+                server: self.connection.url.clone(),
+                why: format!("its proof could not be read: {err}"),
+            })
     }
 
     fn send_call(&mut self, call: &Call, key: Option<&str>) -> Result<Value> {

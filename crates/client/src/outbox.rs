@@ -89,13 +89,19 @@ impl<'a> Outbox<'a> {
 
     /// Keeps an action to send later; refuses one that is not the custodian's own.
     pub fn put(&self, call: Call, made_at: Instant) -> Result<Waiting> {
+        self.put_with_key(&new_key(), call, made_at)
+    }
+
+    /// Keeps an action whose sending was already tried with `key`: the first try may have
+    /// been applied with its answer lost, and only the same key gets that answer back.
+    pub fn put_with_key(&self, key: &str, call: Call, made_at: Instant) -> Result<Waiting> {
         if !may_wait(&call) {
             return Err(Failure::Internal(
                 "only a custodian's own actions wait in the outbox".into(),
             ));
         }
         let waiting = Waiting {
-            key: new_key(),
+            key: key.to_string(),
             call,
             made_at,
         };
@@ -124,40 +130,52 @@ impl<'a> Outbox<'a> {
 
     /// Sends what waits, oldest first, each with its key. Stops at the first one the server
     /// cannot be reached for, keeping it and those after it.
+    ///
+    /// The file is read again after each answer and the sent action removed by its key, so an
+    /// action another process put in meanwhile (the CLI beside the desktop) stays.
     pub fn send(&self, remote: &mut Remote) -> Result<Sent> {
-        let mut kept = self.load()?;
         let mut sent = Sent::default();
-        while let Some(waiting) = kept.waiting.first().cloned() {
-            match remote.call_once(&waiting.key, waiting.call.clone()) {
-                Ok(_) => sent.applied.push(waiting),
+        let mut tried = std::collections::HashSet::new();
+        loop {
+            let Some(waiting) = self
+                .load()?
+                .waiting
+                .into_iter()
+                .find(|w| !tried.contains(&w.key))
+            else {
+                return Ok(sent);
+            };
+            tried.insert(waiting.key.clone());
+            let refused = match remote.call_once(&waiting.key, waiting.call.clone()) {
+                Ok(_) => None,
                 Err(failure @ (Failure::Unreachable { .. } | Failure::JournalForked { .. })) => {
-                    sent.left = kept.waiting.len();
-                    self.save(&kept)?;
-                    if sent.applied.is_empty() {
+                    sent.left = self.load()?.waiting.len();
+                    if sent.applied.is_empty() && sent.refused.is_empty() {
                         return Err(failure);
                     }
                     return Ok(sent);
                 }
                 Err(failure) if session_problem(&failure) => {
                     // Not the action's fault: it stays, for after the next login.
-                    sent.left = kept.waiting.len();
-                    self.save(&kept)?;
                     return Err(failure);
                 }
-                Err(failure) => {
-                    let refused = Refused {
-                        waiting,
-                        reason: failure.to_answered(),
-                    };
+                Err(failure) => Some(Refused {
+                    waiting: waiting.clone(),
+                    reason: failure.to_answered(),
+                }),
+            };
+            // Saved after each: a crash here resends at most this one, which the key makes safe.
+            let mut kept = self.load()?;
+            kept.waiting.retain(|w| w.key != waiting.key);
+            match refused {
+                Some(refused) => {
                     kept.refused.push(refused.clone());
                     sent.refused.push(refused);
                 }
+                None => sent.applied.push(waiting),
             }
-            kept.waiting.remove(0);
-            // Saved after each: a crash here resends at most this one, which the key makes safe.
             self.save(&kept)?;
         }
-        Ok(sent)
     }
 }
 

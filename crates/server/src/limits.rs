@@ -45,7 +45,10 @@ impl Attempts {
         ];
         let mut wait = 0;
         for (key, allowed) in &keys {
-            let times = seen.entry(key.clone()).or_default();
+            // Looked up, not inserted: a turned-away attempt adds nothing to the map.
+            let Some(times) = seen.get_mut(key) else {
+                continue;
+            };
             while times
                 .front()
                 .is_some_and(|t| now.duration_since(*t) >= WINDOW)

@@ -126,7 +126,7 @@ pub(crate) fn router(office: Arc<Office>) -> Router<()> {
             post(import)
                 .layer(DefaultBodyLimit::max(import_limit))
                 .layer(axum::middleware::from_fn(move |request, next| {
-                    announced_within(import_limit, request, next)
+                    announced_file_within(import_limit, request, next)
                 })),
         )
         .route("/api/v1/print", post(print))
@@ -163,6 +163,27 @@ async fn announced_within(
             "the request is larger than the office server takes",
             "要求が大きすぎるため、サーバーが受け付けません",
         )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// An import's file whose announced length is over the limit: told as a local import tells it.
+async fn announced_file_within(
+    limit: usize,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limit as u64) {
+        let limit_mb = (limit as u64).saturating_sub(64 * 1024) / (1024 * 1024);
+        return Refused(Failure::UnreadableFile(format!(
+            "the file is larger than the import limit of {limit_mb} MB"
+        )))
         .into_response();
     }
     next.run(request).await
@@ -281,12 +302,19 @@ async fn login(
 ) -> Answer {
     check_protocol(&headers)?;
     let request: LoginRequest = json_of(&body.map_err(unread)?)?;
+    // No login is this long (rules::login); a longer one is no account, and is not counted
+    // either: the limits' memory holds only names of a sensible size.
+    if request.login.len() > 256 {
+        return Err(Refusal::WrongPassword.into());
+    }
     office
         .attempts
         .admit(peer.ip(), &request.login, std::time::Instant::now())
         .map_err(|seconds| Refusal::TooManyAttempts { seconds })?;
     blocking(move || {
-        // Logging in may journal a failure: it goes through the one writer.
+        let began = std::time::Instant::now();
+        // Logging in may journal a failure: it goes through the one writer, which is let go
+        // before a refusal is made to wait, so a stream of wrong passwords does not hold it.
         let mut desk = office.desks.writer();
         let now = now(&office)?;
         let started = desk.start_session(
@@ -297,9 +325,12 @@ async fn login(
             office.config.sessions,
         );
         if started.is_err() {
+            drop(desk);
             office
                 .attempts
                 .refused(peer.ip(), &request.login, std::time::Instant::now());
+            azukari_api::pace_refusal(began, &started);
+            return Err(started.err().expect("a refusal"));
         }
         let (token, session) = started?;
         tracing::info!(login = %session.login, device = %request.device, %peer, "session started");
