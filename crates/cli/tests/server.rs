@@ -1167,9 +1167,21 @@ fn a_reset_password_is_changed_over_the_server() {
     let store = new_store(home, "office.db");
     let server = Server::start(home, &store, &[]);
     expect(
-        on_server(home, &server, &["account", "add", "tanaka", "--role", "custodian", "--person", "田中 太郎"])
-            .output()
-            .unwrap(),
+        on_server(
+            home,
+            &server,
+            &[
+                "account",
+                "add",
+                "tanaka",
+                "--role",
+                "custodian",
+                "--person",
+                "田中 太郎",
+            ],
+        )
+        .output()
+        .unwrap(),
         0,
         "add",
     );
@@ -1190,22 +1202,39 @@ fn a_reset_password_is_changed_over_the_server() {
         .output()
         .unwrap();
     expect(reset, 0, "reset");
-    let refused = expect(tanaka("reset by the office", "", &["loan", "list"]), 1, "before the change");
-    assert!(text(&refused.stderr).contains("choose a new one"), "{}", text(&refused.stderr));
+    let refused = expect(
+        tanaka("reset by the office", "", &["loan", "list"]),
+        1,
+        "before the change",
+    );
+    assert!(
+        text(&refused.stderr).contains("choose a new one"),
+        "{}",
+        text(&refused.stderr)
+    );
     let changed = expect(
-        tanaka("reset by the office", "tanaka's own password", &["account", "passwd"]),
+        tanaka(
+            "reset by the office",
+            "tanaka's own password",
+            &["account", "passwd"],
+        ),
         0,
         "passwd",
     );
     assert_eq!(text(&changed.stdout).trim(), "password of tanaka changed");
-    expect(tanaka("tanaka's own password", "", &["loan", "list"]), 0, "after the change");
+    expect(
+        tanaka("tanaka's own password", "", &["loan", "list"]),
+        0,
+        "after the change",
+    );
     // A login name no account could have is refused like a wrong password, and not kept.
     let (status, body) = raw(
         &server,
         "POST",
         "/api/v1/login",
         None,
-        &serde_json::json!({"login": "x".repeat(10_000), "password": "p", "device": "d"}).to_string(),
+        &serde_json::json!({"login": "x".repeat(10_000), "password": "p", "device": "d"})
+            .to_string(),
     );
     assert_eq!((status, code_of(&body).as_str()), (401, "wrong_password"));
 }

@@ -324,15 +324,18 @@ async fn login(
             now,
             office.config.sessions,
         );
-        if started.is_err() {
-            drop(desk);
-            office
-                .attempts
-                .refused(peer.ip(), &request.login, std::time::Instant::now());
-            azukari_api::pace_refusal(began, &started);
-            return Err(started.err().expect("a refusal"));
-        }
-        let (token, session) = started?;
+        let (token, session) = match started {
+            Ok(started) => started,
+            Err(failure) => {
+                drop(desk);
+                office
+                    .attempts
+                    .refused(peer.ip(), &request.login, std::time::Instant::now());
+                let refused = Err(failure);
+                azukari_api::pace_refusal(began, &refused);
+                return refused;
+            }
+        };
         tracing::info!(login = %session.login, device = %request.device, %peer, "session started");
         let answer = LoginAnswer {
             token: token.as_str().to_string(),
