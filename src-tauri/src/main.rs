@@ -348,12 +348,7 @@ async fn resume_session(app: tauri::AppHandle) -> Result<Option<Session>, IpcErr
                     *office = Some(remote);
                     Ok(Some(session))
                 }
-                Err(failure)
-                    if matches!(
-                        failure.code(),
-                        "session_expired" | "session_ended" | "not_logged_in"
-                    ) =>
-                {
+                Err(failure) if failure.session_gone() => {
                     kept.forget_token(url, &login);
                     Ok(None)
                 }
@@ -445,7 +440,7 @@ async fn acknowledge_loan(app: tauri::AppHandle, tag: String) -> Result<Acknowle
                 office: Some(remote),
                 ..
             } => {
-                let key = format!("desk-{}", hex_key());
+                let key = azukari_client::outbox::new_key();
                 match remote.acknowledge_loan_once(&key, &tag) {
                     Ok(_) => Ok(Acknowledged { waiting: false }),
                     Err(Failure::Unreachable { .. }) => {
@@ -463,11 +458,6 @@ async fn acknowledge_loan(app: tauri::AppHandle, tag: String) -> Result<Acknowle
         })
     })
     .await
-}
-
-fn hex_key() -> String {
-    let bytes: [u8; 16] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[tauri::command]

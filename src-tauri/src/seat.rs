@@ -6,7 +6,6 @@
 use crate::log;
 use azukari_api::domain::Instant;
 use azukari_api::{Desk, Failure, Local, Office, Place};
-use azukari_client::outbox::Outbox;
 use azukari_client::{Connection, Kept, Remote};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -130,10 +129,7 @@ impl Seat {
 /// Sends what waits in the outbox of the logged-in custodian; what the server refused stays
 /// listed, with its reason, until dismissed.
 pub fn send_outbox(remote: &mut Remote) -> Result<(), Failure> {
-    let kept = remote.connection().kept().clone();
-    let url = remote.connection().url().to_string();
-    let login = remote.session().login.clone();
-    let outbox = Outbox::of(&kept, &url, &login);
+    let outbox = remote.outbox();
     if outbox.waiting()?.is_empty() {
         return Ok(());
     }
@@ -142,21 +138,17 @@ pub fn send_outbox(remote: &mut Remote) -> Result<(), Failure> {
 
 /// What waits in this login's outbox, and the server's reasons for what it refused.
 pub fn outbox_state(remote: &Remote, lang: azukari_api::domain::rules::Lang) -> (u32, Vec<String>) {
-    let kept = remote.connection().kept().clone();
-    let outbox = Outbox::of(&kept, remote.connection().url(), &remote.session().login);
+    let outbox = remote.outbox();
     let waiting = outbox.waiting().map(|w| w.len() as u32).unwrap_or(0);
     let refused = outbox
         .refused()
         .unwrap_or_default()
         .into_iter()
         .map(|r| {
-            let reason = match lang {
-                azukari_api::domain::rules::Lang::Ja => r.reason.ja,
-                azukari_api::domain::rules::Lang::En => r.reason.en,
-            };
+            let reason = r.reason.message(lang);
             match r.waiting.call {
                 azukari_api::Call::AcknowledgeLoan { tag } => format!("{tag}: {reason}"),
-                _ => reason,
+                _ => reason.to_string(),
             }
         })
         .collect();
@@ -171,9 +163,7 @@ pub fn keep_for_later(
     tag: &str,
     made_at: Instant,
 ) -> Result<(), Failure> {
-    let kept = remote.connection().kept().clone();
-    let outbox = Outbox::of(&kept, remote.connection().url(), &remote.session().login);
-    outbox.put_with_key(
+    remote.outbox().put_with_key(
         key,
         azukari_api::Call::AcknowledgeLoan {
             tag: tag.to_string(),

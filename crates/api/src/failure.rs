@@ -56,6 +56,13 @@ pub struct Answered {
 }
 
 impl Answered {
+    pub fn message(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ja => &self.ja,
+            Lang::En => &self.en,
+        }
+    }
+
     pub fn new(code: &str, en: impl Into<String>, ja: impl Into<String>) -> Answered {
         Answered {
             code: code.to_string(),
@@ -99,8 +106,7 @@ impl Failure {
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (Failure::Refused(refusal), _) => refusal.message(lang),
-            (Failure::Answered(answered), Lang::Ja) => answered.ja.clone(),
-            (Failure::Answered(answered), Lang::En) => answered.en.clone(),
+            (Failure::Answered(answered), _) => answered.message(lang).to_string(),
             (Failure::Unreachable { server, why }, Lang::Ja) => format!(
                 "事務所のサーバー {server} に接続できません（{why}）。ネットワークとサーバーの状態を確かめてから、もう一度お試しください"
             ),
@@ -128,6 +134,15 @@ impl Failure {
             ),
             _ => self.to_string(),
         }
+    }
+
+    /// The office server no longer knows the session (ended, expired, never given): the
+    /// person logs in again; nothing else is wrong.
+    pub fn session_gone(&self) -> bool {
+        matches!(
+            self.code(),
+            "session_expired" | "session_ended" | "not_logged_in"
+        )
     }
 
     /// The field a form marks, if the failure is about one.

@@ -265,7 +265,8 @@ fn at_row(row: usize, column: Option<(String, String)>, failure: Failure) -> Fai
 /// 15 MB as CSV and 5 MB as XLSX.
 pub const DEFAULT_IMPORT_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
 
-fn too_large(limit: u64) -> Failure {
+/// Why a file over the import limit is not read, in the words every place uses.
+pub fn too_large(limit: u64) -> Failure {
     const MB: u64 = 1024 * 1024;
     let limit = if limit.is_multiple_of(MB) {
         format!("{} MB", limit / MB)

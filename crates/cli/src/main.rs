@@ -691,8 +691,7 @@ fn run_on_server(
         say!("logged out of {url} as {login}");
         return Ok(());
     }
-    let outbox_kept = connection.kept().clone();
-    let outbox = Outbox::of(&outbox_kept, &url, &login);
+    let outbox = Outbox::of(connection.kept(), &url, &login);
     if let Command::Outbox(OutboxCommand::List { json }) = command {
         return list_outbox(&outbox, json);
     }
@@ -726,7 +725,7 @@ fn run_on_server(
     let reached = match kept_token {
         Some(token) if !matches!(command, Command::Login) => match connection.resume(token) {
             Ok(remote) => Ok((remote, None, false)),
-            Err(failure) if session_gone(&failure) => {
+            Err(failure) if failure.session_gone() => {
                 let connection = azukari_client::Connection::new(server, ca, kept())?;
                 connection.kept().forget_token(&url, &login);
                 let current = password("AZUKARI_PASSWORD", &format!("password for {login}: "))?;
@@ -761,7 +760,7 @@ fn run_on_server(
     let result = send_outbox(&outbox, &mut remote).and_then(|()| match (command, waits) {
         (Command::Outbox(OutboxCommand::Send), _) => Ok(()),
         (_, Some(call)) => {
-            let key = outbox_key();
+            let key = azukari_client::outbox::new_key();
             match remote.call_once(&key, call.clone()) {
                 Ok(_) => {
                     if let Call::AcknowledgeLoan { tag } = &call {
@@ -782,15 +781,9 @@ fn run_on_server(
     result
 }
 
-/// A new idempotency key for an action sent at once (the outbox makes its own).
-fn outbox_key() -> String {
-    let bytes: [u8; 16] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Sends what waits in the outbox and says what happened to each; a refusal is shown with the
 /// server's reason and kept until dismissed.
-fn send_outbox(outbox: &Outbox<'_>, remote: &mut azukari_client::Remote) -> anyhow::Result<()> {
+fn send_outbox(outbox: &Outbox, remote: &mut azukari_client::Remote) -> anyhow::Result<()> {
     if outbox.waiting()?.is_empty() {
         return Ok(());
     }
@@ -800,10 +793,7 @@ fn send_outbox(outbox: &Outbox<'_>, remote: &mut azukari_client::Remote) -> anyh
         tell!("sent from the outbox: {}", describe(&waiting.call));
     }
     for refused in &sent.refused {
-        let reason = match lang {
-            Lang::Ja => &refused.reason.ja,
-            Lang::En => &refused.reason.en,
-        };
+        let reason = refused.reason.message(lang);
         tell!(
             "refused by the office server: {} ({reason}); see `azukari outbox list`",
             describe(&refused.waiting.call)
@@ -822,7 +812,7 @@ fn describe(call: &Call) -> String {
     }
 }
 
-fn list_outbox(outbox: &Outbox<'_>, json: bool) -> anyhow::Result<()> {
+fn list_outbox(outbox: &Outbox, json: bool) -> anyhow::Result<()> {
     let waiting = outbox.waiting()?;
     let refused = outbox.refused()?;
     if json {
@@ -833,10 +823,7 @@ fn list_outbox(outbox: &Outbox<'_>, json: bool) -> anyhow::Result<()> {
     }
     let lang = lang_from_env();
     for r in &refused {
-        let reason = match lang {
-            Lang::Ja => &r.reason.ja,
-            Lang::En => &r.reason.en,
-        };
+        let reason = r.reason.message(lang);
         say!(
             "refused\t{}\t{}\t{reason}",
             r.waiting.made_at,
@@ -844,14 +831,6 @@ fn list_outbox(outbox: &Outbox<'_>, json: bool) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// The server no longer knows the kept session: log in again with a password.
-fn session_gone(failure: &Failure) -> bool {
-    matches!(
-        failure.code(),
-        "session_expired" | "session_ended" | "not_logged_in"
-    )
 }
 
 /// One command of the contract, wherever the register is.

@@ -124,8 +124,7 @@ impl Kept {
     }
 
     fn token_name(login: &str) -> String {
-        let hex: String = login.trim().bytes().map(|b| format!("{b:02x}")).collect();
-        format!("token-{hex}")
+        format!("token-{}", hex::encode(login.trim()))
     }
 
     pub fn token(&self, url: &str, login: &str) -> Option<String> {

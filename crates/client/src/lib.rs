@@ -15,7 +15,7 @@ use azukari_api::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 use ureq::Agent;
 use ureq::http::Response;
@@ -32,8 +32,9 @@ pub struct Connection {
     url: String,
     agent: Agent,
     kept: Kept,
-    /// The last check of the server's journal found it forked: nothing more is sent.
-    forked: Option<Failure>,
+    /// The last check of the server's journal found it forked (what was seen, what was
+    /// found): nothing more is sent.
+    forked: Option<(String, String)>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -126,6 +127,14 @@ impl Connection {
 
     pub fn kept(&self) -> &Kept {
         &self.kept
+    }
+
+    fn forked(&self, seen: &str, found: &str) -> Failure {
+        Failure::JournalForked {
+            server: self.url.clone(),
+            seen: seen.to_string(),
+            found: found.to_string(),
+        }
     }
 
     fn unreachable(&self, err: ureq::Error) -> Failure {
@@ -240,6 +249,15 @@ impl Remote {
         &self.connection
     }
 
+    /// The outbox of this session's login at this server.
+    pub fn outbox(&self) -> outbox::Outbox {
+        outbox::Outbox::of(
+            &self.connection.kept,
+            &self.connection.url,
+            &self.session().login,
+        )
+    }
+
     /// The same session on a second connection: for work that runs beside this one (a large
     /// ledger printing while the register stays usable).
     pub fn beside(&self) -> Result<Remote> {
@@ -326,12 +344,28 @@ impl Remote {
             })
     }
 
+    /// A file answered in one piece (a ledger, a backup): its headers and its bytes.
+    fn download(
+        &mut self,
+        response: Response<ureq::Body>,
+    ) -> Result<(ureq::http::HeaderMap, Vec<u8>)> {
+        let mut response = self.answer_body(response)?;
+        let headers = response.headers().clone();
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(LARGEST_DOWNLOAD)
+            .read_to_vec()
+            .map_err(|err| self.connection.unreachable(err))?;
+        Ok((headers, bytes))
+    }
+
     /// The server's journal must extend the head this computer saw from it last: the same
     /// entry at that sequence number, with the same hash. Otherwise it was replaced by an
     /// older copy, cut back, or rewritten, and nothing more is sent to it.
     fn check_extends(&mut self, now: Head) -> Result<()> {
-        if let Some(forked) = &self.connection.forked {
-            return Err(clone_failure(forked));
+        if let Some((seen, found)) = &self.connection.forked {
+            return Err(self.connection.forked(seen, found));
         }
         let Some(seen) = self.connection.kept.head(&self.connection.url) else {
             self.connection.kept.keep_head(&self.connection.url, &now);
@@ -359,12 +393,9 @@ impl Remote {
         };
         match found {
             Some(found) => {
-                let failure = Failure::JournalForked {
-                    server: self.connection.url.clone(),
-                    seen: format!("{}:{}", seen.seq, seen.hash),
-                    found,
-                };
-                self.connection.forked = Some(clone_failure(&failure));
+                let seen = format!("{}:{}", seen.seq, seen.hash);
+                let failure = self.connection.forked(&seen, &found);
+                self.connection.forked = Some((seen, found));
                 Err(failure)
             }
             None => {
@@ -428,21 +459,6 @@ fn head_of(response: &Response<ureq::Body>) -> Option<Head> {
         .and_then(|v| v.parse::<Head>().ok())
 }
 
-fn clone_failure(failure: &Failure) -> Failure {
-    match failure {
-        Failure::JournalForked {
-            server,
-            seen,
-            found,
-        } => Failure::JournalForked {
-            server: server.clone(),
-            seen: seen.clone(),
-            found: found.clone(),
-        },
-        other => Failure::Internal(other.to_string()),
-    }
-}
-
 impl Office for Remote {
     fn place(&self) -> Place {
         Place::Server {
@@ -496,25 +512,17 @@ impl Office for Remote {
             .request("print")
             .send_json(&body)
             .map_err(|err| self.connection.unreachable(err))?;
-        let mut response = self.answer_body(response)?;
-        let rows = response
-            .headers()
+        let (headers, bytes) = self.download(response)?;
+        let rows = headers
             .get("azukari-rows")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        let file_name = response
-            .headers()
+        let file_name = headers
             .get("azukari-file-name-hex")
-            .and_then(|v| v.to_str().ok())
-            .and_then(hex_text)
+            .and_then(|v| hex::decode(v.as_bytes()).ok())
+            .and_then(|bytes| String::from_utf8(bytes).ok())
             .unwrap_or_default();
-        let bytes = response
-            .body_mut()
-            .with_config()
-            .limit(LARGEST_DOWNLOAD)
-            .read_to_vec()
-            .map_err(|err| self.connection.unreachable(err))?;
         progress(1, 1);
         Ok(Printed {
             bytes,
@@ -528,27 +536,12 @@ impl Office for Remote {
             .request("backup")
             .send_empty()
             .map_err(|err| self.connection.unreachable(err))?;
-        let mut response = self.answer_body(response)?;
-        let bytes = response
-            .body_mut()
-            .with_config()
-            .limit(LARGEST_DOWNLOAD)
-            .read_to_vec()
-            .map_err(|err| self.connection.unreachable(err))?;
+        let (_, bytes) = self.download(response)?;
         azukari_api::private::write_private(out, &bytes).map_err(|source| {
-            azukari_api::Failure::Store(azukari_store_io(out.to_path_buf(), source))
+            Failure::Store(azukari_api::StoreError::Io {
+                path: out.to_path_buf(),
+                source,
+            })
         })
     }
-}
-
-fn azukari_store_io(path: PathBuf, source: std::io::Error) -> azukari_api::StoreError {
-    azukari_api::StoreError::Io { path, source }
-}
-
-fn hex_text(hex: &str) -> Option<String> {
-    let bytes = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect::<Option<Vec<u8>>>()?;
-    String::from_utf8(bytes).ok()
 }

@@ -50,24 +50,23 @@ pub fn may_wait(call: &Call) -> bool {
 
 /// The outbox of one login at one server.
 #[derive(Debug)]
-pub struct Outbox<'a> {
-    kept: &'a Kept,
+pub struct Outbox {
+    kept: Kept,
     url: String,
     login: String,
 }
 
-impl<'a> Outbox<'a> {
-    pub fn of(kept: &'a Kept, url: &str, login: &str) -> Outbox<'a> {
+impl Outbox {
+    pub fn of(kept: &Kept, url: &str, login: &str) -> Outbox {
         Outbox {
-            kept,
+            kept: kept.clone(),
             url: url.to_string(),
             login: login.trim().to_string(),
         }
     }
 
     fn name(&self) -> String {
-        let hex: String = self.login.bytes().map(|b| format!("{b:02x}")).collect();
-        format!("outbox-{hex}.json")
+        format!("outbox-{}.json", hex::encode(&self.login))
     }
 
     fn load(&self) -> Result<Stored> {
@@ -193,11 +192,7 @@ fn session_problem(failure: &Failure) -> bool {
     )
 }
 
-/// 128 random bits: unique across every computer of the office.
-fn new_key() -> String {
-    let bytes: [u8; 16] = rand::random();
-    format!(
-        "outbox-{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    )
+/// A new idempotency key: 128 random bits, unique across every computer of the office.
+pub fn new_key() -> String {
+    format!("outbox-{}", hex::encode(rand::random::<[u8; 16]>()))
 }

@@ -93,14 +93,23 @@ fn malformed(why: impl std::fmt::Display) -> Refused {
 /// A body refused by its size, or one that could not be read.
 fn unread(rejection: BytesRejection) -> Refused {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        answered(
-            "body_too_large",
-            "the request is larger than the office server takes",
-            "要求が大きすぎるため、サーバーが受け付けません",
-        )
+        body_too_large()
     } else {
         malformed(rejection.body_text())
     }
+}
+
+fn body_too_large() -> Refused {
+    answered(
+        "body_too_large",
+        "the request is larger than the office server takes",
+        "要求が大きすぎるため、サーバーが受け付けません",
+    )
+}
+
+/// An import's file over the limit, in the words a local import uses.
+fn file_too_large(office: &Office) -> Refused {
+    Refused(azukari_api::import::too_large(office.config.import_limit))
 }
 
 type Answer = Result<Response, Refused>;
@@ -110,6 +119,7 @@ pub(crate) fn router(office: Arc<Office>) -> Router<()> {
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
     let timeout = office.config.request_timeout;
+    let files = office.clone();
     let authorization = HeaderName::from_static("authorization");
     Router::new()
         .route("/api/v1/status", get(status))
@@ -118,7 +128,7 @@ pub(crate) fn router(office: Arc<Office>) -> Router<()> {
         .route(
             "/api/v1/call",
             post(call).layer(axum::middleware::from_fn(|request, next| {
-                announced_within(CALL_BODY_LIMIT, request, next)
+                announced_within(CALL_BODY_LIMIT as u64, body_too_large, request, next)
             })),
         )
         .route(
@@ -126,7 +136,8 @@ pub(crate) fn router(office: Arc<Office>) -> Router<()> {
             post(import)
                 .layer(DefaultBodyLimit::max(import_limit))
                 .layer(axum::middleware::from_fn(move |request, next| {
-                    announced_file_within(import_limit, request, next)
+                    let too_large = file_too_large(&files);
+                    announced_within(files.config.import_limit, || too_large, request, next)
                 })),
         )
         .route("/api/v1/print", post(print))
@@ -145,10 +156,11 @@ pub(crate) fn router(office: Arc<Office>) -> Router<()> {
         .layer(SetSensitiveRequestHeadersLayer::new([authorization]))
 }
 
-/// A body whose announced length is over the limit is refused before a byte of it is read
+/// A body whose announced length is over `limit` is refused before a byte of it is read
 /// (a body without a length is still cut at the limit as it is read).
 async fn announced_within(
-    limit: usize,
+    limit: u64,
+    too_large: impl FnOnce() -> Refused,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -157,34 +169,8 @@ async fn announced_within(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|length| length > limit as u64) {
-        return answered(
-            "body_too_large",
-            "the request is larger than the office server takes",
-            "要求が大きすぎるため、サーバーが受け付けません",
-        )
-        .into_response();
-    }
-    next.run(request).await
-}
-
-/// An import's file whose announced length is over the limit: told as a local import tells it.
-async fn announced_file_within(
-    limit: usize,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let announced = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|length| length > limit as u64) {
-        let limit_mb = (limit as u64).saturating_sub(64 * 1024) / (1024 * 1024);
-        return Refused(Failure::UnreadableFile(format!(
-            "the file is larger than the import limit of {limit_mb} MB"
-        )))
-        .into_response();
+    if announced.is_some_and(|length| length > limit) {
+        return too_large().into_response();
     }
     next.run(request).await
 }
@@ -238,13 +224,26 @@ fn check_protocol(headers: &HeaderMap) -> Result<(), Refused> {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Result<SessionToken, Refused> {
-    let text = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(Refusal::NotLoggedIn)?;
-    Ok(SessionToken::parse(text)?)
+/// The token of a logged-in client's request, its protocol checked first: every route but
+/// the status and login takes one.
+struct Bearer(SessionToken);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Bearer {
+    type Rejection = Refused;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Bearer, Refused> {
+        check_protocol(&parts.headers)?;
+        let text = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(Refusal::NotLoggedIn)?;
+        Ok(Bearer(SessionToken::parse(text)?))
+    }
 }
 
 /// Runs store work off the async threads: SQLite and Argon2 block.
@@ -346,9 +345,7 @@ async fn login(
     .await
 }
 
-async fn logout(State(office): State<Arc<Office>>, headers: HeaderMap) -> Answer {
-    check_protocol(&headers)?;
-    let token = bearer(&headers)?;
+async fn logout(State(office): State<Arc<Office>>, Bearer(token): Bearer) -> Answer {
     blocking(move || {
         let desk = office.desks.reader();
         desk.end_session(&token, now(&office)?)?;
@@ -359,11 +356,10 @@ async fn logout(State(office): State<Arc<Office>>, headers: HeaderMap) -> Answer
 
 async fn call(
     State(office): State<Arc<Office>>,
+    Bearer(token): Bearer,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    check_protocol(&headers)?;
-    let token = bearer(&headers)?;
     let call: Call = json_of(&body.map_err(unread)?)?;
     let key = headers
         .get(IDEMPOTENCY_HEADER)
@@ -400,20 +396,14 @@ struct ImportQuery {
 
 async fn import(
     State(office): State<Arc<Office>>,
-    headers: HeaderMap,
+    Bearer(token): Bearer,
     query: Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    check_protocol(&headers)?;
-    let token = bearer(&headers)?;
     let Query(query) = query.map_err(|err| malformed(err.body_text()))?;
     let bytes = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            // The same words as a local import of a file over the limit.
-            Refused(Failure::UnreadableFile(format!(
-                "the file is larger than the import limit of {} MB",
-                office.config.import_limit / (1024 * 1024)
-            )))
+            file_too_large(&office)
         } else {
             unread(rejection)
         }
@@ -438,11 +428,9 @@ async fn import(
 /// A rendered ledger: its bytes, and its row count and suggested name in headers.
 async fn print(
     State(office): State<Arc<Office>>,
-    headers: HeaderMap,
+    Bearer(token): Bearer,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    check_protocol(&headers)?;
-    let token = bearer(&headers)?;
     let request: PrintRequest = json_of(&body.map_err(unread)?)?;
     blocking(move || {
         // A ledger of 100,000 rows takes seconds: on a connection of its own, so the pooled
@@ -472,9 +460,7 @@ async fn print(
 }
 
 /// A copy of the whole store, made with SQLite's backup API into a private temporary file.
-async fn backup(State(office): State<Arc<Office>>, headers: HeaderMap) -> Answer {
-    check_protocol(&headers)?;
-    let token = bearer(&headers)?;
+async fn backup(State(office): State<Arc<Office>>, Bearer(token): Bearer) -> Answer {
     blocking(move || {
         let desk = office.desks.beside()?;
         let session = resume(&office, &desk, &token)?;

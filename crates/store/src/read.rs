@@ -12,7 +12,7 @@ pub struct Reader<'a> {
     conn: &'a Connection,
 }
 
-fn instant(text: Option<String>) -> rusqlite::Result<Option<Instant>> {
+pub(crate) fn instant(text: Option<String>) -> rusqlite::Result<Option<Instant>> {
     text.map(|text| {
         text.parse::<Instant>().map_err(|err| {
             rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, err.into())

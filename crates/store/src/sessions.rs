@@ -17,10 +17,9 @@ pub struct ServerSession {
     pub ended_at: Option<Instant>,
 }
 
-fn parse(text: String) -> rusqlite::Result<Instant> {
-    text.parse::<Instant>().map_err(|err| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, err.into())
-    })
+/// An instant the store wrote itself: never absent where the schema says NOT NULL.
+fn at(text: String) -> rusqlite::Result<Instant> {
+    Ok(crate::read::instant(Some(text))?.expect("a text was given"))
 }
 
 fn end_sessions_of(conn: &Connection, account: AccountId, now: Instant) -> Result<usize> {
@@ -67,10 +66,10 @@ impl Store {
                 Ok(ServerSession {
                     account_id: AccountId(row.get(0)?),
                     device: row.get(1)?,
-                    started_at: parse(row.get(2)?)?,
-                    last_used_at: parse(row.get(3)?)?,
-                    expires_at: parse(row.get(4)?)?,
-                    ended_at: row.get::<_, Option<String>>(5)?.map(parse).transpose()?,
+                    started_at: at(row.get(2)?)?,
+                    last_used_at: at(row.get(3)?)?,
+                    expires_at: at(row.get(4)?)?,
+                    ended_at: crate::read::instant(row.get(5)?)?,
                 })
             })
             .optional()?)
@@ -97,27 +96,6 @@ impl Store {
             )?
             .execute(params![token_sha256, now.to_rfc3339()])?
             > 0)
-    }
-
-    /// The sessions of an account still open, oldest first.
-    pub fn open_sessions_of(&self, account: AccountId) -> Result<Vec<ServerSession>> {
-        let mut statement = self.connection().prepare_cached(
-            "SELECT account_id, device, started_at, last_used_at, expires_at, ended_at
-             FROM server_sessions WHERE account_id = ?1 AND ended_at IS NULL ORDER BY started_at",
-        )?;
-        let rows = statement
-            .query_map([account.0], |row| {
-                Ok(ServerSession {
-                    account_id: AccountId(row.get(0)?),
-                    device: row.get(1)?,
-                    started_at: parse(row.get(2)?)?,
-                    last_used_at: parse(row.get(3)?)?,
-                    expires_at: parse(row.get(4)?)?,
-                    ended_at: None,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
     }
 }
 
