@@ -141,6 +141,11 @@ fn the_command_line_contract_reads_the_same_through_a_server() {
     let here = new_store(dir.path(), "here.db");
     let there = new_store(dir.path(), "there.db");
     let server = Server::start(dir.path(), &there, &[]);
+    // A register exported from Excel, in Shift_JIS, read where the register is.
+    let register = dir.path().join("台帳.csv");
+    let csv = "管理番号,種別,品名,貸与先\r\nPC-0100,ノートPC,ThinkPad,髙橋 花子\r\n";
+    std::fs::write(&register, encoding_rs::SHIFT_JIS.encode(csv).0).unwrap();
+    let register = register.to_str().unwrap().to_string();
     let stories: &[(&[&str], i32)] = &[
         (&["org", "add", "ミライエ"], 0),
         (
@@ -215,6 +220,15 @@ fn the_command_line_contract_reads_the_same_through_a_server() {
             0,
         ),
         (&["loan", "return", "--asset", "PC-0001"], 1),
+        // An instant no journal can hold, read by the server in the store's zone.
+        (&["loan", "list", "--as-of", "99999-01-01", "--json"], 1),
+        (&["import", "assets", &register, "--dry-run"], 0),
+        (&["import", "assets", &register], 0),
+        (&["import", "assets", &register], 1),
+        (
+            &["loan", "issue", "--asset", "PH-0001", "--to", "田中 太郎"],
+            0,
+        ),
     ];
     for (args, code) in stories {
         let mut local_args = vec!["--store", here.to_str().unwrap()];
@@ -231,6 +245,44 @@ fn the_command_line_contract_reads_the_same_through_a_server() {
         );
         assert_eq!(text(&remote.stdout), text(&local.stdout), "{args:?} stdout");
         assert_eq!(text(&remote.stderr), text(&local.stderr), "{args:?} stderr");
+    }
+    // A custodian reads only what they hold, and may not do the office's work: the same
+    // answers from the server as from the store.
+    let custodian: &[(&[&str], i32)] = &[
+        (&["asset", "list", "--json"], 0),
+        (&["person", "list", "--json"], 0),
+        (&["asset", "show", "PC-0100"], 1),
+        (&["account", "list"], 1),
+        (&["loan", "return", "--asset", "PH-0001"], 1),
+        (&["import", "assets", &register, "--dry-run"], 1),
+        (&["loan", "ack", "--asset", "PH-0001"], 0),
+    ];
+    for (args, code) in custodian {
+        let mut local_args = vec!["--store", here.to_str().unwrap()];
+        local_args.extend_from_slice(args);
+        let as_tanaka = |mut command: Command| {
+            command
+                .env("AZUKARI_USER", "tanaka")
+                .env("AZUKARI_PASSWORD", "another good password")
+                .output()
+                .unwrap()
+        };
+        let local = expect(as_tanaka(azukari(dir.path(), &local_args)), *code, "local");
+        let remote = expect(
+            as_tanaka(on_server(dir.path(), &server, args)),
+            *code,
+            "server",
+        );
+        assert_eq!(
+            text(&remote.stdout),
+            text(&local.stdout),
+            "tanaka {args:?} stdout"
+        );
+        assert_eq!(
+            text(&remote.stderr),
+            text(&local.stderr),
+            "tanaka {args:?} stderr"
+        );
     }
     // In Japanese too: the server sends both languages, the client shows its own.
     let args = ["loan", "return", "--asset", "PC-0001"];
@@ -568,13 +620,13 @@ fn raw_with(
 /// A request whose headers announce a body of `length` bytes, none of which is sent: the
 /// server must refuse it by its Content-Length alone. (Sending the body too races the server's
 /// early answer: it closes the connection while the client still writes.)
-fn announced_only(server: &Server, token: &str, length: usize) -> (u16, String) {
+fn announced_only(server: &Server, path: &str, token: &str, length: usize) -> (u16, String) {
     use std::io::{Read, Write};
     let address = server.url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(address).unwrap();
     write!(
         stream,
-        "POST /api/v1/call HTTP/1.1\r\nHost: {address}\r\nazukari-protocol: 1\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {length}\r\nconnection: close\r\n\r\n"
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nazukari-protocol: 1\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {length}\r\nconnection: close\r\n\r\n"
     )
     .unwrap();
     let mut answer = String::new();
@@ -707,7 +759,36 @@ fn bad_requests_get_clear_codes_and_write_nothing() {
         ),
         (
             "a body over the limit",
-            announced_only(&server, &token, 2 * 1024 * 1024),
+            announced_only(&server, "/api/v1/call", &token, 2 * 1024 * 1024),
+        ),
+        (
+            "an import file over the limit",
+            announced_only(
+                &server,
+                "/api/v1/import?kind=assets&file_name=x.csv",
+                &token,
+                64 * 1024 * 1024,
+            ),
+        ),
+        (
+            "a due date in year 0",
+            raw(
+                &server,
+                "POST",
+                "/api/v1/call",
+                Some(&token),
+                r#"{"call":"issue_loan","args":{"tag":"PC-0001","to":{"name":"田中 太郎"},"due":"0000-01-01","place":null,"site":null}}"#,
+            ),
+        ),
+        (
+            "a due date no calendar has",
+            raw(
+                &server,
+                "POST",
+                "/api/v1/call",
+                Some(&token),
+                r#"{"call":"issue_loan","args":{"tag":"PC-0001","to":{"name":"田中 太郎"},"due":"2026-02-30","place":null,"site":null}}"#,
+            ),
         ),
         (
             "a bad idempotency key",
@@ -732,8 +813,12 @@ fn bad_requests_get_clear_codes_and_write_nothing() {
         (400, "unsupported_version"),
         (400, "unsupported_version"),
         (413, "body_too_large"),
+        (422, "import_rejected"),
+        (422, "invalid_input"),
+        (400, "malformed_request"),
         (422, "invalid_input"),
     ];
+    assert_eq!(cases.len(), expected.len(), "one expected answer a case");
     for ((what, (status, body)), (want_status, want_code)) in cases.iter().zip(expected) {
         assert_eq!(
             (*status, code_of(body).as_str()),
