@@ -96,6 +96,7 @@ impl Failure {
             Failure::Store(StoreError::NotInitialised) => "not_initialised",
             Failure::Store(StoreError::AlreadyExists(_)) => "already_exists",
             Failure::Store(StoreError::ClockBehind { .. }) => "clock_behind",
+            Failure::Store(StoreError::GroupLost(_)) => "not_written",
             Failure::Store(StoreError::BadBackup(_)) | Failure::Verify(_) => "verify_failed",
             Failure::Ledger(_) => "ledger_failed",
             Failure::Internal(_) => "internal",
@@ -131,6 +132,9 @@ impl Failure {
             }
             (Failure::Store(StoreError::ClockBehind { at, head_at }), Lang::Ja) => format!(
                 "このパソコンの時計（{at}）が最後の操作記録（{head_at}）より前を指しています。時計を正しく合わせてから、もう一度お試しください"
+            ),
+            (Failure::Store(StoreError::GroupLost(why)), Lang::Ja) => format!(
+                "この操作は同時に届いた操作とまとめて保存できず（{why}）、どれも保存されていません。もう一度お試しください"
             ),
             _ => self.to_string(),
         }

@@ -64,6 +64,12 @@ pub struct Desk {
     answering: Option<(String, azukari_domain::Instant)>,
 }
 
+impl AsMut<Store> for Desk {
+    fn as_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+}
+
 impl Desk {
     pub fn open(path: &Path) -> Result<Desk> {
         Ok(Desk {
@@ -75,6 +81,13 @@ impl Desk {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Runs `work`, whose writes are committed together, with one fsync ([`Store::together`]):
+    /// the office server's writer gives it every write that is waiting. Each write inside is
+    /// refused or applied on its own; none is durable until this returns `Ok`.
+    pub fn together<T>(&mut self, work: impl FnOnce(&mut Desk) -> T) -> Result<T> {
+        Ok(Store::together(self, work)?)
     }
 
     /// A new store has no account yet: the first one is the security office's, made by `init`.

@@ -265,10 +265,15 @@ fn resume(office: &Office, desk: &Desk, token: &SessionToken) -> Result<Session,
     desk.resume_session(token, now(office)?, office.config.sessions)
 }
 
-fn with_head(desk: &Desk, mut response: Response) -> Response {
-    if let Ok((seq, hash)) = desk.store().read().journal_head()
-        && let Ok(value) = HeaderValue::from_str(&format!("{seq}:{hash}"))
-    {
+/// The journal's head as the desk sees it, for the client to keep and check the next
+/// answer against; read on the writer just after a write, it is that write's head.
+fn head_of(desk: &Desk) -> Option<HeaderValue> {
+    let (seq, hash) = desk.store().read().journal_head().ok()?;
+    HeaderValue::from_str(&format!("{seq}:{hash}")).ok()
+}
+
+fn with_head(head: Option<HeaderValue>, mut response: Response) -> Response {
+    if let Some(value) = head {
         response
             .headers_mut()
             .insert(HeaderName::from_static(HEAD_HEADER), value);
@@ -314,33 +319,36 @@ async fn login(
         let began = std::time::Instant::now();
         // Logging in may journal a failure: it goes through the one writer, which is let go
         // before a refusal is made to wait, so a stream of wrong passwords does not hold it.
-        let mut desk = office.desks.writer();
-        let now = now(&office)?;
-        let started = desk.start_session(
-            &request.login,
-            &request.password,
-            &request.device,
-            now,
-            office.config.sessions,
-        );
-        let (token, session) = match started {
+        let (login, device) = (request.login.clone(), request.device.clone());
+        let writing = office.clone();
+        let started = office.desks.write(move |desk| {
+            let now = now(&writing)?;
+            let started = desk.start_session(
+                &request.login,
+                &request.password,
+                &request.device,
+                now,
+                writing.config.sessions,
+            )?;
+            Ok((started, head_of(desk)))
+        });
+        let ((token, session), head) = match started {
             Ok(started) => started,
             Err(failure) => {
-                drop(desk);
                 office
                     .attempts
-                    .refused(peer.ip(), &request.login, std::time::Instant::now());
+                    .refused(peer.ip(), &login, std::time::Instant::now());
                 let refused = Err(failure);
                 azukari_api::pace_refusal(began, &refused);
                 return refused;
             }
         };
-        tracing::info!(login = %session.login, device = %request.device, %peer, "session started");
+        tracing::info!(login = %session.login, %device, %peer, "session started");
         let answer = LoginAnswer {
             token: token.as_str().to_string(),
             session,
         };
-        Ok(with_head(&desk, Json(answer).into_response()))
+        Ok(with_head(head, Json(answer).into_response()))
     })
     .await
 }
@@ -369,17 +377,21 @@ async fn call(
     blocking(move || {
         let session = resume(&office, &office.desks.reader(), &token)?;
         let answer = if call.writes() || key.is_some() {
-            let mut desk = office.desks.writer();
-            let now = now(&office)?;
-            let answer = match &key {
-                Some(key) => desk.once(key, now, |desk| dispatch(desk, &session, now, call))?,
-                None => dispatch(&mut desk, &session, now, call)?,
-            };
-            with_head(&desk, Json(answer).into_response())
+            let writing = office.clone();
+            let (answer, head) = office.desks.write(move |desk| {
+                // Read on the writer, in turn: the journal's instants never go back.
+                let now = now(&writing)?;
+                let answer = match &key {
+                    Some(key) => desk.once(key, now, |desk| dispatch(desk, &session, now, call))?,
+                    None => dispatch(desk, &session, now, call)?,
+                };
+                Ok((answer, head_of(desk)))
+            })?;
+            with_head(head, Json(answer).into_response())
         } else {
             let mut desk = office.desks.reader();
             let answer = dispatch(&mut desk, &session, now(&office)?, call)?;
-            with_head(&desk, Json(answer).into_response())
+            with_head(head_of(&desk), Json(answer).into_response())
         };
         Ok(answer)
     })
@@ -410,17 +422,20 @@ async fn import(
     })?;
     blocking(move || {
         let session = resume(&office, &office.desks.reader(), &token)?;
-        let mut desk = office.desks.writer();
-        let now = now(&office)?;
-        let summary = desk.import(
-            &session,
-            query.kind,
-            &query.file_name,
-            &bytes,
-            query.dry_run,
-            now,
-        )?;
-        Ok(with_head(&desk, Json(summary).into_response()))
+        let writing = office.clone();
+        let (summary, head) = office.desks.write(move |desk| {
+            let now = now(&writing)?;
+            let summary = desk.import(
+                &session,
+                query.kind,
+                &query.file_name,
+                &bytes,
+                query.dry_run,
+                now,
+            )?;
+            Ok((summary, head_of(desk)))
+        })?;
+        Ok(with_head(head, Json(summary).into_response()))
     })
     .await
 }
@@ -454,7 +469,7 @@ async fn print(
         if let Ok(name) = HeaderValue::from_str(&hex::encode(printed.file_name.as_bytes())) {
             headers.insert("azukari-file-name-hex", name);
         }
-        Ok(with_head(&desk, response))
+        Ok(with_head(head_of(&desk), response))
     })
     .await
 }
@@ -485,7 +500,7 @@ async fn backup(State(office): State<Arc<Office>>, Bearer(token): Bearer) -> Ans
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/vnd.sqlite3"),
         );
-        Ok(with_head(&desk, response))
+        Ok(with_head(head_of(&desk), response))
     })
     .await
 }

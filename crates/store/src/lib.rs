@@ -46,6 +46,10 @@ pub enum StoreError {
     ClockBehind { at: String, head_at: String },
     #[error("an event that would not read back from the journal was refused: {0}")]
     UnreadableEvent(String),
+    #[error(
+        "the store could not commit this write with the ones beside it ({0}); none of them was written: try again"
+    )]
+    GroupLost(String),
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("{path}: {source}")]

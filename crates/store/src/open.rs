@@ -17,11 +17,19 @@ mod embedded {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Inside [`Store::together`]: each write is a savepoint of one shared transaction.
+    together: bool,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl AsMut<Store> for Store {
+    fn as_mut(&mut self) -> &mut Store {
+        self
     }
 }
 
@@ -74,7 +82,11 @@ impl Store {
             .set_grouped(true)
             .run(&mut conn)
             .map_err(|err| StoreError::Migration(err.to_string()))?;
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            together: false,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -140,23 +152,67 @@ impl Store {
         self.transact(work, false)
     }
 
+    /// Runs `work`, in which every [`Store::write`] and [`Store::rehearse`] takes a savepoint
+    /// of one shared IMMEDIATE transaction instead of a transaction of its own, then commits
+    /// them all at once: one fsync for many writes (group commit). A write refused inside
+    /// `work` is rolled back to its savepoint alone. Nothing `work` wrote is durable, nor may
+    /// be reported done, until this returns `Ok`; on `Err` none of it was written.
+    pub fn together<H: AsMut<Store>, T>(
+        holder: &mut H,
+        work: impl FnOnce(&mut H) -> T,
+    ) -> Result<T> {
+        let store = holder.as_mut();
+        store.conn.execute_batch("BEGIN IMMEDIATE")?;
+        store.together = true;
+        let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(holder)));
+        let store = holder.as_mut();
+        store.together = false;
+        let Ok(value) = value else {
+            store.abandon_together();
+            std::panic::resume_unwind(value.err().expect("a panic"));
+        };
+        match store.conn.execute_batch("COMMIT") {
+            Ok(()) => Ok(value),
+            Err(err) => {
+                store.abandon_together();
+                Err(StoreError::GroupLost(err.to_string()))
+            }
+        }
+    }
+
+    fn abandon_together(&mut self) {
+        if !self.conn.is_autocommit() {
+            // Best effort: a failed ROLLBACK leaves nothing committed either.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
     fn transact<T, E: From<StoreError>>(
         &mut self,
         work: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
         commit: bool,
     ) -> Result<T, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
+        let tx = if !self.together {
+            Scope::Alone(
+                self.conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(StoreError::from)?,
+            )
+        } else if self.conn.is_autocommit() {
+            // SQLite rolled the shared transaction back on its own (a full disk, an I/O
+            // error): a write now would commit by itself, outside the group, and then be
+            // reported lost with the others. Refuse it.
+            return Err(StoreError::GroupLost(
+                "the database rolled their transaction back".into(),
+            )
+            .into());
+        } else {
+            Scope::Together(self.conn.savepoint().map_err(StoreError::from)?)
+        };
         let head = journal_head(&tx).map_err(StoreError::from)?;
         let mut writer = Writer { tx, head };
         let value = work(&mut writer)?;
-        if commit {
-            writer.tx.commit().map_err(StoreError::from)?;
-        } else {
-            writer.tx.rollback().map_err(StoreError::from)?;
-        }
+        writer.tx.finish(commit).map_err(StoreError::from)?;
         Ok(value)
     }
 
@@ -274,8 +330,36 @@ fn journal_head(conn: &Connection) -> rusqlite::Result<JournalHead> {
 
 /// The open write transaction. Reads see the transaction's own writes.
 pub struct Writer<'a> {
-    tx: rusqlite::Transaction<'a>,
+    tx: Scope<'a>,
     head: JournalHead,
+}
+
+/// A write's own transaction, or its savepoint in a shared one ([`Store::together`]).
+enum Scope<'a> {
+    Alone(rusqlite::Transaction<'a>),
+    Together(rusqlite::Savepoint<'a>),
+}
+
+impl Scope<'_> {
+    fn finish(self, commit: bool) -> rusqlite::Result<()> {
+        match (self, commit) {
+            (Scope::Alone(tx), true) => tx.commit(),
+            (Scope::Alone(tx), false) => tx.rollback(),
+            (Scope::Together(savepoint), true) => savepoint.commit(),
+            // Dropped, it rolls back to where it began and releases itself.
+            (Scope::Together(mut savepoint), false) => savepoint.rollback(),
+        }
+    }
+}
+
+impl std::ops::Deref for Scope<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            Scope::Alone(tx) => tx,
+            Scope::Together(savepoint) => savepoint,
+        }
+    }
 }
 
 impl Writer<'_> {
@@ -377,5 +461,37 @@ impl IdTable {
             IdTable::Assets => "assets",
             IdTable::Loans => "loans",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite rolls a transaction back on its own after some errors (a full disk, an I/O
+    /// error). A write after that, inside the group, must not commit by itself, and the
+    /// group must be reported as not written.
+    #[test]
+    fn a_group_rolled_back_under_it_refuses_its_later_writes_and_reports_none_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let at: Instant = "2026-11-01T00:00:00Z".parse().unwrap();
+        let initialise = |w: &mut Writer<'_>| {
+            let event = Event::StoreInitialised {
+                time_zone: "Asia/Tokyo".into(),
+            };
+            w.apply(&event, None, at)
+        };
+        let grouped = Store::together(&mut store, |store| {
+            store.write(initialise).unwrap();
+            // What SQLite does on SQLITE_FULL or SQLITE_IOERR.
+            store.conn.execute_batch("ROLLBACK").unwrap();
+            store.write(initialise)
+        });
+        assert!(matches!(grouped, Err(StoreError::GroupLost(_))), "{grouped:?}");
+        assert!(store.conn.is_autocommit());
+        assert_eq!(store.read().journal_head().unwrap().0, 0, "nothing written");
+        // The store goes on: the next write, alone, is applied.
+        assert_eq!(store.write(initialise).unwrap(), 1);
     }
 }

@@ -823,3 +823,86 @@ fn verify_beside_a_writer_never_reports_tampering() {
         "verify ran while the journal grew (entries seen: {seen:?})"
     );
 }
+
+fn register(w: &mut azukari_store::Writer<'_>, tag: &str) -> Result<i64, StoreError> {
+    let asset = Asset {
+        id: AssetId(w.next_id(IdTable::Assets)?),
+        tag: tag.into(),
+        kind: AssetKind::Pc,
+        name: "ThinkPad".into(),
+        model: None,
+        serial: None,
+        owner_organisation_id: OrganisationId(1),
+        classification: Classification::Confidential,
+        encrypted: true,
+        note: None,
+        registered_at: at("2026-11-03T00:00:00Z"),
+    };
+    w.apply(
+        &Event::AssetRegistered { asset },
+        None,
+        at("2026-11-03T00:00:00Z"),
+    )
+}
+
+#[test]
+fn writes_committed_together_stand_or_fall_each_and_are_kept_only_at_the_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let mut store = sample(&path);
+    let (before, _) = store.read().journal_head().unwrap();
+    let seen_outside = |tag: &str| {
+        let found: i64 = Store::open_read_only(&path)
+            .unwrap()
+            .query_row("SELECT count(*) FROM assets WHERE tag = ?1", [tag], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        found == 1
+    };
+    let (first, refused, rehearsed, last, outside) = Store::together(&mut store, |store| {
+        let first = store.write(|w| register(w, "PC-0003"));
+        let refused = store.write(|w| -> Result<i64, StoreError> {
+            register(w, "PC-0004")?;
+            Err(StoreError::NotInitialised)
+        });
+        let rehearsed = store.rehearse(|w| register(w, "PC-0005"));
+        let last = store.write(|w| register(w, "PC-0006"));
+        // Until the group commits, no other connection sees any of it.
+        (first, refused, rehearsed, last, seen_outside("PC-0003"))
+    })
+    .unwrap();
+    assert!(!outside, "a write of an uncommitted group was seen outside it");
+    assert_eq!(first.unwrap(), before + 1);
+    assert!(matches!(refused, Err(StoreError::NotInitialised)));
+    assert_eq!(rehearsed.unwrap(), before + 2, "a rehearsal takes the next seq");
+    assert_eq!(last.unwrap(), before + 2, "the refusal and the rehearsal left no gap");
+    for (tag, kept) in [
+        ("PC-0003", true),
+        ("PC-0004", false),
+        ("PC-0005", false),
+        ("PC-0006", true),
+    ] {
+        assert_eq!(seen_outside(tag), kept, "{tag}");
+    }
+    let report = store.verify().unwrap();
+    assert_eq!(report.entries, before + 2);
+}
+
+#[test]
+fn a_group_that_panics_writes_nothing_and_the_store_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample(&dir.path().join("s.db"));
+    let (before, _) = store.read().journal_head().unwrap();
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Store::together(&mut store, |store| {
+            store.write(|w| register(w, "PC-0003")).unwrap();
+            panic!("a bug in the middle of a group");
+        })
+    }));
+    assert!(panicked.is_err());
+    assert_eq!(store.read().journal_head().unwrap().0, before);
+    assert!(store.read().asset_state("PC-0003").unwrap().is_none());
+    store.write(|w| register(w, "PC-0003")).unwrap();
+    assert_eq!(store.verify().unwrap().entries, before + 1);
+}
