@@ -18,6 +18,8 @@ pub enum Chosen {
     Server { url: String, ca: Option<PathBuf> },
 }
 
+// The app holds one Seat for its whole life: the size of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Seat {
     /// First run: the person has not chosen yet.
     Unchosen,

@@ -262,7 +262,16 @@ fn now(office: &Office) -> Result<azukari_api::domain::Instant, Failure> {
 
 /// The session of this request, resumed on `desk`, with the account as it is now.
 fn resume(office: &Office, desk: &Desk, token: &SessionToken) -> Result<Session, Failure> {
-    desk.resume_session(token, now(office)?, office.config.sessions)
+    resume_at(office, desk, token, now(office)?)
+}
+
+fn resume_at(
+    office: &Office,
+    desk: &Desk,
+    token: &SessionToken,
+    now: azukari_api::domain::Instant,
+) -> Result<Session, Failure> {
+    desk.resume_session(token, now, office.config.sessions)
 }
 
 /// The journal's head as the desk sees it, for the client to keep and check the next
@@ -375,12 +384,14 @@ async fn call(
         .transpose()
         .map_err(|_| malformed("the idempotency key is not ASCII"))?;
     blocking(move || {
-        let session = resume(&office, &office.desks.reader(), &token)?;
         let answer = if call.writes() || key.is_some() {
             let writing = office.clone();
             let (answer, head) = office.desks.write(move |desk| {
                 // Read on the writer, in turn: the journal's instants never go back.
                 let now = now(&writing)?;
+                // The session too, inside the write's transaction: a write never waits for a
+                // reader busy with a long page, and a session ended a moment ago is seen.
+                let session = resume_at(&writing, desk, &token, now)?;
                 let answer = match &key {
                     Some(key) => desk.once(key, now, |desk| dispatch(desk, &session, now, call))?,
                     None => dispatch(desk, &session, now, call)?,
@@ -390,7 +401,9 @@ async fn call(
             with_head(head, Json(answer).into_response())
         } else {
             let mut desk = office.desks.reader();
-            let answer = dispatch(&mut desk, &session, now(&office)?, call)?;
+            let now = now(&office)?;
+            let session = resume_at(&office, &desk, &token, now)?;
+            let answer = dispatch(&mut desk, &session, now, call)?;
             with_head(head_of(&desk), Json(answer).into_response())
         };
         Ok(answer)
@@ -421,10 +434,10 @@ async fn import(
         }
     })?;
     blocking(move || {
-        let session = resume(&office, &office.desks.reader(), &token)?;
         let writing = office.clone();
         let (summary, head) = office.desks.write(move |desk| {
             let now = now(&writing)?;
+            let session = resume_at(&writing, desk, &token, now)?;
             let summary = desk.import(
                 &session,
                 query.kind,

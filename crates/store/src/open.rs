@@ -202,10 +202,9 @@ impl Store {
             // SQLite rolled the shared transaction back on its own (a full disk, an I/O
             // error): a write now would commit by itself, outside the group, and then be
             // reported lost with the others. Refuse it.
-            return Err(StoreError::GroupLost(
-                "the database rolled their transaction back".into(),
-            )
-            .into());
+            return Err(
+                StoreError::GroupLost("the database rolled their transaction back".into()).into(),
+            );
         } else {
             Scope::Together(self.conn.savepoint().map_err(StoreError::from)?)
         };
@@ -488,7 +487,10 @@ mod tests {
             store.conn.execute_batch("ROLLBACK").unwrap();
             store.write(initialise)
         });
-        assert!(matches!(grouped, Err(StoreError::GroupLost(_))), "{grouped:?}");
+        assert!(
+            matches!(grouped, Err(StoreError::GroupLost(_))),
+            "{grouped:?}"
+        );
         assert!(store.conn.is_autocommit());
         assert_eq!(store.read().journal_head().unwrap().0, 0, "nothing written");
         // The store goes on: the next write, alone, is applied.

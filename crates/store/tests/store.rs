@@ -872,11 +872,22 @@ fn writes_committed_together_stand_or_fall_each_and_are_kept_only_at_the_commit(
         (first, refused, rehearsed, last, seen_outside("PC-0003"))
     })
     .unwrap();
-    assert!(!outside, "a write of an uncommitted group was seen outside it");
+    assert!(
+        !outside,
+        "a write of an uncommitted group was seen outside it"
+    );
     assert_eq!(first.unwrap(), before + 1);
     assert!(matches!(refused, Err(StoreError::NotInitialised)));
-    assert_eq!(rehearsed.unwrap(), before + 2, "a rehearsal takes the next seq");
-    assert_eq!(last.unwrap(), before + 2, "the refusal and the rehearsal left no gap");
+    assert_eq!(
+        rehearsed.unwrap(),
+        before + 2,
+        "a rehearsal takes the next seq"
+    );
+    assert_eq!(
+        last.unwrap(),
+        before + 2,
+        "the refusal and the rehearsal left no gap"
+    );
     for (tag, kept) in [
         ("PC-0003", true),
         ("PC-0004", false),
