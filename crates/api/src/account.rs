@@ -268,7 +268,9 @@ impl Desk {
     ) -> Result<()> {
         let started = std::time::Instant::now();
         let result = self.check_and_change_password(session, current, new, now);
-        at_least_as_slow_as_a_refusal(started, &result);
+        if self.paces_refusals {
+            at_least_as_slow_as_a_refusal(started, &result);
+        }
         result
     }
 

@@ -62,6 +62,9 @@ pub struct Desk {
     /// The idempotency key of the request being answered ([`Desk::once`]): its answer is
     /// kept in the transaction of the write, and a repeat gets that answer.
     answering: Option<(String, azukari_domain::Instant)>,
+    /// Whether a refused password check is made to wait here. The office server's writer
+    /// does not: it makes the refusal wait after letting the writer go ([`pace_refusal`]).
+    paces_refusals: bool,
 }
 
 impl AsMut<Store> for Desk {
@@ -76,7 +79,14 @@ impl Desk {
             store: Store::open(path)?,
             import_limit: import::DEFAULT_IMPORT_LIMIT_BYTES,
             answering: None,
+            paces_refusals: true,
         })
+    }
+
+    /// For the office server's writer: refused password checks return at once, and the
+    /// server paces them after the writer is let go.
+    pub fn set_pacing(&mut self, paces_refusals: bool) {
+        self.paces_refusals = paces_refusals;
     }
 
     pub fn store(&self) -> &Store {
@@ -141,6 +151,7 @@ impl Desk {
             store: Store::restore(backup, target)?,
             import_limit: import::DEFAULT_IMPORT_LIMIT_BYTES,
             answering: None,
+            paces_refusals: true,
         })
     }
 

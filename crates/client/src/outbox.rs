@@ -154,7 +154,7 @@ impl Outbox {
                     }
                     return Ok(sent);
                 }
-                Err(failure) if session_problem(&failure) => {
+                Err(failure) if not_the_actions_fault(&failure) => {
                     // Not the action's fault: it stays, for after the next login.
                     return Err(failure);
                 }
@@ -178,7 +178,9 @@ impl Outbox {
     }
 }
 
-fn session_problem(failure: &Failure) -> bool {
+/// A failure of the session, the server or its store, not a refusal of the action itself:
+/// the action stays in the outbox for the next send.
+fn not_the_actions_fault(failure: &Failure) -> bool {
     matches!(
         failure.code(),
         "not_logged_in"
@@ -189,10 +191,41 @@ fn session_problem(failure: &Failure) -> bool {
             | "rate_limited"
             | "unsupported_version"
             | "internal"
+            | "not_written"
     )
 }
 
 /// A new idempotency key: 128 random bits, unique across every computer of the office.
 pub fn new_key() -> String {
     format!("outbox-{}", hex::encode(rand::random::<[u8; 16]>()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use azukari_api::Answered;
+
+    fn answered(code: &str) -> Failure {
+        Failure::Answered(Answered {
+            code: code.into(),
+            field: None,
+            en: String::new(),
+            ja: String::new(),
+        })
+    }
+
+    /// What the server could not do for a reason of its own stays in the outbox, to be sent
+    /// again; what it refused because of the action is shown to the custodian.
+    #[test]
+    fn an_action_the_server_did_not_write_stays_and_one_it_refused_does_not() {
+        for code in ["not_written", "internal", "session_expired", "rate_limited"] {
+            assert!(not_the_actions_fault(&answered(code)), "{code} is kept");
+        }
+        for code in ["conflict", "not_found", "forbidden", "invalid_input"] {
+            assert!(
+                !not_the_actions_fault(&answered(code)),
+                "{code} is the action's"
+            );
+        }
+    }
 }

@@ -17,6 +17,11 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 /// of them is not kept waiting long for the last.
 const MOST_IN_A_GROUP: usize = 64;
 
+/// No write is taken into a group once its work has run this long: the first write's answer
+/// waits for every other of its group, and some writes are slow (a login's Argon2, an
+/// import's file), so a group is bounded by time as well as by count.
+const LONGEST_GROUP: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// A write given to the writer: it runs on the writer's desk, inside the group's transaction,
 /// and returns what answers its client once the group's commit is known.
 type Job = Box<dyn FnOnce(&mut Desk) -> Answer + Send>;
@@ -149,21 +154,23 @@ fn closing() -> Failure {
 
 fn write_in_groups(mut desk: Desk, waiting: mpsc::Receiver<Job>) {
     while let Ok(first) = waiting.recv() {
-        let mut group = vec![first];
-        while group.len() < MOST_IN_A_GROUP
-            && let Ok(next) = waiting.try_recv()
-        {
-            group.push(next);
-        }
-        let mut answers = Vec::with_capacity(group.len());
+        let began = std::time::Instant::now();
+        let mut answers = Vec::new();
         let committed = desk.together(|desk| {
-            for job in group {
+            // Each write is run as it is taken; the group takes whatever has come meanwhile.
+            let mut next = Some(first);
+            let mut taken = 0;
+            while let Some(job) = next.take() {
+                taken += 1;
                 // A write that panics is rolled back to its savepoint as the panic unwinds;
                 // the others of the group go on. Its client is told it stopped unfinished.
                 if let Ok(answer) =
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(desk)))
                 {
                     answers.push(answer);
+                }
+                if taken < MOST_IN_A_GROUP && began.elapsed() < LONGEST_GROUP {
+                    next = waiting.try_recv().ok();
                 }
             }
         });

@@ -82,6 +82,7 @@ pub async fn serve(
     first.quick_check()?;
     first.require_initialised()?;
     first.set_import_limit(config.import_limit);
+    first.set_pacing(false);
     let mut readers = Vec::new();
     for _ in 0..config.readers.max(1) {
         let mut reader = Desk::open(&config.store)?;

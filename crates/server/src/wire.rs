@@ -57,7 +57,8 @@ fn status_of(code: &str) -> StatusCode {
         "body_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         "unsupported_version" | "malformed_request" => StatusCode::BAD_REQUEST,
         "internal" | "ledger_failed" | "verify_failed" => StatusCode::INTERNAL_SERVER_ERROR,
-        "timeout" => StatusCode::SERVICE_UNAVAILABLE,
+        // Written by none of a group whose commit failed: the same request may be sent again.
+        "timeout" | "not_written" => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -364,8 +365,11 @@ async fn login(
 
 async fn logout(State(office): State<Arc<Office>>, Bearer(token): Bearer) -> Answer {
     blocking(move || {
-        let desk = office.desks.reader();
-        desk.end_session(&token, now(&office)?)?;
+        // A write: on the writer, not on a reader waiting for the write lock.
+        let writing = office.clone();
+        office
+            .desks
+            .write(move |desk| desk.end_session(&token, now(&writing)?))?;
         Ok(Json(serde_json::json!({})).into_response())
     })
     .await
@@ -384,9 +388,14 @@ async fn call(
         .transpose()
         .map_err(|_| malformed("the idempotency key is not ASCII"))?;
     blocking(move || {
-        let answer = if call.writes() || key.is_some() {
+        // A read sent with a key is answered as a read: it has nothing to apply once.
+        let answer = if call.writes() {
+            let began = std::time::Instant::now();
+            // A wrong current password is paced here, after the writer is let go (the
+            // writer's desk does not pace), so it holds no group of writes while it waits.
+            let checks_password = matches!(call, Call::ChangePassword { .. });
             let writing = office.clone();
-            let (answer, head) = office.desks.write(move |desk| {
+            let written = office.desks.write(move |desk| {
                 // Read on the writer, in turn: the journal's instants never go back.
                 let now = now(&writing)?;
                 // The session too, inside the write's transaction: a write never waits for a
@@ -397,7 +406,11 @@ async fn call(
                     None => dispatch(desk, &session, now, call)?,
                 };
                 Ok((answer, head_of(desk)))
-            })?;
+            });
+            if checks_password {
+                azukari_api::pace_refusal(began, &written);
+            }
+            let (answer, head) = written?;
             with_head(head, Json(answer).into_response())
         } else {
             let mut desk = office.desks.reader();

@@ -162,6 +162,8 @@ impl Store {
         work: impl FnOnce(&mut H) -> T,
     ) -> Result<T> {
         let store = holder.as_mut();
+        // A group whose ROLLBACK failed must not make every later group fail to begin.
+        store.abandon_together();
         store.conn.execute_batch("BEGIN IMMEDIATE")?;
         store.together = true;
         let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(holder)));
