@@ -212,15 +212,16 @@ impl Desk {
     pub fn login(&mut self, login: &str, password: &str, now: Instant) -> Result<Session> {
         let started = std::time::Instant::now();
         let result = self.check_login(login, password, now);
-        at_least_as_slow_as_a_refusal(started, &result);
+        self.pace(started, &result);
         result
     }
 
-    /// [`Desk::login`] without its pause: for the office server, which holds its one writer
-    /// while this runs and makes a refusal wait after letting the writer go
-    /// ([`pace_refusal`]).
-    pub fn login_unpaced(&mut self, login: &str, password: &str, now: Instant) -> Result<Session> {
-        self.check_login(login, password, now)
+    /// A refused password check waits here, unless this desk is the office server's writer,
+    /// which makes the refusal wait after letting the writer go ([`Desk::set_pacing`]).
+    fn pace<T>(&self, started: std::time::Instant, result: &Result<T>) {
+        if self.paces_refusals {
+            at_least_as_slow_as_a_refusal(started, result);
+        }
     }
 
     fn check_login(&mut self, login: &str, password: &str, now: Instant) -> Result<Session> {
@@ -268,9 +269,7 @@ impl Desk {
     ) -> Result<()> {
         let started = std::time::Instant::now();
         let result = self.check_and_change_password(session, current, new, now);
-        if self.paces_refusals {
-            at_least_as_slow_as_a_refusal(started, &result);
-        }
+        self.pace(started, &result);
         result
     }
 

@@ -155,6 +155,12 @@ impl Call {
                 | Call::JournalHash { .. }
         )
     }
+
+    /// Whether the call checks the person's password, and so must be refused no faster than
+    /// a wrong password is ([`crate::pace_refusal`]).
+    pub fn checks_password(&self) -> bool {
+        matches!(self, Call::ChangePassword { .. })
+    }
 }
 
 /// Answers one call on a `Desk`, as `session`, at `now`: the embedded store and the office

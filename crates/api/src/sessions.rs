@@ -94,7 +94,7 @@ impl Desk {
         limits: SessionLimits,
     ) -> Result<(SessionToken, Session)> {
         let device = rules::required_text("device", device, 100)?;
-        let session = self.login_unpaced(login, password, now)?;
+        let session = self.login(login, password, now)?;
         let token = SessionToken::new();
         let expires_at = now
             .checked_add(limits.absolute)

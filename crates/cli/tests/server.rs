@@ -11,13 +11,16 @@ const NOW: &str = "2026-11-21T01:00:00Z";
 
 /// `azukari ARGS…` in English at the stories' instant, with its own data folder (where
 /// `azukari login` keeps tokens and heads).
+/// What `account add` gives a new account (AZUKARI_NEW_PASSWORD of every command here).
+const NEW_ACCOUNT_PASSWORD: &str = "another good password";
+
 fn azukari(home: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_azukari"));
     command
         .args(args)
         .env("AZUKARI_USER", "admin")
         .env("AZUKARI_PASSWORD", PASSWORD)
-        .env("AZUKARI_NEW_PASSWORD", "another good password")
+        .env("AZUKARI_NEW_PASSWORD", NEW_ACCOUNT_PASSWORD)
         .env("LANG", "C")
         .env("AZUKARI_NOW", NOW)
         .env("HOME", home)
@@ -129,6 +132,26 @@ fn on_server(home: &Path, server: &Server, args: &[&str]) -> Command {
     azukari(home, &all)
 }
 
+/// The custodian of the stories: tanaka, 田中 太郎's account, made with the password the
+/// office gives a new account (NEW_ACCOUNT_PASSWORD).
+const ADD_TANAKA: &[&str] = &[
+    "account",
+    "add",
+    "tanaka",
+    "--role",
+    "custodian",
+    "--person",
+    "田中 太郎",
+];
+
+/// `command` run as tanaka.
+fn as_tanaka(mut command: Command) -> Command {
+    command
+        .env("AZUKARI_USER", "tanaka")
+        .env("AZUKARI_PASSWORD", NEW_ACCOUNT_PASSWORD);
+    command
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -161,18 +184,7 @@ fn the_command_line_contract_reads_the_same_through_a_server() {
             ],
             0,
         ),
-        (
-            &[
-                "account",
-                "add",
-                "tanaka",
-                "--role",
-                "custodian",
-                "--person",
-                "田中 太郎",
-            ],
-            0,
-        ),
+        (ADD_TANAKA, 0),
         (
             &[
                 "loan",
@@ -260,19 +272,9 @@ fn the_command_line_contract_reads_the_same_through_a_server() {
     for (args, code) in custodian {
         let mut local_args = vec!["--store", here.to_str().unwrap()];
         local_args.extend_from_slice(args);
-        let as_tanaka = |mut command: Command| {
-            command
-                .env("AZUKARI_USER", "tanaka")
-                .env("AZUKARI_PASSWORD", "another good password")
-                .output()
-                .unwrap()
-        };
-        let local = expect(as_tanaka(azukari(dir.path(), &local_args)), *code, "local");
-        let remote = expect(
-            as_tanaka(on_server(dir.path(), &server, args)),
-            *code,
-            "server",
-        );
+        let run = |command: Command| as_tanaka(command).output().unwrap();
+        let local = expect(run(azukari(dir.path(), &local_args)), *code, "local");
+        let remote = expect(run(on_server(dir.path(), &server, args)), *code, "server");
         assert_eq!(
             text(&remote.stdout),
             text(&local.stdout),
@@ -365,33 +367,13 @@ fn sessions_are_kept_ended_and_revoked() {
     let server = Server::start(dir.path(), &store, &[]);
     let home = dir.path();
     expect(
-        on_server(
-            home,
-            &server,
-            &[
-                "account",
-                "add",
-                "tanaka",
-                "--role",
-                "custodian",
-                "--person",
-                "田中 太郎",
-            ],
-        )
-        .output()
-        .unwrap(),
+        on_server(home, &server, ADD_TANAKA).output().unwrap(),
         0,
         "add",
     );
     let tanaka_home = dir.path().join("tanaka");
     std::fs::create_dir_all(&tanaka_home).unwrap();
-    let tanaka = |args: &[&str]| {
-        let mut command = on_server(&tanaka_home, &server, args);
-        command
-            .env("AZUKARI_USER", "tanaka")
-            .env("AZUKARI_PASSWORD", "another good password");
-        command
-    };
+    let tanaka = |args: &[&str]| as_tanaka(on_server(&tanaka_home, &server, args));
     // tanaka's password was set by the office, but not reset: logs in as it is.
     expect(tanaka(&["login"]).output().unwrap(), 0, "login");
     let tokens: Vec<PathBuf> = walk(&tanaka_home)
@@ -864,7 +846,7 @@ fn an_acknowledgement_sent_twice_is_applied_once() {
         let (status, body) = raw(&server, "POST", "/api/v1/call", Some(&admin), call);
         assert_eq!(status, 200, "{body}");
     }
-    let tanaka = login_token(&server, "tanaka", "another good password");
+    let tanaka = login_token(&server, "tanaka", NEW_ACCOUNT_PASSWORD);
     let ack = r#"{"call":"acknowledge_loan","args":{"tag":"PC-0001"}}"#;
     let key = [
         ("azukari-protocol", "1"),
@@ -1119,15 +1101,7 @@ fn the_outbox_keeps_an_acknowledgement_until_the_server_is_back() {
     let mut server = Server::start(home, &store, &[]);
     let address = server.url.trim_start_matches("http://").to_string();
     for args in [
-        &[
-            "account",
-            "add",
-            "tanaka",
-            "--role",
-            "custodian",
-            "--person",
-            "田中 太郎",
-        ][..],
+        ADD_TANAKA,
         &["loan", "issue", "--asset", "PC-0001", "--to", "田中 太郎"],
         &["loan", "issue", "--asset", "PH-0001", "--to", "田中 太郎"],
     ] {
@@ -1140,11 +1114,9 @@ fn the_outbox_keeps_an_acknowledgement_until_the_server_is_back() {
     let tanaka_home = home.join("tanaka");
     std::fs::create_dir_all(&tanaka_home).unwrap();
     let tanaka = |server: &Server, args: &[&str]| {
-        let mut command = on_server(&tanaka_home, server, args);
-        command
-            .env("AZUKARI_USER", "tanaka")
-            .env("AZUKARI_PASSWORD", "another good password");
-        command.output().unwrap()
+        as_tanaka(on_server(&tanaka_home, server, args))
+            .output()
+            .unwrap()
     };
     expect(tanaka(&server, &["login"]), 0, "login");
     server.kill();
@@ -1252,21 +1224,7 @@ fn a_reset_password_is_changed_over_the_server() {
     let store = new_store(home, "office.db");
     let server = Server::start(home, &store, &[]);
     expect(
-        on_server(
-            home,
-            &server,
-            &[
-                "account",
-                "add",
-                "tanaka",
-                "--role",
-                "custodian",
-                "--person",
-                "田中 太郎",
-            ],
-        )
-        .output()
-        .unwrap(),
+        on_server(home, &server, ADD_TANAKA).output().unwrap(),
         0,
         "add",
     );
@@ -1280,7 +1238,7 @@ fn a_reset_password_is_changed_over_the_server() {
             .output()
             .unwrap()
     };
-    expect(tanaka("another good password", "", &["login"]), 0, "login");
+    expect(tanaka(NEW_ACCOUNT_PASSWORD, "", &["login"]), 0, "login");
     // The office resets it (the journal moves on past what tanaka's computer saw).
     let reset = on_server(home, &server, &["account", "reset", "tanaka"])
         .env("AZUKARI_NEW_PASSWORD", "reset by the office")

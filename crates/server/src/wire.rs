@@ -393,7 +393,7 @@ async fn call(
             let began = std::time::Instant::now();
             // A wrong current password is paced here, after the writer is let go (the
             // writer's desk does not pace), so it holds no group of writes while it waits.
-            let checks_password = matches!(call, Call::ChangePassword { .. });
+            let checks_password = call.checks_password();
             let writing = office.clone();
             let written = office.desks.write(move |desk| {
                 // Read on the writer, in turn: the journal's instants never go back.

@@ -169,17 +169,15 @@ impl Store {
         let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(holder)));
         let store = holder.as_mut();
         store.together = false;
-        let Ok(value) = value else {
+        let value = value.unwrap_or_else(|panic| {
             store.abandon_together();
-            std::panic::resume_unwind(value.err().expect("a panic"));
-        };
-        match store.conn.execute_batch("COMMIT") {
-            Ok(()) => Ok(value),
-            Err(err) => {
-                store.abandon_together();
-                Err(StoreError::GroupLost(err.to_string()))
-            }
-        }
+            std::panic::resume_unwind(panic)
+        });
+        store.conn.execute_batch("COMMIT").map_err(|err| {
+            store.abandon_together();
+            StoreError::GroupLost(err.to_string())
+        })?;
+        Ok(value)
     }
 
     fn abandon_together(&mut self) {

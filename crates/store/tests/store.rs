@@ -10,6 +10,23 @@ fn at(text: &str) -> Instant {
     text.parse().unwrap()
 }
 
+/// Our company's confidential laptop `tag`.
+fn laptop(id: i64, tag: &str, registered_at: Instant) -> Asset {
+    Asset {
+        id: AssetId(id),
+        tag: tag.into(),
+        kind: AssetKind::Pc,
+        name: "ThinkPad".into(),
+        model: None,
+        serial: None,
+        owner_organisation_id: OrganisationId(1),
+        classification: Classification::Confidential,
+        encrypted: true,
+        note: None,
+        registered_at,
+    }
+}
+
 /// A small store: our company, one person, two assets, one issued and returned, one on loan.
 fn sample(path: &Path) -> Store {
     let mut store = Store::open(path).unwrap();
@@ -40,19 +57,7 @@ fn sample(path: &Path) -> Store {
             };
             w.apply(&Event::PersonAdded { person }, None, now)?;
             for (id, tag) in [(1, "PC-0001"), (2, "PC-0002")] {
-                let asset = Asset {
-                    id: AssetId(id),
-                    tag: tag.into(),
-                    kind: AssetKind::Pc,
-                    name: "ThinkPad".into(),
-                    model: None,
-                    serial: None,
-                    owner_organisation_id: OrganisationId(1),
-                    classification: Classification::Confidential,
-                    encrypted: true,
-                    note: None,
-                    registered_at: now,
-                };
+                let asset = laptop(id, tag, now);
                 w.apply(&Event::AssetRegistered { asset }, None, now)?;
                 let loan = Loan {
                     id: LoanId(id),
@@ -825,24 +830,9 @@ fn verify_beside_a_writer_never_reports_tampering() {
 }
 
 fn register(w: &mut azukari_store::Writer<'_>, tag: &str) -> Result<i64, StoreError> {
-    let asset = Asset {
-        id: AssetId(w.next_id(IdTable::Assets)?),
-        tag: tag.into(),
-        kind: AssetKind::Pc,
-        name: "ThinkPad".into(),
-        model: None,
-        serial: None,
-        owner_organisation_id: OrganisationId(1),
-        classification: Classification::Confidential,
-        encrypted: true,
-        note: None,
-        registered_at: at("2026-11-03T00:00:00Z"),
-    };
-    w.apply(
-        &Event::AssetRegistered { asset },
-        None,
-        at("2026-11-03T00:00:00Z"),
-    )
+    let now = at("2026-11-03T00:00:00Z");
+    let asset = laptop(w.next_id(IdTable::Assets)?, tag, now);
+    w.apply(&Event::AssetRegistered { asset }, None, now)
 }
 
 #[test]

@@ -246,6 +246,27 @@ fn own_page() -> Call {
     })
 }
 
+/// A client's thread: logs in as `login`, waits for every other client, then does its `work`.
+fn client_thread(
+    url: &str,
+    start: &Arc<Barrier>,
+    tally: &Arc<Tally>,
+    login: String,
+    work: impl FnOnce(Client, &Tally) + Send + 'static,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let (url, start, tally) = (url.to_string(), start.clone(), tally.clone());
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let client = Client::login(&url, &login);
+            start.wait();
+            match client {
+                Ok(client) => work(client, &tally),
+                Err(err) => tally.error(err.to_string()),
+            }
+        })
+}
+
 /// One run: `custodians` custodian clients (from `first`), every site responsible and office
 /// printer, all started together. Returns the figures' Markdown row.
 fn run(
@@ -261,77 +282,64 @@ fn run(
     let start = Arc::new(Barrier::new(clients + 1));
     let mut threads = Vec::new();
     for c in 0..custodians {
-        let (url, tally, start, items) =
-            (url.to_string(), tally.clone(), start.clone(), items.clone());
-        threads.push(
-            std::thread::Builder::new()
-                .stack_size(256 * 1024)
-                .spawn(move || {
-                    let client = Client::login(&url, &format!("user{c:04}"));
-                    start.wait();
-                    let client = match client {
-                        Ok(client) => client,
-                        Err(err) => return tally.error(err.to_string()),
-                    };
-                    for k in items {
-                        match client.call(&own_page(), None) {
-                            Ok(took) => tally.pages.lock().unwrap().push(took),
-                            Err(err) => tally.error(err),
-                        }
-                        let tag = format!("PC-{:05}", c * ITEMS_EACH + k);
-                        let key = format!("bench-{c}-{k}");
-                        match client.call(&Call::AcknowledgeLoan { tag }, Some(&key)) {
-                            Ok(took) => {
-                                tally.writes.lock().unwrap().push(took);
-                                tally.acknowledged.fetch_add(1, Ordering::Relaxed);
-                            }
-                            Err(err) => tally.error(err),
-                        }
+        let items = items.clone();
+        threads.push(client_thread(
+            url,
+            &start,
+            &tally,
+            format!("user{c:04}"),
+            move |client, tally| {
+                for k in items {
+                    match client.call(&own_page(), None) {
+                        Ok(took) => tally.pages.lock().unwrap().push(took),
+                        Err(err) => tally.error(err),
                     }
-                })?,
-        );
+                    let tag = format!("PC-{:05}", c * ITEMS_EACH + k);
+                    let key = format!("bench-{c}-{k}");
+                    match client.call(&Call::AcknowledgeLoan { tag }, Some(&key)) {
+                        Ok(took) => {
+                            tally.writes.lock().unwrap().push(took);
+                            tally.acknowledged.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(err) => tally.error(err),
+                    }
+                }
+            },
+        )?);
     }
     for s in 0..SITES {
-        let (url, tally, start) = (url.to_string(), tally.clone(), start.clone());
-        threads.push(
-            std::thread::Builder::new()
-                .stack_size(256 * 1024)
-                .spawn(move || {
-                    let client = Client::login(&url, &format!("site{s:02}"));
-                    start.wait();
-                    let client = match client {
-                        Ok(client) => client,
-                        Err(err) => return tally.error(err.to_string()),
-                    };
-                    for page in 0..20u32 {
-                        let call = Call::AssetPage(AssetQuery {
-                            sort: AssetSort::Custodian,
-                            offset: (page % 2) * 100,
-                            limit: 100,
-                            ..Default::default()
-                        });
-                        match client.call(&call, None) {
-                            Ok(took) => tally.pages.lock().unwrap().push(took),
-                            Err(err) => tally.error(err),
-                        }
+        threads.push(client_thread(
+            url,
+            &start,
+            &tally,
+            format!("site{s:02}"),
+            |client, tally| {
+                for page in 0..20u32 {
+                    let call = Call::AssetPage(AssetQuery {
+                        sort: AssetSort::Custodian,
+                        offset: (page % 2) * 100,
+                        limit: 100,
+                        ..Default::default()
+                    });
+                    match client.call(&call, None) {
+                        Ok(took) => tally.pages.lock().unwrap().push(took),
+                        Err(err) => tally.error(err),
                     }
-                })?,
-        );
+                }
+            },
+        )?);
     }
     for _ in 0..OFFICE_PRINTERS {
-        let (url, tally, start) = (url.to_string(), tally.clone(), start.clone());
-        threads.push(std::thread::spawn(move || {
-            let client = Client::login(&url, "office");
-            start.wait();
-            let client = match client {
-                Ok(client) => client,
-                Err(err) => return tally.error(err.to_string()),
-            };
-            match client.print() {
+        threads.push(client_thread(
+            url,
+            &start,
+            &tally,
+            "office".into(),
+            |client, tally| match client.print() {
                 Ok(took) => tally.prints.lock().unwrap().push(took),
                 Err(err) => tally.error(err),
-            }
-        }));
+            },
+        )?);
     }
     start.wait();
     let started = Clock::now();
