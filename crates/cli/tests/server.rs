@@ -1281,3 +1281,77 @@ fn a_reset_password_is_changed_over_the_server() {
     );
     assert_eq!((status, code_of(&body).as_str()), (401, "wrong_password"));
 }
+
+/// Writes sent at once are committed in groups (one fsync for many): each is applied or
+/// refused on its own, a refused one (a name already taken, a custodian doing the office's
+/// work) takes nothing of its group with it, and every write answered done is journaled.
+#[test]
+fn writes_arriving_together_are_applied_or_refused_each_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path(), "office.db");
+    let server = Server::start(dir.path(), &store, &[]);
+    let admin = login_token(&server, "admin", PASSWORD);
+    let call = |token: &str, body: &str| raw(&server, "POST", "/api/v1/call", Some(token), body);
+    let add = |name: &str| {
+        format!(r#"{{"call":"add_organisation","args":{{"name":"{name}","kind":"customer"}}}}"#)
+    };
+    let add_tanaka = r#"{"call":"add_account","args":{"login":"tanaka","password":"another good password","roles":["custodian"],"person":{"name":"田中 太郎"}}}"#;
+    assert_eq!(call(&admin, add_tanaka).0, 200);
+    assert_eq!(call(&admin, &add("既存の取引先")).0, 200);
+    let tanaka = login_token(&server, "tanaka", NEW_ACCOUNT_PASSWORD);
+    let head = || -> i64 {
+        let (_, body) = call(&admin, r#"{"call":"journal_head"}"#);
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["seq"]
+            .as_i64()
+            .unwrap()
+    };
+    let before = head();
+    // Eight clients at once, each sending in turn a new name, the taken name, and a new name
+    // as a custodian.
+    let answers: Vec<(String, u16, String)> = std::thread::scope(|scope| {
+        let clients: Vec<_> = (0..8)
+            .map(|client| {
+                let (call, add, admin, tanaka) = (&call, &add, &admin, &tanaka);
+                scope.spawn(move || {
+                    let mut answers = Vec::new();
+                    for n in 0..6 {
+                        let name = format!("取引先{client}-{n}");
+                        for (what, token, body) in [
+                            (format!("{name} by the office"), admin, add(&name)),
+                            ("the taken name".to_string(), admin, add("既存の取引先")),
+                            (format!("{name} by a custodian"), tanaka, add(&name)),
+                        ] {
+                            let (status, answer) = call(token, &body);
+                            answers.push((what, status, code_of(&answer)));
+                        }
+                    }
+                    answers
+                })
+            })
+            .collect();
+        clients
+            .into_iter()
+            .flat_map(|client| client.join().unwrap())
+            .collect()
+    });
+    assert_eq!(answers.len(), 8 * 6 * 3);
+    for (what, status, code) in &answers {
+        let expected = if what.ends_with("by the office") {
+            (200, "")
+        } else if what.ends_with("by a custodian") {
+            (403, "forbidden")
+        } else {
+            (409, "duplicate")
+        };
+        let code = if *status == 200 { "" } else { code.as_str() };
+        assert_eq!((*status, code), expected, "{what}");
+    }
+    assert_eq!(
+        head() - before,
+        48,
+        "one journal entry a new name, none for a refusal"
+    );
+    drop(server);
+    // verify passes on the store the groups were committed to.
+    journal_length(dir.path(), &store);
+}
