@@ -67,6 +67,10 @@ pub(crate) struct Office {
     pub desks: desks::Desks,
     pub config: Config,
     pub attempts: limits::Attempts,
+    /// Long work (a ledger's PDF, a backup) runs at most on half the cores, in the order it
+    /// was asked for (tokio's semaphore is fair): five ledgers printed at once would otherwise
+    /// take every core for seconds, and every page and write would wait behind them.
+    pub long_work: Arc<tokio::sync::Semaphore>,
 }
 
 /// Serves until `shutdown` completes; calls `ready` with the address bound (port 0 picks one).
@@ -111,6 +115,9 @@ pub async fn serve(
     let office = Arc::new(Office {
         desks: desks::Desks::new(first, readers),
         attempts: limits::Attempts::default(),
+        long_work: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).max(1)),
+        )),
         config,
     });
     let app = wire::router(office).into_make_service_with_connect_info::<SocketAddr>();

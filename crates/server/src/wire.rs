@@ -257,6 +257,17 @@ async fn blocking<T: Send + 'static>(
         .map_err(Refused)
 }
 
+/// A turn at long work, moved into the work and held until it is done: a request that times
+/// out while its work runs on still holds the core it uses; one that times out waiting gives
+/// its turn up unused.
+async fn long_work_turn(office: &Office) -> Result<tokio::sync::OwnedSemaphorePermit, Refused> {
+    office.long_work.clone().acquire_owned().await.map_err(|_| {
+        Refused(Failure::Internal(
+            "the office server is shutting down".into(),
+        ))
+    })
+}
+
 fn now(office: &Office) -> Result<azukari_api::domain::Instant, Failure> {
     (office.config.clock)()
 }
@@ -473,7 +484,9 @@ async fn print(
     body: Result<Bytes, BytesRejection>,
 ) -> Answer {
     let request: PrintRequest = json_of(&body.map_err(unread)?)?;
+    let turn = long_work_turn(&office).await?;
     blocking(move || {
+        let _turn = turn;
         // A ledger of 100,000 rows takes seconds: on a connection of its own, so the pooled
         // readers stay free for pages and for resuming sessions meanwhile.
         let desk = office.desks.beside()?;
@@ -502,7 +515,9 @@ async fn print(
 
 /// A copy of the whole store, made with SQLite's backup API into a private temporary file.
 async fn backup(State(office): State<Arc<Office>>, Bearer(token): Bearer) -> Answer {
+    let turn = long_work_turn(&office).await?;
     blocking(move || {
+        let _turn = turn;
         let desk = office.desks.beside()?;
         let session = resume(&office, &desk, &token)?;
         let folder = office
