@@ -154,6 +154,19 @@ impl Desk {
         Ok(())
     }
 
+    /// Ends the account's sessions other than this token's: after its owner changed the
+    /// password, whoever held the old one is logged out everywhere else. Returns how many.
+    pub fn end_other_sessions(
+        &self,
+        session: &Session,
+        token: &SessionToken,
+        now: Instant,
+    ) -> Result<u64> {
+        Ok(self
+            .store
+            .end_other_sessions(session.account_id, &token.digest(), now)? as u64)
+    }
+
     /// The security office ends every session of an account (a lost laptop, a leaver);
     /// returns how many were open.
     pub fn end_sessions(&mut self, session: &Session, login: &str, now: Instant) -> Result<u64> {

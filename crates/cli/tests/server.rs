@@ -1282,6 +1282,51 @@ fn a_reset_password_is_changed_over_the_server() {
     assert_eq!((status, code_of(&body).as_str()), (401, "wrong_password"));
 }
 
+/// A password changed by its owner logs out every other session of the account (one opened on
+/// a laptop since lost, with the old password), in the same write; the session that changed
+/// it goes on. A wrong current password changes nothing and ends nothing.
+#[test]
+fn changing_ones_password_ends_the_accounts_other_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let store = new_store(home, "office.db");
+    let server = Server::start(home, &store, &[]);
+    expect(
+        on_server(home, &server, ADD_TANAKA).output().unwrap(),
+        0,
+        "add",
+    );
+    let at_home = login_token(&server, "tanaka", NEW_ACCOUNT_PASSWORD);
+    let lost_laptop = login_token(&server, "tanaka", NEW_ACCOUNT_PASSWORD);
+    let office = login_token(&server, "admin", PASSWORD);
+    let session = r#"{"call":"session"}"#;
+    let change = |current: &str| {
+        raw(
+            &server,
+            "POST",
+            "/api/v1/call",
+            Some(&at_home),
+            &serde_json::json!({"call": "change_password",
+                "args": {"current": current, "new": "tanaka's own password"}})
+            .to_string(),
+        )
+    };
+    let (status, body) = change("not the password");
+    assert_eq!((status, code_of(&body).as_str()), (401, "wrong_password"));
+    let (status, _) = raw(&server, "POST", "/api/v1/call", Some(&lost_laptop), session);
+    assert_eq!(status, 200, "a refused change ends nothing");
+
+    let (status, body) = change(NEW_ACCOUNT_PASSWORD);
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = raw(&server, "POST", "/api/v1/call", Some(&lost_laptop), session);
+    assert_eq!((status, code_of(&body).as_str()), (401, "session_ended"));
+    let (status, body) = raw(&server, "POST", "/api/v1/call", Some(&at_home), session);
+    assert_eq!(status, 200, "the session that changed it goes on: {body}");
+    let (status, _) = raw(&server, "POST", "/api/v1/call", Some(&office), session);
+    assert_eq!(status, 200, "another account's session is not touched");
+    login_token(&server, "tanaka", "tanaka's own password");
+}
+
 /// Writes sent at once are committed in groups (one fsync for many): each is applied or
 /// refused on its own, a refused one (a name already taken, a custodian doing the office's
 /// work) takes nothing of its group with it, and every write answered done is journaled.

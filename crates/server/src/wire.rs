@@ -405,6 +405,7 @@ async fn call(
             // A wrong current password is paced here, after the writer is let go (the
             // writer's desk does not pace), so it holds no group of writes while it waits.
             let checks_password = call.checks_password();
+            let changes_own_password = matches!(call, Call::ChangePassword { .. });
             let writing = office.clone();
             let written = office.desks.write(move |desk| {
                 // Read on the writer, in turn: the journal's instants never go back.
@@ -416,6 +417,11 @@ async fn call(
                     Some(key) => desk.once(key, now, |desk| dispatch(desk, &session, now, call))?,
                     None => dispatch(desk, &session, now, call)?,
                 };
+                if changes_own_password {
+                    // In the same transaction as the new password: whoever held the old one
+                    // (a session opened on a lost laptop) is logged out by the change.
+                    desk.end_other_sessions(&session, &token, now)?;
+                }
                 Ok((answer, head_of(desk)))
             });
             if checks_password {

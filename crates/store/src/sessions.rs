@@ -87,6 +87,23 @@ impl Store {
         Ok(())
     }
 
+    /// Ends every open session of the account but the one of `keep_sha256`: a password
+    /// changed by its owner ends what may have been opened with the old one elsewhere.
+    pub fn end_other_sessions(
+        &self,
+        account: AccountId,
+        keep_sha256: &str,
+        now: Instant,
+    ) -> Result<usize> {
+        Ok(self
+            .connection()
+            .prepare_cached(
+                "UPDATE server_sessions SET ended_at = ?3
+                 WHERE account_id = ?1 AND token_sha256 <> ?2 AND ended_at IS NULL",
+            )?
+            .execute(params![account.0, keep_sha256, now.to_rfc3339()])?)
+    }
+
     pub fn end_session(&self, token_sha256: &str, now: Instant) -> Result<bool> {
         Ok(self
             .connection()
