@@ -41,10 +41,11 @@ fn choice_file() -> Option<PathBuf> {
     Some(log::data_dir()?.join("place.json"))
 }
 
-/// Tokens, journal heads and the outbox, in the data folder (0600 files; see the README).
+/// Journal heads and the outbox in the data folder (0600 files), the session token in the
+/// system's credential store where one answers (see the README).
 pub fn kept() -> Kept {
     match log::data_dir() {
-        Some(dir) => Kept::in_folder(&dir),
+        Some(dir) => Kept::for_this_user(&dir),
         None => Kept::in_memory(),
     }
 }

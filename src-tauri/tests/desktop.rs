@@ -148,6 +148,9 @@ async fn open_app_with(home: &Path, args: &[&str], port: u16) -> (Driver, Client
             .env("HOME", home)
             .env("XDG_DATA_HOME", home.join(".local/share"))
             .env_remove("XDG_DOCUMENTS_DIR")
+            // Sessions in the test's own files, not the keyring of whoever runs the test (the
+            // credential store is tested with a keyring of its own in crates/cli/tests).
+            .env("AZUKARI_TOKEN_STORE", "file")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -674,7 +674,7 @@ fn run_on_server(
         _ => {}
     }
     let kept = || match azukari_platform::folders::data_dir() {
-        Some(dir) => azukari_client::Kept::in_folder(&dir),
+        Some(dir) => azukari_client::Kept::for_this_user(&dir),
         None => azukari_client::Kept::in_memory(),
     };
     let connection = azukari_client::Connection::new(server, ca, kept())?;
@@ -749,12 +749,15 @@ fn run_on_server(
         (Err(failure), _) => return Err(failure.into()),
     };
     if let Command::Login = command {
-        remote
+        let place = remote
             .connection()
             .kept()
             .keep_token(&url, &login, remote.token())
             .context("cannot keep the session on this computer")?;
-        say!("logged in to {url} as {login}");
+        say!(
+            "logged in to {url} as {login}; the session is kept {}",
+            place.describe()
+        );
         return send_outbox(&outbox, &mut remote);
     }
     let result = send_outbox(&outbox, &mut remote).and_then(|()| match (command, waits) {

@@ -25,6 +25,9 @@ fn azukari(home: &Path, args: &[&str]) -> Command {
         .env("AZUKARI_NOW", NOW)
         .env("HOME", home)
         .env("XDG_DATA_HOME", home.join("data"))
+        // Tokens in files: a test run on someone's desktop must not fill their keyring. The
+        // credential store has a test of its own, on a keyring of its own.
+        .env("AZUKARI_TOKEN_STORE", "file")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env_remove("AZUKARI_STORE")
@@ -356,6 +359,162 @@ fn the_command_line_contract_reads_the_same_through_a_server() {
         "{}",
         text(&refused.stderr)
     );
+}
+
+/// A session bus and an unlocked GNOME Keyring of the test's own (the Secret Service a Linux
+/// desktop has), stopped when dropped.
+struct Keyring {
+    bus: String,
+    bus_pid: u32,
+    home: PathBuf,
+}
+
+impl Keyring {
+    fn start(home: &Path) -> Keyring {
+        let runtime = home.join("run");
+        std::fs::create_dir_all(&runtime).unwrap();
+        let bus = Command::new("dbus-daemon")
+            .args([
+                "--session",
+                "--fork",
+                "--nosyslog",
+                "--print-address=1",
+                "--print-pid=1",
+            ])
+            .output()
+            .expect("dbus-daemon (make test installs it)");
+        let printed = text(&bus.stdout);
+        let mut lines = printed.lines();
+        let (address, pid) = (lines.next().unwrap(), lines.next().unwrap());
+        let keyring = Keyring {
+            bus: address.to_string(),
+            bus_pid: pid.trim().parse().unwrap(),
+            home: home.to_path_buf(),
+        };
+        let mut daemon = keyring
+            .command("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon (make test installs gnome-keyring)");
+        {
+            use std::io::Write;
+            // The keyring's own password, on its standard input, as a login unlocks it.
+            daemon
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"the test's keyring")
+                .unwrap();
+        }
+        assert!(daemon.wait().unwrap().success(), "gnome-keyring-daemon");
+        keyring
+    }
+
+    /// `program` in the keyring's session.
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .env("HOME", &self.home)
+            .env("XDG_DATA_HOME", self.home.join("data"))
+            .env("XDG_RUNTIME_DIR", self.home.join("run"));
+        command
+    }
+
+    /// What the Secret Service holds for Azukari, read by libsecret's own tool.
+    fn azukari_secrets(&self) -> String {
+        let out = self
+            .command("secret-tool")
+            .args(["search", "--all", "--unlock", "service", "Azukari"])
+            .output()
+            .expect("secret-tool (make test installs libsecret-tools)");
+        format!("{}{}", text(&out.stdout), text(&out.stderr))
+    }
+}
+
+impl Drop for Keyring {
+    /// The keyring daemon ends with its bus.
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg(self.bus_pid.to_string()).status();
+    }
+}
+
+/// With a Secret Service on the session bus, `azukari login` keeps the token there and not in
+/// a file; later commands use it, logout removes it. With none, the token goes to a 0600 file.
+#[test]
+fn the_session_token_is_kept_in_the_systems_credential_store_where_there_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path(), "office.db");
+    let server = Server::start(dir.path(), &store, &[]);
+    let home = dir.path().join("desk");
+    std::fs::create_dir_all(&home).unwrap();
+    let keyring = Keyring::start(&home);
+    let with_keyring = |args: &[&str], password: bool| {
+        let mut command = on_server(&home, &server, args);
+        command
+            .env_remove("AZUKARI_TOKEN_STORE")
+            .env("DBUS_SESSION_BUS_ADDRESS", &keyring.bus)
+            .env("XDG_RUNTIME_DIR", home.join("run"));
+        if !password {
+            command.env_remove("AZUKARI_PASSWORD");
+        }
+        command.output().unwrap()
+    };
+    let token_files = || {
+        walk(&home)
+            .into_iter()
+            .filter(|p| p.to_string_lossy().contains("token-"))
+            .count()
+    };
+
+    let login = expect(with_keyring(&["login"], true), 0, "login");
+    assert!(
+        text(&login.stdout).contains("kept in the system's credential store"),
+        "{}",
+        text(&login.stdout)
+    );
+    assert_eq!(token_files(), 0, "the token is not in a file as well");
+    let held = keyring.azukari_secrets();
+    assert!(
+        held.contains("azk1_") && held.contains(&format!("admin @ {}", server.url)),
+        "the Secret Service holds the session: {held}"
+    );
+    // Another command, with no password: the session comes from the keyring.
+    expect(
+        with_keyring(&["person", "list"], false),
+        0,
+        "with the kept token",
+    );
+
+    expect(with_keyring(&["logout"], false), 0, "logout");
+    assert!(
+        !keyring.azukari_secrets().contains("azk1_"),
+        "logout removes it from the keyring"
+    );
+    // No session kept anywhere now: a password is asked for, and there is none to give.
+    let refused = expect(with_keyring(&["person", "list"], false), 1, "after logout");
+    assert!(
+        text(&refused.stderr).contains("no password"),
+        "{}",
+        text(&refused.stderr)
+    );
+
+    // No Secret Service on the bus (none at all here): a 0600 file, and the output says so.
+    let without = on_server(&home, &server, &["login"])
+        .env_remove("AZUKARI_TOKEN_STORE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("XDG_RUNTIME_DIR")
+        .output()
+        .unwrap();
+    let without = expect(without, 0, "login without a credential store");
+    assert!(
+        text(&without.stdout).contains("kept in a file only you can read"),
+        "{}",
+        text(&without.stdout)
+    );
+    assert_eq!(token_files(), 1);
 }
 
 /// `azukari login` keeps a token (0600) so later commands need no password; logout ends it

@@ -20,7 +20,7 @@ use std::time::Duration;
 use ureq::Agent;
 use ureq::http::Response;
 
-pub use kept::Kept;
+pub use kept::{Kept, TOKEN_STORE_ENV, TokenPlace};
 
 /// The protocol this client speaks; see `azukari_server::PROTOCOL`.
 const PROTOCOL: &str = "1";
