@@ -122,7 +122,19 @@ impl Desk {
             .server_session(&digest)?
             .ok_or(Refusal::NotLoggedIn)?;
         if kept.ended_at.is_some() {
-            return Err(Refusal::SessionEnded.into());
+            // Disabling an account ends its sessions; its owner is told why, as the embedded
+            // store tells them, not only that they must log in again (which would be refused).
+            let disabled = self
+                .store
+                .read()
+                .login_and_standing(kept.account_id)?
+                .is_none_or(|(_, standing)| !standing.active);
+            return Err(if disabled {
+                Refusal::AccountDisabled
+            } else {
+                Refusal::SessionEnded
+            }
+            .into());
         }
         let idle_end = kept.last_used_at.checked_add(limits.idle);
         if now >= kept.expires_at || idle_end.is_none_or(|end| now >= end) {

@@ -518,7 +518,8 @@ fn the_session_token_is_kept_in_the_systems_credential_store_where_there_is_one(
 }
 
 /// `azukari login` keeps a token (0600) so later commands need no password; logout ends it
-/// on the server; a disabled account's sessions end at once; the office ends others'.
+/// on the server; a disabled account's sessions end at once (and say the account is disabled);
+/// the office ends others'.
 #[test]
 fn sessions_are_kept_ended_and_revoked() {
     let dir = tempfile::tempdir().unwrap();
@@ -599,9 +600,10 @@ fn sessions_are_kept_ended_and_revoked() {
         Some(&token),
         r#"{"call":"session"}"#,
     );
+    // Its session was ended with it; the person is told why, as on one computer.
     assert_eq!(
         (status, code_of(&body).as_str()),
-        (401, "session_ended"),
+        (403, "account_disabled"),
         "{body}"
     );
     let refused = expect(

@@ -1,0 +1,375 @@
+//! One story of an office, told twice: through the embedded store (`Local`) and through a real
+//! office server on a loopback port (`Remote`). Nothing above the `Office` interface knows which
+//! it has, so the answers must be the same: what each role sees, what each is refused and with
+//! which code, and how many journal entries the story leaves. A rule enforced on one path and
+//! not the other, or a read scoped differently over the wire, makes the two transcripts differ.
+
+use azukari_api::domain::view::*;
+use azukari_api::domain::*;
+use azukari_api::*;
+use azukari_tests::PASSWORD;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+#[allow(clippy::disallowed_methods)]
+fn wall() -> Instant {
+    Instant::from_utc(chrono::Utc::now())
+}
+
+fn clock() -> Clock {
+    Arc::new(|| Ok(wall()))
+}
+
+/// A store with the security office's first account.
+fn new_store(path: &Path) {
+    let mut desk = Desk::open(path).unwrap();
+    desk.init("株式会社サンプル", "office", PASSWORD, "Asia/Tokyo", wall())
+        .unwrap();
+}
+
+/// Where the story is told: logs each role in.
+trait Place {
+    fn login(&self, login: &str) -> Box<dyn Office>;
+}
+
+struct Embedded<'a>(&'a Path);
+
+impl Place for Embedded<'_> {
+    fn login(&self, login: &str) -> Box<dyn Office> {
+        let desk = Desk::open(self.0).unwrap();
+        Box::new(Local::login(desk, login, PASSWORD, clock()).unwrap())
+    }
+}
+
+/// `azukari serve` in this process, on a port of its own; stopped when dropped.
+struct Served {
+    url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Served {
+    fn start(store: &Path) -> Served {
+        let (bound_tx, bound_rx) = std::sync::mpsc::channel::<SocketAddr>();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let config = azukari_server::Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            store: store.to_path_buf(),
+            tls: None,
+            sessions: SessionLimits::default(),
+            request_timeout: std::time::Duration::from_secs(60),
+            import_limit: DEFAULT_IMPORT_LIMIT_BYTES,
+            font: None,
+            clock: clock(),
+            readers: 2,
+        };
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            runtime
+                .block_on(azukari_server::serve(
+                    config,
+                    move |bound, _| {
+                        let _ = bound_tx.send(bound);
+                    },
+                    async move {
+                        let _ = stopped.await;
+                    },
+                ))
+                .unwrap();
+        });
+        let bound = bound_rx.recv().expect("the server listens");
+        Served {
+            url: format!("http://{bound}"),
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Place for Served {
+    fn login(&self, login: &str) -> Box<dyn Office> {
+        let connection =
+            azukari_client::Connection::new(&self.url, None, azukari_client::Kept::in_memory())
+                .unwrap();
+        Box::new(connection.login(login, PASSWORD).unwrap())
+    }
+}
+
+/// What a person would see of an answer: its code when refused, else the `seen` part of it.
+fn seen<T>(answer: Result<T>, seen: impl FnOnce(T) -> String) -> String {
+    match answer {
+        Ok(value) => seen(value),
+        Err(failure) => format!("refused: {}", failure.code()),
+    }
+}
+
+fn tags(rows: &[AssetRow]) -> String {
+    rows.iter()
+        .map(|r| format!("{} {}", r.tag, r.status.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn loans(rows: Vec<LoanRow>) -> String {
+    rows.iter()
+        .map(|l| format!("{} → {}", l.tag, l.custodian))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn first_page() -> AssetQuery {
+    AssetQuery {
+        limit: 100,
+        ..Default::default()
+    }
+}
+
+fn person(name: &str) -> NewPerson {
+    NewPerson {
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+fn asset(tag: &str, kind: AssetKind) -> NewAsset {
+    NewAsset {
+        tag: tag.into(),
+        kind: Some(kind),
+        name: "貸与品".into(),
+        ..Default::default()
+    }
+}
+
+fn issue(tag: &str, to: &str, site: Option<&str>) -> IssueLoan {
+    IssueLoan {
+        tag: tag.into(),
+        to: PersonRef::Name(to.into()),
+        due: None,
+        place: None,
+        site: site.map(str::to_string),
+    }
+}
+
+/// The story, with every answer written down as a person would see it.
+fn story(place: &dyn Place) -> Vec<String> {
+    let mut told = Vec::new();
+    let mut tell = |what: &str, answer: String| told.push(format!("{what}: {answer}"));
+    let mut office = place.login("office");
+    office
+        .add_organisation("ミライエ", OrganisationKind::Customer)
+        .unwrap();
+    for name in ["田中 太郎", "髙橋 花子", "現場 責任者"] {
+        office.add_person(person(name)).unwrap();
+    }
+    office
+        .add_site(NewSite {
+            organisation: "ミライエ".into(),
+            name: "現場A".into(),
+            address: None,
+            responsibles: vec![PersonRef::Name("現場 責任者".into())],
+        })
+        .unwrap();
+    for (tag, kind) in [
+        ("PC-0001", AssetKind::Pc),
+        ("PC-0002", AssetKind::Pc),
+        ("PH-0001", AssetKind::Phone),
+    ] {
+        office.add_asset(asset(tag, kind)).unwrap();
+    }
+    for (login, role, name) in [
+        ("tanaka", Role::Custodian, "田中 太郎"),
+        ("genba", Role::SiteResponsible, "現場 責任者"),
+    ] {
+        office
+            .add_account(NewAccount {
+                login: login.into(),
+                password: PASSWORD.into(),
+                roles: vec![role],
+                person: Some(PersonRef::Name(name.into())),
+            })
+            .unwrap();
+    }
+    tell(
+        "a tag taken twice",
+        seen(office.add_asset(asset("PC-0001", AssetKind::Pc)), |_| {
+            "added".into()
+        }),
+    );
+    tell(
+        "an item to nobody on the register",
+        seen(
+            office.issue_loan(issue("PC-0002", "山田 不在", None)),
+            |_| "issued".into(),
+        ),
+    );
+    office
+        .issue_loan(issue("PC-0001", "田中 太郎", Some("現場A")))
+        .unwrap();
+    office
+        .issue_loan(issue("PH-0001", "髙橋 花子", None))
+        .unwrap();
+
+    let mut tanaka = place.login("tanaka");
+    tell("tanaka's own loans", seen(tanaka.loans(true, None), loans));
+    tell(
+        "tanaka sees the register",
+        seen(tanaka.asset_page(first_page()), |p| {
+            format!("{} of {}", tags(&p.rows), p.total)
+        }),
+    );
+    tell(
+        "tanaka looks at someone else's phone",
+        seen(tanaka.asset("PH-0001"), |a| a.asset.tag),
+    );
+    tell(
+        "tanaka issues an item",
+        seen(
+            tanaka.issue_loan(issue("PC-0002", "田中 太郎", None)),
+            |_| "issued".into(),
+        ),
+    );
+    tell(
+        "tanaka acknowledges another's item",
+        seen(tanaka.acknowledge_loan("PH-0001"), |_| {
+            "acknowledged".into()
+        }),
+    );
+    tell(
+        "tanaka acknowledges PC-0001",
+        seen(tanaka.acknowledge_loan("PC-0001"), |_| {
+            "acknowledged".into()
+        }),
+    );
+    tell(
+        "and again",
+        seen(tanaka.acknowledge_loan("PC-0001"), |_| {
+            "acknowledged".into()
+        }),
+    );
+
+    let mut genba = place.login("genba");
+    tell(
+        "the site responsible's register",
+        seen(genba.asset_page(first_page()), |p| {
+            format!("{} of {}", tags(&p.rows), p.total)
+        }),
+    );
+    tell(
+        "the site responsible's loans",
+        seen(genba.loans(true, None), loans),
+    );
+    tell(
+        "the site responsible returns an item",
+        seen(
+            genba.return_loan(ReturnLoan {
+                tag: "PC-0001".into(),
+                condition: ReturnCondition::Ok,
+                note: None,
+            }),
+            |_| "returned".into(),
+        ),
+    );
+    tell(
+        "the office's register",
+        seen(office.asset_page(first_page()), |p| {
+            format!("{} of {}", tags(&p.rows), p.total)
+        }),
+    );
+    tell(
+        "the office returns PC-0001",
+        seen(
+            office.return_loan(ReturnLoan {
+                tag: "PC-0001".into(),
+                condition: ReturnCondition::Damaged,
+                note: Some("画面割れ".into()),
+            }),
+            |_| "returned".into(),
+        ),
+    );
+    tell(
+        "tanaka's loans after",
+        seen(tanaka.loans(true, None), loans),
+    );
+    tell(
+        "PC-0001's history",
+        seen(office.asset("PC-0001"), |a| {
+            a.history
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{} acknowledged {} returned {:?}",
+                        l.custodian,
+                        l.acknowledged_at.is_some(),
+                        l.return_condition.map(|c| c.as_str())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        }),
+    );
+    office.disable_account("tanaka").unwrap();
+    tell(
+        "tanaka after being disabled",
+        seen(tanaka.loans(true, None), loans),
+    );
+    tell(
+        "the journal",
+        seen(office.verify(None), |report| {
+            format!("verified, {} entries", report.entries)
+        }),
+    );
+    told
+}
+
+#[test]
+fn the_same_story_gets_the_same_answers_embedded_and_through_the_office_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let embedded = dir.path().join("embedded.db");
+    new_store(&embedded);
+    let here = story(&Embedded(&embedded));
+
+    let served = dir.path().join("served.db");
+    new_store(&served);
+    let server = Served::start(&served);
+    let there = story(&server);
+    drop(server);
+
+    // The story itself, so that two paths wrong the same way still fail here.
+    for (line, expected) in [
+        (0, "a tag taken twice: refused: duplicate"),
+        (3, "tanaka sees the register: PC-0001 on_loan of 1"),
+        (
+            4,
+            "tanaka looks at someone else's phone: refused: not_found",
+        ),
+        (7, "tanaka acknowledges PC-0001: acknowledged"),
+        (9, "the site responsible's register: PC-0001 on_loan of 1"),
+        (
+            11,
+            "the site responsible returns an item: refused: forbidden",
+        ),
+        (
+            12,
+            "the office's register: PC-0001 on_loan, PC-0002 available, PH-0001 on_loan of 3",
+        ),
+        (14, "tanaka's loans after: "),
+    ] {
+        assert_eq!(here[line], expected, "embedded: {here:#?}");
+    }
+    assert_eq!(
+        here, there,
+        "embedded (left) and through the server (right)"
+    );
+}
