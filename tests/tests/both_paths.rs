@@ -319,6 +319,50 @@ fn story(place: &dyn Place) -> Vec<String> {
                 .join("; ")
         }),
     );
+    // A register exported from Excel (CP932), one of whose people is on the register already.
+    let register = "管理番号,種別,品名,貸与先,貸与日\r\n\
+        BD-0001,入館証,入館証A,髙橋 花子,2026/4/1\r\n\
+        USB-0001,ＵＳＢメモリ,USB 32GB,﨑山 一郎,2026-04-01\r\n";
+    let (cp932, _, unmappable) = encoding_rs::SHIFT_JIS.encode(register);
+    assert!(!unmappable);
+    tell(
+        "tanaka imports a register",
+        seen(
+            tanaka.import(ImportKind::Assets, "台帳.csv", &cp932, false),
+            |s| format!("{s:?}"),
+        ),
+    );
+    tell(
+        "the office imports it",
+        seen(
+            office.import(ImportKind::Assets, "台帳.csv", &cp932, false),
+            |s| format!("{s:?}"),
+        ),
+    );
+    tell(
+        "and again",
+        seen(
+            office.import(ImportKind::Assets, "台帳.csv", &cp932, false),
+            |s| format!("{s:?}"),
+        ),
+    );
+    let custody = PrintRequest::default();
+    tell(
+        "the office prints the custody ledger",
+        seen(office.print(&custody, None, &mut |_, _| {}), |printed| {
+            format!(
+                "{} rows, a PDF {}",
+                printed.rows,
+                printed.bytes.starts_with(b"%PDF-")
+            )
+        }),
+    );
+    tell(
+        "tanaka prints it",
+        seen(tanaka.print(&custody, None, &mut |_, _| {}), |printed| {
+            format!("{} rows", printed.rows)
+        }),
+    );
     office.disable_account("tanaka").unwrap();
     tell(
         "tanaka after being disabled",
@@ -365,6 +409,13 @@ fn the_same_story_gets_the_same_answers_embedded_and_through_the_office_server()
             "the office's register: PC-0001 on_loan, PC-0002 available, PH-0001 on_loan of 3",
         ),
         (14, "tanaka's loans after: "),
+        (16, "tanaka imports a register: refused: forbidden"),
+        (
+            17,
+            "the office imports it: ImportSummary { rows: 2, assets_added: 2, people_added: 1, loans_issued: 2, dry_run: false }",
+        ),
+        (18, "and again: refused: import_rejected"),
+        (21, "tanaka after being disabled: refused: account_disabled"),
     ] {
         assert_eq!(here[line], expected, "embedded: {here:#?}");
     }
