@@ -122,6 +122,10 @@ fn tags(rows: &[AssetRow]) -> String {
         .join(", ")
 }
 
+fn page(page: AssetPage) -> String {
+    format!("{} of {}", tags(&page.rows), page.total)
+}
+
 fn loans(rows: Vec<LoanRow>) -> String {
     rows.iter()
         .map(|l| format!("{} → {}", l.tag, l.custodian))
@@ -225,9 +229,7 @@ fn story(place: &dyn Place) -> Vec<String> {
     tell("tanaka's own loans", seen(tanaka.loans(true, None), loans));
     tell(
         "tanaka sees the register",
-        seen(tanaka.asset_page(first_page()), |p| {
-            format!("{} of {}", tags(&p.rows), p.total)
-        }),
+        seen(tanaka.asset_page(first_page()), page),
     );
     tell(
         "tanaka looks at someone else's phone",
@@ -262,9 +264,7 @@ fn story(place: &dyn Place) -> Vec<String> {
     let mut genba = place.login("genba");
     tell(
         "the site responsible's register",
-        seen(genba.asset_page(first_page()), |p| {
-            format!("{} of {}", tags(&p.rows), p.total)
-        }),
+        seen(genba.asset_page(first_page()), page),
     );
     tell(
         "the site responsible's loans",
@@ -283,9 +283,7 @@ fn story(place: &dyn Place) -> Vec<String> {
     );
     tell(
         "the office's register",
-        seen(office.asset_page(first_page()), |p| {
-            format!("{} of {}", tags(&p.rows), p.total)
-        }),
+        seen(office.asset_page(first_page()), page),
     );
     tell(
         "the office returns PC-0001",
@@ -325,27 +323,15 @@ fn story(place: &dyn Place) -> Vec<String> {
         USB-0001,ＵＳＢメモリ,USB 32GB,﨑山 一郎,2026-04-01\r\n";
     let (cp932, _, unmappable) = encoding_rs::SHIFT_JIS.encode(register);
     assert!(!unmappable);
-    tell(
-        "tanaka imports a register",
+    let import = |who: &mut Box<dyn Office>| {
         seen(
-            tanaka.import(ImportKind::Assets, "台帳.csv", &cp932, false),
-            |s| format!("{s:?}"),
-        ),
-    );
-    tell(
-        "the office imports it",
-        seen(
-            office.import(ImportKind::Assets, "台帳.csv", &cp932, false),
-            |s| format!("{s:?}"),
-        ),
-    );
-    tell(
-        "and again",
-        seen(
-            office.import(ImportKind::Assets, "台帳.csv", &cp932, false),
-            |s| format!("{s:?}"),
-        ),
-    );
+            who.import(ImportKind::Assets, "台帳.csv", &cp932, false),
+            |summary| format!("{summary:?}"),
+        )
+    };
+    tell("tanaka imports a register", import(&mut tanaka));
+    tell("the office imports it", import(&mut office));
+    tell("and again", import(&mut office));
     let custody = PrintRequest::default();
     tell(
         "the office prints the custody ledger",

@@ -121,15 +121,15 @@ impl Desk {
             .store
             .server_session(&digest)?
             .ok_or(Refusal::NotLoggedIn)?;
+        // Read once: an ended session of a disabled account says why, as the embedded store
+        // tells its owner, not only that they must log in again (which would be refused).
+        let standing = self
+            .store
+            .read()
+            .login_and_standing(kept.account_id)?
+            .filter(|(_, standing)| standing.active);
         if kept.ended_at.is_some() {
-            // Disabling an account ends its sessions; its owner is told why, as the embedded
-            // store tells them, not only that they must log in again (which would be refused).
-            let disabled = self
-                .store
-                .read()
-                .login_and_standing(kept.account_id)?
-                .is_none_or(|(_, standing)| !standing.active);
-            return Err(if disabled {
+            return Err(if standing.is_none() {
                 Refusal::AccountDisabled
             } else {
                 Refusal::SessionEnded
@@ -140,12 +140,7 @@ impl Desk {
         if now >= kept.expires_at || idle_end.is_none_or(|end| now >= end) {
             return Err(Refusal::SessionExpired.into());
         }
-        let (login, standing) = self
-            .store
-            .read()
-            .login_and_standing(kept.account_id)?
-            .filter(|(_, standing)| standing.active)
-            .ok_or(Refusal::AccountDisabled)?;
+        let (login, standing) = standing.ok_or(Refusal::AccountDisabled)?;
         // The idle end moves at most once a minute: a read is not made a write.
         if now.utc() - kept.last_used_at.utc() >= chrono::Duration::minutes(1) {
             // Best effort: a store busy writing must not fail a read; the next request retries.

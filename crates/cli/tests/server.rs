@@ -147,6 +147,18 @@ const ADD_TANAKA: &[&str] = &[
     "田中 太郎",
 ];
 
+/// A new store in `home`, served, with tanaka's account added by the office.
+fn served_with_tanaka(home: &Path) -> Server {
+    let store = new_store(home, "office.db");
+    let server = Server::start(home, &store, &[]);
+    expect(
+        on_server(home, &server, ADD_TANAKA).output().unwrap(),
+        0,
+        "add",
+    );
+    server
+}
+
 /// `command` run as tanaka.
 fn as_tanaka(mut command: Command) -> Command {
     command
@@ -523,14 +535,8 @@ fn the_session_token_is_kept_in_the_systems_credential_store_where_there_is_one(
 #[test]
 fn sessions_are_kept_ended_and_revoked() {
     let dir = tempfile::tempdir().unwrap();
-    let store = new_store(dir.path(), "office.db");
-    let server = Server::start(dir.path(), &store, &[]);
     let home = dir.path();
-    expect(
-        on_server(home, &server, ADD_TANAKA).output().unwrap(),
-        0,
-        "add",
-    );
+    let server = served_with_tanaka(home);
     let tanaka_home = dir.path().join("tanaka");
     std::fs::create_dir_all(&tanaka_home).unwrap();
     let tanaka = |args: &[&str]| as_tanaka(on_server(&tanaka_home, &server, args));
@@ -559,7 +565,7 @@ fn sessions_are_kept_ended_and_revoked() {
     }
     // The token is not in the store: only its SHA-256.
     assert!(
-        !std::fs::read(&store)
+        !std::fs::read(home.join("office.db"))
             .unwrap()
             .windows(69)
             .any(|w| w == token.as_bytes())
@@ -1382,13 +1388,7 @@ fn the_outbox_keeps_an_acknowledgement_until_the_server_is_back() {
 fn a_reset_password_is_changed_over_the_server() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
-    let store = new_store(home, "office.db");
-    let server = Server::start(home, &store, &[]);
-    expect(
-        on_server(home, &server, ADD_TANAKA).output().unwrap(),
-        0,
-        "add",
-    );
+    let server = served_with_tanaka(home);
     let tanaka_home = home.join("tanaka");
     std::fs::create_dir_all(&tanaka_home).unwrap();
     let tanaka = |password: &str, new: &str, args: &[&str]| {
@@ -1450,13 +1450,7 @@ fn a_reset_password_is_changed_over_the_server() {
 fn changing_ones_password_ends_the_accounts_other_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
-    let store = new_store(home, "office.db");
-    let server = Server::start(home, &store, &[]);
-    expect(
-        on_server(home, &server, ADD_TANAKA).output().unwrap(),
-        0,
-        "add",
-    );
+    let server = served_with_tanaka(home);
     let at_home = login_token(&server, "tanaka", NEW_ACCOUNT_PASSWORD);
     let lost_laptop = login_token(&server, "tanaka", NEW_ACCOUNT_PASSWORD);
     let office = login_token(&server, "admin", PASSWORD);

@@ -177,7 +177,7 @@ impl Drop for Desks {
     }
 }
 
-fn closing() -> Failure {
+pub(crate) fn closing() -> Failure {
     Failure::Internal("the office server is shutting down".into())
 }
 

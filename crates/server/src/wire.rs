@@ -261,11 +261,12 @@ async fn blocking<T: Send + 'static>(
 /// out while its work runs on still holds the core it uses; one that times out waiting gives
 /// its turn up unused.
 async fn long_work_turn(office: &Office) -> Result<tokio::sync::OwnedSemaphorePermit, Refused> {
-    office.long_work.clone().acquire_owned().await.map_err(|_| {
-        Refused(Failure::Internal(
-            "the office server is shutting down".into(),
-        ))
-    })
+    office
+        .long_work
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| Refused(crate::desks::closing()))
 }
 
 fn now(office: &Office) -> Result<azukari_api::domain::Instant, Failure> {
@@ -405,7 +406,6 @@ async fn call(
             // A wrong current password is paced here, after the writer is let go (the
             // writer's desk does not pace), so it holds no group of writes while it waits.
             let checks_password = call.checks_password();
-            let changes_own_password = matches!(call, Call::ChangePassword { .. });
             let writing = office.clone();
             let written = office.desks.write(move |desk| {
                 // Read on the writer, in turn: the journal's instants never go back.
@@ -417,9 +417,10 @@ async fn call(
                     Some(key) => desk.once(key, now, |desk| dispatch(desk, &session, now, call))?,
                     None => dispatch(desk, &session, now, call)?,
                 };
-                if changes_own_password {
-                    // In the same transaction as the new password: whoever held the old one
-                    // (a session opened on a lost laptop) is logged out by the change.
+                if checks_password {
+                    // The one call that checks a password is the change of one's own. In the
+                    // same transaction as the new password, whoever held the old one (a
+                    // session opened on a lost laptop) is logged out by the change.
                     desk.end_other_sessions(&session, &token, now)?;
                 }
                 Ok((answer, head_of(desk)))

@@ -22,12 +22,20 @@ fn at(text: String) -> rusqlite::Result<Instant> {
     Ok(crate::read::instant(Some(text))?.expect("a text was given"))
 }
 
-fn end_sessions_of(conn: &Connection, account: AccountId, now: Instant) -> Result<usize> {
+/// Ends the account's open sessions, all of them or all but the one of `keep_sha256`.
+fn end_sessions_of(
+    conn: &Connection,
+    account: AccountId,
+    keep_sha256: Option<&str>,
+    now: Instant,
+) -> Result<usize> {
     Ok(conn
         .prepare_cached(
-            "UPDATE server_sessions SET ended_at = ?2 WHERE account_id = ?1 AND ended_at IS NULL",
+            "UPDATE server_sessions SET ended_at = ?2
+             WHERE account_id = ?1 AND ended_at IS NULL
+               AND (?3 IS NULL OR token_sha256 <> ?3)",
         )?
-        .execute(params![account.0, now.to_rfc3339()])?)
+        .execute(params![account.0, now.to_rfc3339(), keep_sha256])?)
 }
 
 impl Store {
@@ -95,13 +103,7 @@ impl Store {
         keep_sha256: &str,
         now: Instant,
     ) -> Result<usize> {
-        Ok(self
-            .connection()
-            .prepare_cached(
-                "UPDATE server_sessions SET ended_at = ?3
-                 WHERE account_id = ?1 AND token_sha256 <> ?2 AND ended_at IS NULL",
-            )?
-            .execute(params![account.0, keep_sha256, now.to_rfc3339()])?)
+        end_sessions_of(self.connection(), account, Some(keep_sha256), now)
     }
 
     pub fn end_session(&self, token_sha256: &str, now: Instant) -> Result<bool> {
@@ -119,7 +121,7 @@ impl Store {
 impl Writer<'_> {
     /// Ends every open session of the account, in the write that disables it or ends them.
     pub fn end_sessions_of(&mut self, account: AccountId, now: Instant) -> Result<usize> {
-        end_sessions_of(self.connection(), account, now)
+        end_sessions_of(self.connection(), account, None, now)
     }
 
     /// The answer kept for a repeated request, as JSON.
