@@ -500,6 +500,44 @@ fn the_session_token_is_kept_in_the_systems_credential_store_where_there_is_one(
         "with the kept token",
     );
 
+    // Something else wrote junk under Azukari's entry (or the token was tampered with): the
+    // server refuses it as no session, the command logs in with the password it was given,
+    // and the junk is not kept.
+    let mut junk = keyring
+        .command("secret-tool")
+        .args([
+            "store",
+            "--label=azukari",
+            "service",
+            "Azukari",
+            "target",
+            "default",
+        ])
+        .args(["username", &format!("admin @ {}", server.url)])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        junk.stdin
+            .take()
+            .unwrap()
+            .write_all(b"azk1_' OR 1=1 --")
+            .unwrap();
+    }
+    assert!(junk.wait().unwrap().success(), "secret-tool store");
+    assert!(keyring.azukari_secrets().contains("OR 1=1"));
+    expect(
+        with_keyring(&["person", "list"], true),
+        0,
+        "with a junk token",
+    );
+    assert!(
+        !keyring.azukari_secrets().contains("OR 1=1"),
+        "the junk token is forgotten"
+    );
+    expect(with_keyring(&["login"], true), 0, "login again");
+
     expect(with_keyring(&["logout"], false), 0, "logout");
     assert!(
         !keyring.azukari_secrets().contains("azk1_"),
