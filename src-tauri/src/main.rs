@@ -177,15 +177,25 @@ async fn reachability(app: tauri::AppHandle) -> Result<Reachability, IpcError> {
             _ => Ok(None),
         })?;
         let Some((connection, lang)) = asked else {
-            return Ok(Reachability {
-                reachable: true,
-                problem: None,
-                waiting: 0,
-                refused: Vec::new(),
+            // A store on this computer is always there; its journal still moves when another
+            // program (the CLI, another desktop) writes the same file.
+            return state.with(|open| {
+                Ok(Reachability {
+                    reachable: true,
+                    problem: None,
+                    waiting: 0,
+                    refused: Vec::new(),
+                    journal_seq: journal_seq_of(&mut open.seat),
+                })
             });
         };
         let answer = connection.status();
         state.with(|open| {
+            let journal_seq = if answer.is_ok() {
+                journal_seq_of(&mut open.seat)
+            } else {
+                None
+            };
             let Seat::Server {
                 office: Some(remote),
                 ..
@@ -196,6 +206,7 @@ async fn reachability(app: tauri::AppHandle) -> Result<Reachability, IpcError> {
                     problem: answer.err().map(|failure| failure.message(lang)),
                     waiting: 0,
                     refused: Vec::new(),
+                    journal_seq,
                 });
             };
             if answer.is_ok() {
@@ -213,10 +224,28 @@ async fn reachability(app: tauri::AppHandle) -> Result<Reachability, IpcError> {
                 problem: answer.err().map(|failure| failure.message(lang)),
                 waiting,
                 refused,
+                journal_seq,
             })
         })
     })
     .await
+}
+
+/// The journal's last entry as the logged-in person's place has it. On a server this is also
+/// the client's check that the server's chain extends what it saw, every few seconds rather
+/// than only at the next write; a failure of it is the next command's to report.
+fn journal_seq_of(seat: &mut Seat) -> Option<i64> {
+    let office = seat.office()?;
+    match office.journal_head() {
+        Ok(head) => Some(head.seq),
+        Err(failure) => {
+            log::error(&format!(
+                "reading the journal's head: {}",
+                failure.message(Lang::En)
+            ));
+            None
+        }
+    }
 }
 
 #[tauri::command]

@@ -2,6 +2,7 @@ import type { AssetRow } from "../src/bindings/AssetRow";
 import type { LoanRow } from "../src/bindings/LoanRow";
 import { setCurrentLang } from "../src/i18n/index.svelte";
 import { setBackend } from "../src/ipc";
+import { journal } from "../src/lib/journal.svelte";
 import { createFakeBackend, type Fake, type FakeOptions } from "../src/ipc/fake";
 
 let nextId = 1;
@@ -51,6 +52,8 @@ export function setup(options: FakeOptions = {}): Fake {
   const fake = createFakeBackend(options);
   setBackend(fake.backend);
   setCurrentLang("ja", false);
+  // The journal heard by an earlier test's app is not this one's.
+  journal.seq = null;
   localStorage.clear();
   history.replaceState(null, "", "#/assets");
   return fake;

@@ -1,5 +1,5 @@
 import { fireEvent, render, waitFor } from "@testing-library/svelte";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import App from "../src/App.svelte";
 import { ja } from "../src/i18n/ja";
 import { asset, loan, setup } from "./helpers";
@@ -93,5 +93,63 @@ describe("where the desktop works", () => {
     await fireEvent.click(el("acknowledge"));
     await waitFor(() => expect(el("acknowledge")).toBeNull());
     expect(fake.callsOf("acknowledge_loan")).toEqual([{ command: "acknowledge_loan", args: { tag: "PC-0001" } }]);
+  });
+});
+
+describe("what others write", () => {
+  it("is read again when the journal moves: the register row and the open detail, without a click", async () => {
+    // Only the few-seconds check is driven by hand; everything else runs on real time.
+    vi.useFakeTimers({ toFake: ["setInterval"] });
+    try {
+      const assets = [asset("PC-00001", { status: "available" }), asset("PC-00002", { status: "available" })];
+      const fake = setup({
+        status: { place: { kind: "server", url: "https://azukari.example" }, path: "https://azukari.example", needs_first_account: false, time_zone: "Asia/Tokyo" },
+        assets,
+      });
+      render(App);
+      await waitFor(() => expect(el("login-login")).toBeTruthy());
+      await type("login-login", "admin");
+      await type("login-password", "correct horse");
+      await fireEvent.click(el("login-submit"));
+      await waitFor(() => expect(document.querySelector('tr[data-tag="PC-00001"]')).toBeTruthy());
+      await fireEvent.click(document.querySelector('tr[data-tag="PC-00002"] td.tag')!);
+      await waitFor(() => expect(document.querySelector(".detail")?.textContent).toContain("PC-00002"));
+
+      // The first entry heard after login is read again once (a write may have landed between
+      // the screen's read and the check); then, while the journal stands, nothing is.
+      const pagesAtLogin = fake.callsOf("asset_page").length;
+      vi.advanceTimersByTime(5000);
+      await waitFor(() => expect(fake.callsOf("asset_page").length).toBe(pagesAtLogin + 1));
+      await new Promise((r) => setTimeout(r, 20));
+      const pagesBefore = fake.callsOf("asset_page").length;
+      const detailsBefore = fake.callsOf("asset_detail").length;
+      vi.advanceTimersByTime(5000);
+      await waitFor(() => expect(fake.callsOf("reachability").length).toBeGreaterThanOrEqual(3));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(fake.callsOf("asset_page")).toHaveLength(pagesBefore);
+      expect(fake.callsOf("asset_detail")).toHaveLength(detailsBefore);
+
+      // Another desk issues both items: the next check reads them again, where the person is.
+      for (const a of assets) {
+        a.status = "on_loan";
+        a.loan = loan(a.tag, { custodian: "髙橋 一郎", acknowledged_at: null });
+      }
+      let dimmed = false;
+      const watch = new MutationObserver(() => {
+        if (document.getElementById("asset-table")?.getAttribute("aria-busy") === "true") dimmed = true;
+      });
+      watch.observe(document.getElementById("asset-table")!, { attributes: true });
+      fake.wrote();
+      vi.advanceTimersByTime(5000);
+      await waitFor(() => expect(document.querySelector('tr[data-tag="PC-00001"]')?.textContent).toContain("髙橋 一郎"));
+      await waitFor(() => expect(document.querySelector(".detail")?.textContent).toContain("髙橋 一郎"));
+      expect(fake.callsOf("asset_page")).toHaveLength(pagesBefore + 1);
+      expect(fake.lastQuery()?.offset).toBe(0);
+      // Read quietly: the table was never dimmed as loading.
+      watch.disconnect();
+      expect(dimmed).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -50,6 +50,11 @@ pub struct Reachability {
     pub waiting: u32,
     /// What the server refused from the outbox, each with its reason.
     pub refused: Vec<String>,
+    /// The journal's last entry as the logged-in person's place sees it now (none before
+    /// login, or while the server cannot be reached). When it moves, somebody wrote (another
+    /// desk, the CLI on the same store): the screens read again what they show.
+    #[ts(type = "number | null")]
+    pub journal_seq: Option<i64>,
 }
 
 /// What became of an acknowledgement: done, or kept in the outbox until the server is back.

@@ -12,4 +12,10 @@ waiting: number,
 /**
  * What the server refused from the outbox, each with its reason.
  */
-refused: Array<string>, };
+refused: Array<string>, 
+/**
+ * The journal's last entry as the logged-in person's place sees it now (none before
+ * login, or while the server cannot be reached). When it moves, somebody wrote (another
+ * desk, the CLI on the same store): the screens read again what they show.
+ */
+journal_seq: number | null, };

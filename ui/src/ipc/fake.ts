@@ -53,6 +53,8 @@ export type Fake = {
   lastPrint(): PrintRequest | undefined;
   lang(): Lang | null;
   session(): Session | null;
+  /** Somebody else wrote (another desk, the CLI): the journal moves on by one entry. */
+  wrote(): void;
 };
 
 function fail(code: string, message: string, field: string | null = null): IpcError {
@@ -119,6 +121,8 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
   const calls: FakeCall[] = [];
   let session: Session | null = null;
   let lang: Lang | null = null;
+  // The journal's last entry; every write moves it.
+  let journalSeq = 1;
 
   const answer = (command: Command, args: Args | undefined): unknown => {
     const custom = options.handlers?.[command];
@@ -133,7 +137,7 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
         return { ...status };
       }
       case "reachability":
-        return { reachable: true, problem: null, waiting: 0, refused: [] };
+        return { reachable: true, problem: null, waiting: 0, refused: [], journal_seq: session ? journalSeq : null };
       case "resume_session":
         return null;
       case "acknowledge_loan": {
@@ -142,6 +146,7 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
         if (!asset?.loan) throw fail("not_found", `No asset ${tag}.`);
         if (asset.loan.custodian_id !== session?.person_id) throw fail("forbidden", "This loan is not yours to acknowledge.");
         asset.loan = { ...asset.loan, acknowledged_at: "2026-11-21T01:00:00.000Z" };
+        journalSeq += 1;
         return { waiting: false };
       }
       case "set_lang":
@@ -257,5 +262,8 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
     lastPrint: () => (callsOf("print_ledger").at(-1)?.args as { request: PrintRequest } | undefined)?.request,
     lang: () => lang,
     session: () => session,
+    wrote: () => {
+      journalSeq += 1;
+    },
   };
 }
