@@ -10,6 +10,7 @@ pub mod console;
 pub mod dialog;
 pub mod folders;
 pub mod locale;
+pub mod priority;
 pub mod share;
 
 #[cfg(windows)]

@@ -6,6 +6,9 @@ use crate::share::DriveKind;
 use windows_sys::Win32::Globalization::GetACP;
 use windows_sys::Win32::Storage::FileSystem::GetDriveTypeW;
 use windows_sys::Win32::System::Console::GetConsoleOutputCP;
+use windows_sys::Win32::System::Threading::{
+    GetCurrentThread, SetThreadPriority, THREAD_PRIORITY_BELOW_NORMAL,
+};
 use windows_sys::Win32::UI::WindowsAndMessaging::{MB_ICONERROR, MB_OK, MessageBoxW};
 
 /// DRIVE_REMOTE, from fileapi.h.
@@ -51,5 +54,20 @@ pub(crate) fn message_box(title: &str, text: &str) {
             title.as_ptr(),
             MB_OK | MB_ICONERROR,
         );
+    }
+}
+
+/// Lowers the calling thread below normal priority, for long work (`priority.rs`).
+pub(crate) fn lower_this_thread() -> Result<(), String> {
+    // SAFETY: GetCurrentThread returns a pseudo-handle for the calling thread that needs no
+    // closing; SetThreadPriority only reads its two arguments.
+    let done = unsafe { SetThreadPriority(GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL) };
+    if done == 0 {
+        Err(format!(
+            "lowering the thread's priority: {}",
+            std::io::Error::last_os_error()
+        ))
+    } else {
+        Ok(())
     }
 }

@@ -257,6 +257,33 @@ async fn blocking<T: Send + 'static>(
         .map_err(Refused)
 }
 
+/// Long work (a ledger, a backup) on a thread of its own at a lower scheduling priority: the
+/// pages and writes that arrive meanwhile get the cores first, and the long work takes what
+/// they leave. A thread of its own because a lowered thread cannot be raised again, and the
+/// blocking pool's threads go on to serve pages.
+async fn in_the_background<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Refused> {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("azukari-long-work".into())
+        .spawn(move || {
+            if let Err(why) = azukari_platform::priority::lower_this_thread() {
+                tracing::warn!("long work at normal priority: {why}");
+            }
+            let _ = answer.send(work());
+        })
+        .map_err(|err| Refused(Failure::Internal(format!("a thread for long work: {err}"))))?;
+    answered
+        .await
+        .map_err(|_| {
+            Refused(Failure::Internal(
+                "long work ended without an answer".into(),
+            ))
+        })?
+        .map_err(Refused)
+}
+
 /// A turn at long work, moved into the work and held until it is done: a request that times
 /// out while its work runs on still holds the core it uses; one that times out waiting gives
 /// its turn up unused.
@@ -492,7 +519,7 @@ async fn print(
 ) -> Answer {
     let request: PrintRequest = json_of(&body.map_err(unread)?)?;
     let turn = long_work_turn(&office).await?;
-    blocking(move || {
+    in_the_background(move || {
         let _turn = turn;
         // A ledger of 100,000 rows takes seconds: on a connection of its own, so the pooled
         // readers stay free for pages and for resuming sessions meanwhile.
@@ -523,7 +550,7 @@ async fn print(
 /// A copy of the whole store, made with SQLite's backup API into a private temporary file.
 async fn backup(State(office): State<Arc<Office>>, Bearer(token): Bearer) -> Answer {
     let turn = long_work_turn(&office).await?;
-    blocking(move || {
+    in_the_background(move || {
         let _turn = turn;
         let desk = office.desks.beside()?;
         let session = resume(&office, &desk, &token)?;
@@ -581,4 +608,28 @@ pub(crate) fn tls_config(
     Ok(axum_server::tls_rustls::RustlsConfig::from_config(
         Arc::new(config),
     ))
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use azukari_platform::priority::{LONG_WORK_NICE, this_threads_nice};
+
+    #[tokio::test]
+    async fn long_work_runs_below_the_pages_and_leaves_the_pool_as_it_was() {
+        let normal = this_threads_nice().unwrap();
+        let long_work = in_the_background(|| this_threads_nice().map_err(Failure::Internal))
+            .await
+            .map_err(|Refused(failure)| failure)
+            .unwrap();
+        assert_eq!(long_work, LONG_WORK_NICE.max(normal));
+        let page = blocking(|| this_threads_nice().map_err(Failure::Internal))
+            .await
+            .map_err(|Refused(failure)| failure)
+            .unwrap();
+        assert_eq!(
+            page, normal,
+            "the threads that serve pages keep their priority"
+        );
+    }
 }
