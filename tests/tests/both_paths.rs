@@ -3,6 +3,8 @@
 //! it has, so the answers must be the same: what each role sees, what each is refused and with
 //! which code, and how many journal entries the story leaves. A rule enforced on one path and
 //! not the other, or a read scoped differently over the wire, makes the two transcripts differ.
+//! The second test is the permission table itself: every role × every use-case on each path,
+//! each refusal `forbidden` and writing nothing, and what each role reads.
 
 use azukari_api::domain::view::*;
 use azukari_api::domain::*;
@@ -404,6 +406,168 @@ fn the_same_story_gets_the_same_answers_embedded_and_through_the_office_server()
         (21, "tanaka after being disabled: refused: account_disabled"),
     ] {
         assert_eq!(here[line], expected, "embedded: {here:#?}");
+    }
+    assert_eq!(
+        here, there,
+        "embedded (left) and through the server (right)"
+    );
+}
+
+/// Readies what a use-case needs, as the office (so it is not the attempt that writes it).
+fn prepare(office: &mut dyn Office, use_case: UseCase, n: &str, own: &str) {
+    let (tag, to) = match use_case {
+        UseCase::IssueLoan => (format!("ISSUE-{n}"), None),
+        UseCase::ReturnLoan => (format!("RET-{n}"), Some("山田 花子")),
+        // Issued to the role's own person, so that only the role decides.
+        UseCase::AcknowledgeOwnLoan => (format!("ACK-{n}"), Some(own)),
+        _ => return,
+    };
+    office.add_asset(asset(&tag, AssetKind::Pc)).unwrap();
+    if let Some(to) = to {
+        office.issue_loan(issue(&tag, to, None)).unwrap();
+    }
+}
+
+/// One use-case attempted through the `Office` interface, as the CLI and the desktop do.
+fn attempt(office: &mut dyn Office, folder: &Path, use_case: UseCase, n: &str) -> Result<()> {
+    match use_case {
+        UseCase::ReadRegister => office.asset_page(first_page()).map(drop),
+        UseCase::ManageOrganisations => office
+            .add_organisation(&format!("顧客{n}"), OrganisationKind::Customer)
+            .map(drop),
+        UseCase::ManageSites => office
+            .add_site(NewSite {
+                organisation: "株式会社サンプル".into(),
+                name: format!("現場{n}"),
+                ..Default::default()
+            })
+            .map(drop),
+        UseCase::ManagePeople => office.add_person(person(&format!("人{n}"))).map(drop),
+        UseCase::ManageAccounts => office
+            .add_account(NewAccount {
+                login: format!("new{n}"),
+                password: PASSWORD.into(),
+                roles: vec![Role::Auditor],
+                person: None,
+            })
+            .map(drop),
+        UseCase::ManageAssets => office
+            .add_asset(asset(&format!("NEW-{n}"), AssetKind::Phone))
+            .map(drop),
+        UseCase::IssueLoan => office
+            .issue_loan(issue(&format!("ISSUE-{n}"), "山田 花子", None))
+            .map(drop),
+        UseCase::ReturnLoan => office
+            .return_loan(ReturnLoan {
+                tag: format!("RET-{n}"),
+                condition: ReturnCondition::Ok,
+                note: None,
+            })
+            .map(drop),
+        UseCase::AcknowledgeOwnLoan => office.acknowledge_loan(&format!("ACK-{n}")).map(drop),
+        UseCase::ImportRegister => {
+            let csv = format!("管理番号,種別,品名\nIMP-{n},PC,x\n");
+            office
+                .import(ImportKind::Assets, "r.csv", csv.as_bytes(), false)
+                .map(drop)
+        }
+        UseCase::PrintLedger => {
+            let request = PrintRequest {
+                format: LedgerFormat::Csv,
+                ..Default::default()
+            };
+            office.print(&request, None, &mut |_, _| {}).map(drop)
+        }
+        UseCase::Verify => office.verify(None).map(drop),
+        UseCase::Backup => office.backup(&folder.join(format!("b{n}.db"))),
+    }
+}
+
+/// Every role × every use-case on one path, each refusal checked to write nothing; then what
+/// each role reads of the register and of the loans. Returns the transcript.
+fn permission_matrix(place: &dyn Place, folder: &Path) -> Vec<String> {
+    let mut office = place.login("office");
+    office.add_person(person("山田 花子")).unwrap();
+    let mut transcript = Vec::new();
+    for role in Role::ALL {
+        let own = format!("本人{}", role.as_str());
+        office.add_person(person(&own)).unwrap();
+        let login = format!("u-{}", role.as_str());
+        office
+            .add_account(NewAccount {
+                login: login.clone(),
+                password: PASSWORD.into(),
+                roles: vec![role],
+                person: Some(PersonRef::Name(own.clone())),
+            })
+            .unwrap();
+        let mut theirs = place.login(&login);
+        for (i, use_case) in UseCase::ALL.into_iter().enumerate() {
+            let n = format!("{}{i}", role.as_str());
+            prepare(office.as_mut(), use_case, &n, &own);
+            let before = office.journal_head().unwrap().seq;
+            let answer = attempt(theirs.as_mut(), folder, use_case, &n);
+            let after = office.journal_head().unwrap().seq;
+            assert_eq!(
+                answer.is_ok(),
+                permission::allows(role, use_case),
+                "{role:?} × {use_case:?} on {}: {answer:?}",
+                office.place()
+            );
+            if let Err(failure) = &answer {
+                assert_eq!(failure.code(), "forbidden", "{role:?} × {use_case:?}");
+                assert_eq!(after, before, "a refused {use_case:?} wrote nothing");
+            }
+            transcript.push(format!(
+                "{role:?} × {use_case:?}: {}",
+                seen(answer, |()| format!("done, {} entries", after - before))
+            ));
+        }
+        transcript.push(format!(
+            "{role:?} reads the register: {}",
+            seen(theirs.asset_page(first_page()), page)
+        ));
+        transcript.push(format!(
+            "{role:?} reads the loans: {}",
+            seen(theirs.loans(false, None), loans)
+        ));
+    }
+    transcript
+}
+
+#[test]
+fn every_role_may_do_exactly_what_the_table_says_embedded_and_through_the_office_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let embedded = dir.path().join("embedded.db");
+    new_store(&embedded);
+    let here_folder = dir.path().join("embedded");
+    std::fs::create_dir(&here_folder).unwrap();
+    let here = permission_matrix(&Embedded(&embedded), &here_folder);
+
+    let served = dir.path().join("served.db");
+    new_store(&served);
+    let server = Served::start(&served);
+    let there_folder = dir.path().join("served");
+    std::fs::create_dir(&there_folder).unwrap();
+    let there = permission_matrix(&server, &there_folder);
+    drop(server);
+
+    assert_eq!(here.len(), Role::ALL.len() * (UseCase::ALL.len() + 2));
+    assert!(
+        here.iter()
+            .any(|line| line == "Custodian × IssueLoan: refused: forbidden"),
+        "{here:#?}"
+    );
+    for pinned in [
+        "Custodian × AcknowledgeOwnLoan: done, 1 entries",
+        "Auditor × PrintLedger: done, 0 entries",
+        "Auditor × Backup: refused: forbidden",
+        "Custodian reads the loans: ACK-custodian8 → 本人custodian",
+    ] {
+        assert!(
+            here.iter().any(|line| line == pinned),
+            "{pinned}: {here:#?}"
+        );
     }
     assert_eq!(
         here, there,
