@@ -92,11 +92,18 @@ fn check_password(
     account: &Credentials,
     password: &str,
     now: Instant,
+    beforehand: Option<&CheckedPassword>,
 ) -> Result<Result<(), Failure>> {
     if let Err(refusal) = rules::check_login_allowed(account.active, account.locked_until, now) {
         return Ok(Err(refusal.into()));
     }
-    if !password_matches(password, account.password_hash.as_deref()) {
+    let matches = match beforehand {
+        Some(checked) if checked.holds_for(&account.login, account.password_hash.as_deref()) => {
+            checked.matches
+        }
+        _ => password_matches(password, account.password_hash.as_deref()),
+    };
+    if !matches {
         return Ok(Err(record_failure(w, account, now)?.into()));
     }
     Ok(Ok(()))
@@ -120,6 +127,35 @@ fn record_failure(w: &mut Writer<'_>, account: &Credentials, now: Instant) -> Re
         Some(until) => Refusal::AccountLocked { until },
         None => Refusal::WrongPassword,
     })
+}
+
+/// A password checked against the hash its account had when read, away from the writer: the
+/// slow part of a login (Argon2, tens of milliseconds) done where it holds up nobody's write.
+/// The writer uses the verdict only while the account still has that very hash (a password
+/// changed meanwhile is checked again there), and still decides the lock, the journaled
+/// failure and the session itself. Made only here, so no verdict can be forged.
+#[derive(Debug, Clone)]
+pub struct CheckedPassword {
+    login: String,
+    hash: Option<String>,
+    matches: bool,
+}
+
+impl CheckedPassword {
+    /// Checks `password` against `hash`, the one `login`'s account had when read (none: no such
+    /// account; the decoy is checked so that it takes as long).
+    pub fn check(login: &str, hash: Option<String>, password: &str) -> CheckedPassword {
+        let matches = password_matches(password, hash.as_deref());
+        CheckedPassword {
+            login: login.trim().to_string(),
+            hash,
+            matches,
+        }
+    }
+
+    fn holds_for(&self, login: &str, hash: Option<&str>) -> bool {
+        self.login == login && self.hash.is_some() && self.hash.as_deref() == hash
+    }
 }
 
 /// Keeps a refused login at least as long as any other refusal, from `started`.
@@ -210,10 +246,31 @@ impl Desk {
     /// without a successful login between, up to a day. A refusal takes the same time whether
     /// the login exists or not.
     pub fn login(&mut self, login: &str, password: &str, now: Instant) -> Result<Session> {
+        self.login_checked(login, password, None, now)
+    }
+
+    /// [`Desk::login`] with the password perhaps checked beforehand, off this desk.
+    pub fn login_checked(
+        &mut self,
+        login: &str,
+        password: &str,
+        beforehand: Option<&CheckedPassword>,
+        now: Instant,
+    ) -> Result<Session> {
         let started = std::time::Instant::now();
-        let result = self.check_login(login, password, now);
+        let result = self.check_login(login, password, beforehand, now);
         self.pace(started, &result);
         result
+    }
+
+    /// The password hash a login's account has now, to check a password against away from the
+    /// writer ([`CheckedPassword`]); none for no such account.
+    pub fn password_hash_of(&self, login: &str) -> Result<Option<String>> {
+        Ok(self
+            .store
+            .read()
+            .credentials(login.trim())?
+            .and_then(|account| account.password_hash))
     }
 
     /// A refused password check waits here, unless this desk is the office server's writer,
@@ -224,14 +281,23 @@ impl Desk {
         }
     }
 
-    fn check_login(&mut self, login: &str, password: &str, now: Instant) -> Result<Session> {
+    fn check_login(
+        &mut self,
+        login: &str,
+        password: &str,
+        beforehand: Option<&CheckedPassword>,
+        now: Instant,
+    ) -> Result<Session> {
         // A failure is committed (it counts towards the lock) and still returned as a refusal.
         self.store.write(|w| -> Result<Result<Session>> {
             let Some(account) = w.read().credentials(login.trim())? else {
-                password_matches(password, None);
+                if beforehand.is_none() {
+                    // As slow as a known login (checked beforehand, it was already).
+                    password_matches(password, None);
+                }
                 return Ok(Err(Refusal::WrongPassword.into()));
             };
-            if let Err(refused) = check_password(w, &account, password, now)? {
+            if let Err(refused) = check_password(w, &account, password, now, beforehand)? {
                 return Ok(Err(refused));
             }
             if account.failed_logins > 0
@@ -297,7 +363,7 @@ impl Desk {
             if account.id != session.account_id {
                 return Ok(Err(Refusal::AccountDisabled.into()));
             }
-            if let Err(refused) = check_password(w, &account, current, now)? {
+            if let Err(refused) = check_password(w, &account, current, now, None)? {
                 return Ok(Err(refused));
             }
             set_password(

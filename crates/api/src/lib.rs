@@ -11,7 +11,7 @@ mod office;
 mod register;
 mod sessions;
 
-pub use account::{Session, pace_refusal};
+pub use account::{CheckedPassword, Session, pace_refusal};
 pub use azukari_domain as domain;
 pub use azukari_ledger as ledger_engine;
 /// Files only their owner may read: the data folder, ledgers, anything holding the register.

@@ -3,7 +3,7 @@
 //! client named, with an idle end and an absolute end. Every request is resumed from its
 //! token and the account as it is now: a disabled account or a reset password ends them all.
 
-use crate::{Desk, Failure, Result, Session};
+use crate::{CheckedPassword, Desk, Failure, Result, Session};
 use azukari_domain::rules::{self, Refusal};
 use azukari_domain::{Instant, UseCase};
 use sha2::{Digest, Sha256};
@@ -84,17 +84,19 @@ pub(crate) fn check_idempotency_key(key: &str) -> Result<()> {
 
 impl Desk {
     /// Logs in as [`Desk::login`] does (same checks, same lock, same time for every refusal)
-    /// and starts a session of the office server for `device`.
+    /// and starts a session of the office server for `device`. The password may have been
+    /// checked `beforehand`, off the writer.
     pub fn start_session(
         &mut self,
         login: &str,
         password: &str,
+        beforehand: Option<&CheckedPassword>,
         device: &str,
         now: Instant,
         limits: SessionLimits,
     ) -> Result<(SessionToken, Session)> {
         let device = rules::required_text("device", device, 100)?;
-        let session = self.login(login, password, now)?;
+        let session = self.login_checked(login, password, beforehand, now)?;
         let token = SessionToken::new();
         let expires_at = now
             .checked_add(limits.absolute)

@@ -218,3 +218,76 @@ fn guessing_the_current_password_counts_towards_the_lock() {
         "even the right one waits for the lock"
     );
 }
+
+/// The office server checks a password away from the writer, against the hash read on a
+/// reader; the writer trusts that verdict only for the same account with the same hash.
+#[test]
+fn a_password_checked_beforehand_counts_only_while_the_account_keeps_that_hash() {
+    let mut f = fixture();
+    f.account("tanaka", vec![Role::Custodian], None);
+    f.account("suzuki", vec![Role::Custodian], None);
+    let limits = SessionLimits::default();
+    let hash = |f: &Fixture, login: &str| f.desk.password_hash_of(login).unwrap();
+
+    // Checked beforehand and still so: the session starts.
+    let checked = CheckedPassword::check("tanaka", hash(&f, "tanaka"), PASSWORD);
+    f.desk
+        .start_session("tanaka", PASSWORD, Some(&checked), "pc", minutes(1), limits)
+        .unwrap();
+
+    // A wrong password checked beforehand is refused, and counts towards the lock as any.
+    let before = f.head();
+    let wrong = CheckedPassword::check("tanaka", hash(&f, "tanaka"), "wrong password!");
+    let refused = f
+        .desk
+        .start_session(
+            "tanaka",
+            "wrong password!",
+            Some(&wrong),
+            "pc",
+            minutes(2),
+            limits,
+        )
+        .unwrap_err();
+    assert_eq!(refused.code(), "wrong_password");
+    assert_eq!(f.head(), before + 1, "the failure is journaled");
+
+    // The password is reset between the check and the write: the old one no longer opens.
+    let old = CheckedPassword::check("tanaka", hash(&f, "tanaka"), PASSWORD);
+    f.desk
+        .reset_password(&f.admin, "tanaka", "temporary-123", minutes(3))
+        .unwrap();
+    let refused = f
+        .desk
+        .start_session("tanaka", PASSWORD, Some(&old), "pc", minutes(4), limits)
+        .unwrap_err();
+    assert_eq!(
+        refused.code(),
+        "wrong_password",
+        "checked again on the writer"
+    );
+
+    // A verdict for one account opens no other, even with the same password.
+    let tanakas = CheckedPassword::check("tanaka", hash(&f, "tanaka"), "temporary-123");
+    let refused = f
+        .desk
+        .start_session(
+            "suzuki",
+            "temporary-123",
+            Some(&tanakas),
+            "pc",
+            minutes(5),
+            limits,
+        )
+        .unwrap_err();
+    assert_eq!(refused.code(), "wrong_password");
+
+    // No such account, checked beforehand against the decoy: refused the same way.
+    let nobody = CheckedPassword::check("nobody", hash(&f, "nobody"), PASSWORD);
+    assert!(hash(&f, "nobody").is_none());
+    let refused = f
+        .desk
+        .start_session("nobody", PASSWORD, Some(&nobody), "pc", minutes(6), limits)
+        .unwrap_err();
+    assert_eq!(refused.code(), "wrong_password");
+}

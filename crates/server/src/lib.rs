@@ -71,6 +71,9 @@ pub(crate) struct Office {
     /// was asked for (tokio's semaphore is fair): five ledgers printed at once would otherwise
     /// take every core for seconds, and every page and write would wait behind them.
     pub long_work: Arc<tokio::sync::Semaphore>,
+    /// Password checks (Argon2: 19 MiB and tens of milliseconds each) run one a core, in
+    /// turn: a morning's logins all at once would otherwise each take their memory together.
+    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 /// Serves until `shutdown` completes; calls `ready` with the address bound (port 0 picks one).
@@ -117,6 +120,9 @@ pub async fn serve(
         attempts: limits::Attempts::default(),
         long_work: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).max(1)),
+        )),
+        password_checks: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, |cores| cores.get()),
         )),
         config,
     });

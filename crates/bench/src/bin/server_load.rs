@@ -278,6 +278,7 @@ fn run(
 ) -> anyhow::Result<String> {
     let journal_before = journal_length(store)?;
     let tally = Arc::new(Tally::default());
+    let logging_in = Clock::now();
     // Everyone logs in first; the load starts when all are in.
     let clients = custodians + SITES + OFFICE_PRINTERS;
     let start = Arc::new(Barrier::new(clients + 1));
@@ -347,6 +348,10 @@ fn run(
     }
     start.wait();
     let started = Clock::now();
+    eprintln!(
+        "{clients} logins, all at once, in {:.1} s",
+        (started - logging_in).as_secs_f64()
+    );
     for thread in threads {
         thread
             .join()
