@@ -137,15 +137,17 @@ describe("what others write", () => {
       let dimmed = false;
       const watch = new MutationObserver(() => {
         if (document.getElementById("asset-table")?.getAttribute("aria-busy") === "true") dimmed = true;
+        if (document.querySelector(".detail")?.getAttribute("aria-busy") === "true") dimmed = true;
       });
       watch.observe(document.getElementById("asset-table")!, { attributes: true });
+      watch.observe(document.querySelector(".detail")!, { attributes: true });
       fake.wrote();
       vi.advanceTimersByTime(5000);
       await waitFor(() => expect(document.querySelector('tr[data-tag="PC-00001"]')?.textContent).toContain("髙橋 一郎"));
       await waitFor(() => expect(document.querySelector(".detail")?.textContent).toContain("髙橋 一郎"));
       expect(fake.callsOf("asset_page")).toHaveLength(pagesBefore + 1);
       expect(fake.lastQuery()?.offset).toBe(0);
-      // Read quietly: the table was never dimmed as loading.
+      // Read quietly: neither the table nor the detail was ever dimmed as loading.
       watch.disconnect();
       expect(dimmed).toBe(false);
     } finally {
