@@ -226,29 +226,26 @@ fn a_password_checked_beforehand_counts_only_while_the_account_keeps_that_hash()
     let mut f = fixture();
     f.account("tanaka", vec![Role::Custodian], None);
     f.account("suzuki", vec![Role::Custodian], None);
-    let limits = SessionLimits::default();
     let hash = |f: &Fixture, login: &str| f.desk.password_hash_of(login).unwrap();
+    let start = |f: &mut Fixture, login: &str, password: &str, checked, minute| {
+        f.desk.start_session(
+            login,
+            password,
+            Some(checked),
+            "pc",
+            minutes(minute),
+            SessionLimits::default(),
+        )
+    };
 
     // Checked beforehand and still so: the session starts.
     let checked = CheckedPassword::check("tanaka", hash(&f, "tanaka"), PASSWORD);
-    f.desk
-        .start_session("tanaka", PASSWORD, Some(&checked), "pc", minutes(1), limits)
-        .unwrap();
+    start(&mut f, "tanaka", PASSWORD, &checked, 1).unwrap();
 
     // A wrong password checked beforehand is refused, and counts towards the lock as any.
     let before = f.head();
     let wrong = CheckedPassword::check("tanaka", hash(&f, "tanaka"), "wrong password!");
-    let refused = f
-        .desk
-        .start_session(
-            "tanaka",
-            "wrong password!",
-            Some(&wrong),
-            "pc",
-            minutes(2),
-            limits,
-        )
-        .unwrap_err();
+    let refused = start(&mut f, "tanaka", "wrong password!", &wrong, 2).unwrap_err();
     assert_eq!(refused.code(), "wrong_password");
     assert_eq!(f.head(), before + 1, "the failure is journaled");
 
@@ -257,10 +254,7 @@ fn a_password_checked_beforehand_counts_only_while_the_account_keeps_that_hash()
     f.desk
         .reset_password(&f.admin, "tanaka", "temporary-123", minutes(3))
         .unwrap();
-    let refused = f
-        .desk
-        .start_session("tanaka", PASSWORD, Some(&old), "pc", minutes(4), limits)
-        .unwrap_err();
+    let refused = start(&mut f, "tanaka", PASSWORD, &old, 4).unwrap_err();
     assert_eq!(
         refused.code(),
         "wrong_password",
@@ -269,25 +263,12 @@ fn a_password_checked_beforehand_counts_only_while_the_account_keeps_that_hash()
 
     // A verdict for one account opens no other, even with the same password.
     let tanakas = CheckedPassword::check("tanaka", hash(&f, "tanaka"), "temporary-123");
-    let refused = f
-        .desk
-        .start_session(
-            "suzuki",
-            "temporary-123",
-            Some(&tanakas),
-            "pc",
-            minutes(5),
-            limits,
-        )
-        .unwrap_err();
+    let refused = start(&mut f, "suzuki", "temporary-123", &tanakas, 5).unwrap_err();
     assert_eq!(refused.code(), "wrong_password");
 
     // No such account, checked beforehand against the decoy: refused the same way.
     let nobody = CheckedPassword::check("nobody", hash(&f, "nobody"), PASSWORD);
     assert!(hash(&f, "nobody").is_none());
-    let refused = f
-        .desk
-        .start_session("nobody", PASSWORD, Some(&nobody), "pc", minutes(6), limits)
-        .unwrap_err();
+    let refused = start(&mut f, "nobody", PASSWORD, &nobody, 6).unwrap_err();
     assert_eq!(refused.code(), "wrong_password");
 }
