@@ -233,11 +233,14 @@ async fn reachability(app: tauri::AppHandle) -> Result<Reachability, IpcError> {
 
 /// The journal's last entry as the logged-in person's place has it. On a server this is also
 /// the client's check that the server's chain extends what it saw, every few seconds rather
-/// than only at the next write; a failure of it is the next command's to report.
+/// than only at the next write; a failure of it is the next command's to report. A refusal
+/// or the server's answered error (the session ended there) is not logged: asked every 5 s,
+/// it would fill the log.
 fn journal_seq_of(seat: &mut Seat) -> Option<i64> {
     let office = seat.office()?;
     match office.journal_head() {
         Ok(head) => Some(head.seq),
+        Err(Failure::Refused(_) | Failure::Answered(_)) => None,
         Err(failure) => {
             log::error(&format!(
                 "reading the journal's head: {}",
