@@ -907,3 +907,28 @@ fn a_group_that_panics_writes_nothing_and_the_store_goes_on() {
     store.write(|w| register(w, "PC-0003")).unwrap();
     assert_eq!(store.verify().unwrap().entries, before + 1);
 }
+
+/// SQLite is built with a page cache for each connection and without memory statistics (see
+/// `.cargo/config.toml`): as rusqlite bundles it, every connection of the office server shared
+/// one cache behind one lock, and readers under load slept on it while cores stood idle.
+#[test]
+fn sqlite_is_built_without_the_shared_page_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("office.db");
+    drop(sample(&path));
+    let options: Vec<String> = raw(&path)
+        .prepare("PRAGMA compile_options")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+        "{options:?}"
+    );
+    assert!(
+        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+        "{options:?}"
+    );
+}
