@@ -25,8 +25,8 @@ pub use ledger::{
     PrintRequest, Printed, PrintedFile, kind_word,
 };
 pub use office::{
-    Acknowledged, Call, Clock, Local, Office, Place, Reachability, dispatch, not_over_the_network,
-    typed,
+    Acknowledged, Answer, Call, Clock, Local, Office, Place, Reachability, dispatch,
+    not_over_the_network, typed,
 };
 pub use register::{NewAccount, NewAsset, NewPerson, NewSite, PersonRef};
 pub use sessions::{SessionLimits, SessionToken};

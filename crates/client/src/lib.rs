@@ -6,6 +6,7 @@
 
 mod kept;
 pub mod outbox;
+mod resolve;
 
 use azukari_api::domain::journal::Head;
 use azukari_api::domain::rules::Refusal;
@@ -21,6 +22,7 @@ use ureq::Agent;
 use ureq::http::Response;
 
 pub use kept::{Kept, TOKEN_STORE_ENV, TokenPlace};
+pub use resolve::agent;
 
 /// The protocol this client speaks; see `azukari_server::PROTOCOL`.
 const PROTOCOL: &str = "1";
@@ -105,14 +107,15 @@ impl Connection {
             }
             None => ureq::tls::RootCerts::PlatformVerifier,
         };
-        let agent: Agent = Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(600)))
-            .user_agent(concat!("azukari/", env!("CARGO_PKG_VERSION")))
-            .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
-            .build()
-            .into();
+        let agent = agent(
+            Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_connect(Some(Duration::from_secs(10)))
+                .timeout_global(Some(Duration::from_secs(600)))
+                .user_agent(concat!("azukari/", env!("CARGO_PKG_VERSION")))
+                .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
+                .build(),
+        );
         Ok(Connection {
             url,
             agent,

@@ -10,9 +10,8 @@
 //! a group whose commit fails is answered "not written", every write of it.
 
 use azukari_api::{Desk, Failure};
-use std::collections::VecDeque;
 use std::sync::mpsc;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The most writes one commit takes: enough to amortise the fsync, few enough that the first
 /// of them is not kept waiting long for the last.
@@ -28,60 +27,19 @@ const LONGEST_GROUP: std::time::Duration = std::time::Duration::from_millis(10);
 type Job = Box<dyn FnOnce(&mut Desk) -> Answer + Send>;
 type Answer = Box<dyn FnOnce(Result<(), Failure>) + Send>;
 
+/// A read given to the readers: it runs on whichever reading connection is free first.
+type Reading = Box<dyn FnOnce(&mut Desk) + Send>;
+
 pub(crate) struct Desks {
     /// The store's file, for work long enough to want a connection of its own.
     path: std::path::PathBuf,
     /// To the writer thread; `None` once the office closes, so the thread ends.
     queue: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Option<std::thread::JoinHandle<()>>,
-    readers: Mutex<Readers>,
-}
-
-/// The reading connections not in use, and the requests waiting for one, oldest first. A
-/// reader given back goes straight to the oldest waiting request: under load, a request is
-/// answered in turn instead of losing each wake-up to whoever asked last (a condition
-/// variable wakes any waiter), which made a page's p99 several times its median.
-struct Readers {
-    free: Vec<Desk>,
-    waiting: VecDeque<mpsc::SyncSender<Desk>>,
-}
-
-/// A reader taken from the pool; given back when dropped.
-pub(crate) struct Reader<'a> {
-    desk: Option<Desk>,
-    desks: &'a Desks,
-}
-
-impl std::ops::Deref for Reader<'_> {
-    type Target = Desk;
-    fn deref(&self) -> &Desk {
-        self.desk.as_ref().expect("held until dropped")
-    }
-}
-
-impl std::ops::DerefMut for Reader<'_> {
-    fn deref_mut(&mut self) -> &mut Desk {
-        self.desk.as_mut().expect("held until dropped")
-    }
-}
-
-impl Drop for Reader<'_> {
-    fn drop(&mut self) {
-        if let Some(mut desk) = self.desk.take() {
-            let mut readers = lock(&self.desks.readers);
-            while let Some(next) = readers.waiting.pop_front() {
-                // A waiter is parked on its receiver until handed a reader, so this fails
-                // only for one that has gone (its thread ended): try the next.
-                match next.try_send(desk) {
-                    Ok(()) => return,
-                    Err(
-                        mpsc::TrySendError::Full(back) | mpsc::TrySendError::Disconnected(back),
-                    ) => desk = back,
-                }
-            }
-            readers.free.push(desk);
-        }
-    }
+    /// To the reader threads, one queue for all, so reads are taken in the order they came;
+    /// `None` once the office closes.
+    reads: Mutex<Option<mpsc::Sender<Reading>>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 /// A poisoned lock means a request panicked while holding a connection; the connection
@@ -100,14 +58,24 @@ impl Desks {
             .name("azukari-writer".into())
             .spawn(move || write_in_groups(writer, waiting))
             .expect("the writer thread starts");
+        let (reads, asked) = mpsc::channel();
+        let asked = Arc::new(Mutex::new(asked));
+        let readers = readers
+            .into_iter()
+            .map(|desk| {
+                let asked = asked.clone();
+                std::thread::Builder::new()
+                    .name("azukari-reader".into())
+                    .spawn(move || read_in_turn(desk, &asked))
+                    .expect("a reader thread starts")
+            })
+            .collect();
         Desks {
             path,
             queue: Mutex::new(Some(queue)),
             writer: Some(writer),
-            readers: Mutex::new(Readers {
-                free: readers,
-                waiting: VecDeque::new(),
-            }),
+            reads: Mutex::new(Some(reads)),
+            readers,
         }
     }
 
@@ -117,64 +85,105 @@ impl Desks {
     }
 
     /// Runs `work` on the writer's desk, in turn with every other write, and answers once its
-    /// group is committed: `Ok` only for a write that is on disk. Blocks; call it off the
-    /// async threads. `work` must not ask for the writer itself (it would wait on itself).
-    pub fn write<T: Send + 'static>(
+    /// group is committed: `Ok` only for a write that is on disk. The request waits without
+    /// holding a thread. `work` must not ask for the writer itself (it would wait on itself).
+    pub async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Desk) -> Result<T, Failure> + Send + 'static,
+    ) -> Result<T, Failure> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.give_the_writer(work, move |outcome| {
+            // The client may have gone; the write stands or falls all the same.
+            let _ = answer.send(outcome);
+        })?;
+        // Dropped unanswered only if the work panicked: its savepoint was rolled back.
+        answered.await.unwrap_or_else(|_| Err(unfinished()))
+    }
+
+    /// [`Desks::write`] for work already off the async threads (a login after its password
+    /// check): blocks until the write's group is committed.
+    pub fn write_blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Desk) -> Result<T, Failure> + Send + 'static,
     ) -> Result<T, Failure> {
         let (answer, answered) = mpsc::sync_channel(1);
+        self.give_the_writer(work, move |outcome| {
+            let _ = answer.send(outcome);
+        })?;
+        answered.recv().unwrap_or_else(|_| Err(unfinished()))
+    }
+
+    fn give_the_writer<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Desk) -> Result<T, Failure> + Send + 'static,
+        answer: impl FnOnce(Result<T, Failure>) + Send + 'static,
+    ) -> Result<(), Failure> {
         let job: Job = Box::new(move |desk| {
             let outcome = work(desk);
-            Box::new(move |committed: Result<(), Failure>| {
-                // The client may have gone; the write stands or falls all the same.
-                let _ = answer.send(committed.and(outcome));
-            })
+            Box::new(move |committed: Result<(), Failure>| answer(committed.and(outcome)))
         });
         lock(&self.queue)
             .as_ref()
             .ok_or_else(closing)?
             .send(job)
-            .map_err(|_| closing())?;
-        // Dropped unanswered only if the work panicked: its savepoint was rolled back.
-        answered
-            .recv()
-            .unwrap_or_else(|_| Err(Failure::Internal("the write stopped unfinished".into())))
+            .map_err(|_| closing())
     }
 
-    /// A reading connection, once one is free and every request that asked before has had
-    /// one. Blocks; call it off the async threads.
-    pub fn reader(&self) -> Reader<'_> {
-        let handed = {
-            let mut readers = lock(&self.readers);
-            if let Some(desk) = readers.free.pop() {
-                return Reader {
-                    desk: Some(desk),
-                    desks: self,
-                };
-            }
-            let (hand, handed) = mpsc::sync_channel(1);
-            readers.waiting.push_back(hand);
-            handed
-        };
-        let desk = handed
-            .recv()
-            .expect("a waiting request is handed a reader: the pool outlives its readers");
-        Reader {
-            desk: Some(desk),
-            desks: self,
-        }
+    /// Runs `work` on a reading connection, once one is free and every read asked before it
+    /// has been taken. The request waits without holding a thread: under load a reader goes
+    /// from one read straight to the next, where a pool of connections handed to threads
+    /// woke a thread per read and another when it gave the connection back.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Desk) -> Result<T, Failure> + Send + 'static,
+    ) -> Result<T, Failure> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let reading: Reading = Box::new(move |desk| {
+            // The client may have gone; nothing was written either way.
+            let _ = answer.send(work(desk));
+        });
+        lock(&self.reads)
+            .as_ref()
+            .ok_or_else(closing)?
+            .send(reading)
+            .map_err(|_| closing())?;
+        // Dropped unanswered only if the work panicked.
+        answered
+            .await
+            .unwrap_or_else(|_| Err(Failure::Internal("the read stopped unfinished".into())))
+    }
+}
+
+/// A reader thread: takes the oldest read waiting and runs it on its connection, until the
+/// office closes. A read that panics is answered as stopped unfinished; the connection (no
+/// transaction is left open by a read that unwound) goes on to the next.
+fn read_in_turn(mut desk: Desk, asked: &Mutex<mpsc::Receiver<Reading>>) {
+    loop {
+        // Held only while this thread waits for the next read: the others wait their turn
+        // to wait, and the one holding it takes whatever comes first.
+        let next = lock(asked).recv();
+        let Ok(reading) = next else { return };
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reading(&mut desk)));
     }
 }
 
 impl Drop for Desks {
-    /// Lets the writer finish the group it holds, so no write is cut off mid-commit.
+    /// Lets the writer finish the group it holds, so no write is cut off mid-commit, and the
+    /// readers the reads they were given.
     fn drop(&mut self) {
         lock(&self.queue).take();
         if let Some(writer) = self.writer.take() {
             let _ = writer.join();
         }
+        lock(&self.reads).take();
+        for reader in self.readers.drain(..) {
+            let _ = reader.join();
+        }
     }
+}
+
+fn unfinished() -> Failure {
+    Failure::Internal("the write stopped unfinished".into())
 }
 
 pub(crate) fn closing() -> Failure {
@@ -218,52 +227,86 @@ fn write_in_groups(mut desk: Desk, waiting: mpsc::Receiver<Job>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use std::time::Duration;
 
-    fn waiting(desks: &Desks) -> usize {
-        lock(&desks.readers).waiting.len()
-    }
-
-    #[test]
-    fn requests_waiting_for_a_reader_get_one_in_the_order_they_asked() {
+    /// With one reader busy, reads asked one after another are run in that order, each on
+    /// the reader's own thread; one asked after all of them runs after all of them.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_are_taken_in_the_order_they_were_asked() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("office.db");
         let desks = Arc::new(Desks::new(
             Desk::open(&path).unwrap(),
             vec![Desk::open(&path).unwrap()],
         ));
-        let held = desks.reader();
-        let served = Arc::new(Mutex::new(Vec::new()));
-        let mut requests = Vec::new();
-        for n in 0..6 {
-            let (pool, served) = (desks.clone(), served.clone());
-            requests.push(std::thread::spawn(move || {
-                let _reader = pool.reader();
-                lock(&served).push(n);
-                // Held a moment, so a later request that is not next has a chance to jump in.
-                std::thread::sleep(Duration::from_millis(5));
-            }));
-            // Each asks only once the one before it is waiting: that is the order asked in.
-            while waiting(&desks) < n + 1 {
-                std::thread::sleep(Duration::from_millis(1));
+        let (release, released) = mpsc::channel::<()>();
+        let held = tokio::spawn({
+            let desks = desks.clone();
+            async move {
+                desks
+                    .read(move |_| {
+                        released.recv().unwrap();
+                        Ok(std::thread::current().name().map(str::to_string))
+                    })
+                    .await
             }
+        });
+        let served = Arc::new(Mutex::new(Vec::new()));
+        let mut reads = Vec::new();
+        for n in 0..6 {
+            let (desks, served) = (desks.clone(), served.clone());
+            reads.push(tokio::spawn(async move {
+                desks
+                    .read(move |desk| {
+                        lock(&served).push(n);
+                        // A real read on the connection, as a page would.
+                        desk.status().map(|_| ())
+                    })
+                    .await
+            }));
+            // Each asks only once the one before it has asked: that is the order asked in.
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        // Given back and asked for again at once: the request that asked now is served last,
-        // not first because it found the reader free before the first waiting one woke.
-        drop(held);
-        let again = desks.reader();
-        lock(&served).push(6);
-        drop(again);
-        for request in requests {
-            request.join().unwrap();
-        }
-        assert_eq!(*lock(&served), [0, 1, 2, 3, 4, 5, 6]);
+        release.send(()).unwrap();
         assert_eq!(
-            lock(&desks.readers).free.len(),
-            1,
-            "the reader is back in the pool"
+            held.await.unwrap().unwrap().as_deref(),
+            Some("azukari-reader")
         );
-        assert_eq!(waiting(&desks), 0);
+        for read in reads {
+            read.await.unwrap().unwrap();
+        }
+        desks.read(|_| Ok(())).await.unwrap();
+        assert_eq!(*lock(&served), [0, 1, 2, 3, 4, 5]);
+    }
+
+    /// A read that panics is answered, and the reader goes on to the next read.
+    #[tokio::test]
+    async fn a_read_that_panics_is_answered_and_the_reader_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("office.db");
+        let desks = Desks::new(Desk::open(&path).unwrap(), vec![Desk::open(&path).unwrap()]);
+        let failed = desks
+            .read(|_| -> Result<(), Failure> { panic!("a bug in a read") })
+            .await;
+        assert!(
+            matches!(&failed, Err(Failure::Internal(why)) if why.contains("unfinished")),
+            "{failed:?}"
+        );
+        let zone = desks.read(|desk| Ok(desk.status()?.time_zone)).await;
+        assert!(zone.is_ok(), "{zone:?}");
+    }
+
+    /// Once the office closes, a read is refused as shutting down, not left waiting.
+    #[tokio::test]
+    async fn a_read_after_closing_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("office.db");
+        let desks = Desks::new(Desk::open(&path).unwrap(), vec![Desk::open(&path).unwrap()]);
+        lock(&desks.reads).take();
+        let refused = desks.read(|_| Ok(())).await;
+        assert!(
+            matches!(&refused, Err(Failure::Internal(why)) if why.contains("shutting down")),
+            "{refused:?}"
+        );
     }
 }

@@ -8,6 +8,8 @@ mod desks;
 mod limits;
 mod wire;
 
+use axum_server::accept::NoDelayAcceptor;
+use axum_server::tls_rustls::RustlsAcceptor;
 use azukari_api::{Clock, Desk, Failure, SessionLimits};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -137,13 +139,15 @@ pub async fn serve(
     ready(bound, tls.is_some());
     let served = match tls {
         Some(tls) => {
-            axum_server::from_tcp_rustls(listener, tls)
+            axum_server::from_tcp(listener)
+                .acceptor(RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor::new()))
                 .handle(handle)
                 .serve(app)
                 .await
         }
         None => {
             axum_server::from_tcp(listener)
+                .acceptor(NoDelayAcceptor::new())
                 .handle(handle)
                 .serve(app)
                 .await

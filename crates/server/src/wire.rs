@@ -14,6 +14,7 @@ use azukari_api::{
     SessionToken, dispatch,
 };
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -195,11 +196,10 @@ pub struct Status {
 }
 
 async fn status(State(office): State<Arc<Office>>) -> Answer {
-    let time_zone = blocking(move || {
-        let desk = office.desks.reader();
-        Ok(desk.status()?.time_zone)
-    })
-    .await?;
+    let time_zone = office
+        .desks
+        .read(|desk| Ok(desk.status()?.time_zone))
+        .await?;
     Ok(Json(Status {
         server: "azukari".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -261,7 +261,7 @@ async fn blocking<T: Send + 'static>(
 /// Long work (a ledger, a backup) on a thread of its own at a lower scheduling priority: the
 /// pages and writes that arrive meanwhile get the cores first, and the long work takes what
 /// they leave. A thread of its own because a lowered thread cannot be raised again, and the
-/// blocking pool's threads go on to serve pages.
+/// blocking pool's threads go on to serve writes and logins.
 async fn in_the_background<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Refused> {
@@ -331,6 +331,19 @@ fn with_head(head: Option<HeaderValue>, mut response: Response) -> Response {
     response
 }
 
+/// An answer already written as JSON, sent as it is.
+fn json_text(answer: Box<RawValue>) -> Response {
+    let text: Box<str> = answer.into();
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        String::from(text),
+    )
+        .into_response()
+}
+
 fn json_of<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Refused> {
     serde_json::from_slice(body).map_err(malformed)
 }
@@ -366,6 +379,15 @@ async fn login(
         .admit(peer.ip(), &request.login, std::time::Instant::now())
         .map_err(|seconds| Refusal::TooManyAttempts { seconds })?;
     let began = std::time::Instant::now();
+    // The password is checked against the hash read on a reader: Argon2's tens of milliseconds
+    // hold up neither pages nor writes, and a morning's logins run on every core rather than
+    // one after another on the writer. The hash is read before the turn is taken, so a turn
+    // is held only while its check runs; a hash changed meanwhile is caught by the writer.
+    let asked = request.login.clone();
+    let hash = office
+        .desks
+        .read(move |desk| desk.password_hash_of(&asked))
+        .await?;
     let turn = office
         .password_checks
         .clone()
@@ -373,17 +395,13 @@ async fn login(
         .await
         .map_err(|_| Refused(crate::desks::closing()))?;
     blocking(move || {
-        // The password is checked here, against the hash read on a reader and given back
-        // before the check: Argon2's tens of milliseconds hold up neither pages nor writes, and
-        // a morning's logins run on every core rather than one after another on the writer.
-        let hash = office.desks.reader().password_hash_of(&request.login)?;
         let checked = CheckedPassword::check(&request.login, hash, &request.password);
         drop(turn);
         // Logging in may journal a failure: it goes through the one writer, which is let go
         // before a refusal is made to wait, so a stream of wrong passwords does not hold it.
         let (login, device) = (request.login.clone(), request.device.clone());
         let writing = office.clone();
-        let started = office.desks.write(move |desk| {
+        let started = office.desks.write_blocking(move |desk| {
             let now = now(&writing)?;
             let started = desk.start_session(
                 &request.login,
@@ -422,7 +440,7 @@ async fn logout(State(office): State<Arc<Office>>, Bearer(token): Bearer) -> Ans
         let writing = office.clone();
         office
             .desks
-            .write(move |desk| desk.end_session(&token, now(&writing)?))?;
+            .write_blocking(move |desk| desk.end_session(&token, now(&writing)?))?;
         Ok(Json(serde_json::json!({})).into_response())
     })
     .await
@@ -440,47 +458,57 @@ async fn call(
         .map(|v| v.to_str().map(str::to_string))
         .transpose()
         .map_err(|_| malformed("the idempotency key is not ASCII"))?;
-    blocking(move || {
-        // A read sent with a key is answered as a read: it has nothing to apply once.
-        let answer = if call.writes() {
-            let began = std::time::Instant::now();
-            // A wrong current password is paced here, after the writer is let go (the
-            // writer's desk does not pace), so it holds no group of writes while it waits.
-            let checks_password = call.checks_password();
-            let writing = office.clone();
-            let written = office.desks.write(move |desk| {
-                // Read on the writer, in turn: the journal's instants never go back.
-                let now = now(&writing)?;
-                // The session too, inside the write's transaction: a write never waits for a
-                // reader busy with a long page, and a session ended a moment ago is seen.
-                let session = resume_at(&writing, desk, &token, now)?;
-                let answer = match &key {
-                    Some(key) => desk.once(key, now, |desk| dispatch(desk, &session, now, call))?,
-                    None => dispatch(desk, &session, now, call)?,
-                };
-                if checks_password {
-                    // The one call that checks a password is the change of one's own. In the
-                    // same transaction as the new password, whoever held the old one (a
-                    // session opened on a lost laptop) is logged out by the change.
-                    desk.end_other_sessions(&session, &token, now)?;
-                }
+    // A read sent with a key is answered as a read: it has nothing to apply once.
+    if !call.writes() {
+        let reading = office.clone();
+        let (answer, head) = office
+            .desks
+            .read(move |desk| {
+                let now = now(&reading)?;
+                let session = resume_at(&reading, desk, &token, now)?;
+                let answer = dispatch(desk, &session, now, call)?;
                 Ok((answer, head_of(desk)))
-            });
+            })
+            .await?;
+        return Ok(with_head(head, json_text(answer)));
+    }
+    let began = std::time::Instant::now();
+    let checks_password = call.checks_password();
+    let writing = office.clone();
+    let written = office
+        .desks
+        .write(move |desk| {
+            // Read on the writer, in turn: the journal's instants never go back.
+            let now = now(&writing)?;
+            // The session too, inside the write's transaction: a write never waits for a
+            // reader busy with a long page, and a session ended a moment ago is seen.
+            let session = resume_at(&writing, desk, &token, now)?;
+            let answer: Box<RawValue> = match &key {
+                Some(key) => desk.once(key, now, |desk| dispatch(desk, &session, now, call))?,
+                None => dispatch(desk, &session, now, call)?,
+            };
             if checks_password {
-                azukari_api::pace_refusal(began, &written);
+                // The one call that checks a password is the change of one's own. In the
+                // same transaction as the new password, whoever held the old one (a
+                // session opened on a lost laptop) is logged out by the change.
+                desk.end_other_sessions(&session, &token, now)?;
             }
-            let (answer, head) = written?;
-            with_head(head, Json(answer).into_response())
-        } else {
-            let mut desk = office.desks.reader();
-            let now = now(&office)?;
-            let session = resume_at(&office, &desk, &token, now)?;
-            let answer = dispatch(&mut desk, &session, now, call)?;
-            with_head(head_of(&desk), Json(answer).into_response())
-        };
-        Ok(answer)
-    })
-    .await
+            Ok((answer, head_of(desk)))
+        })
+        .await;
+    let written = if checks_password {
+        // A wrong current password is paced here, after the writer is let go (the writer's
+        // desk does not pace), so it holds no group of writes while it waits.
+        blocking(move || {
+            azukari_api::pace_refusal(began, &written);
+            Ok(written)
+        })
+        .await?
+    } else {
+        written
+    };
+    let (answer, head) = written?;
+    Ok(with_head(head, json_text(answer)))
 }
 
 #[derive(Deserialize)]
@@ -507,7 +535,7 @@ async fn import(
     })?;
     blocking(move || {
         let writing = office.clone();
-        let (summary, head) = office.desks.write(move |desk| {
+        let (summary, head) = office.desks.write_blocking(move |desk| {
             let now = now(&writing)?;
             let session = resume_at(&writing, desk, &token, now)?;
             let summary = desk.import(
@@ -535,8 +563,8 @@ async fn print(
     let turn = long_work_turn(&office).await?;
     in_the_background(move || {
         let _turn = turn;
-        // A ledger of 100,000 rows takes seconds: on a connection of its own, so the pooled
-        // readers stay free for pages and for resuming sessions meanwhile.
+        // A ledger of 100,000 rows takes seconds: on a connection of its own, so the readers
+        // stay free for pages and for resuming sessions meanwhile.
         let desk = office.desks.beside()?;
         let session = resume(&office, &desk, &token)?;
         let printed = desk.print(

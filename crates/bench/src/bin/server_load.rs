@@ -126,12 +126,14 @@ fn generate(path: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The client's own agent, so that the bench's clients find the server as the desktop does.
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(300)))
-        .build()
-        .into()
+    azukari_client::agent(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(300)))
+            .build(),
+    )
 }
 
 /// One client's session: logs in, then calls with its token.
@@ -175,7 +177,8 @@ impl Client {
             request = request.header("idempotency-key", key);
         }
         let mut response = request
-            .send_json(serde_json::to_value(call).expect("a call is JSON"))
+            .content_type("application/json")
+            .send(serde_json::to_vec(call).expect("a call is JSON"))
             .map_err(|err| err.to_string())?;
         let body = response
             .body_mut()
@@ -257,6 +260,7 @@ fn client_thread(
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     let (url, start, tally) = (url.to_string(), start.clone(), tally.clone());
     std::thread::Builder::new()
+        .name("bench-client".into())
         .stack_size(256 * 1024)
         .spawn(move || {
             let client = Client::login(&url, &login);
@@ -358,6 +362,9 @@ fn run(
             .map_err(|_| anyhow::anyhow!("a client thread panicked"))?;
     }
     let elapsed = started.elapsed();
+    // The run's edges on the monotonic clock, to cut a profile to the load alone
+    // (`perf record -k CLOCK_MONOTONIC`, then `perf report --time START,END`).
+    eprintln!("the load ran from {started:?} to {:?}", Clock::now());
     let acknowledged = tally.acknowledged.load(Ordering::Relaxed);
     let journal_after = journal_length(store)?;
     let mut writes = tally.writes.lock().unwrap().clone();
