@@ -122,11 +122,7 @@ impl Desks {
             let outcome = work(desk);
             Box::new(move |committed: Result<(), Failure>| answer(committed.and(outcome)))
         });
-        lock(&self.queue)
-            .as_ref()
-            .ok_or_else(closing)?
-            .send(job)
-            .map_err(|_| closing())
+        hand_over(&self.queue, job)
     }
 
     /// Runs `work` on a reading connection, once one is free and every read asked before it
@@ -142,16 +138,21 @@ impl Desks {
             // The client may have gone; nothing was written either way.
             let _ = answer.send(work(desk));
         });
-        lock(&self.reads)
-            .as_ref()
-            .ok_or_else(closing)?
-            .send(reading)
-            .map_err(|_| closing())?;
+        hand_over(&self.reads, reading)?;
         // Dropped unanswered only if the work panicked.
         answered
             .await
             .unwrap_or_else(|_| Err(Failure::Internal("the read stopped unfinished".into())))
     }
+}
+
+/// Gives `work` to the writer's or the readers' queue; refused once the office closes.
+fn hand_over<W>(queue: &Mutex<Option<mpsc::Sender<W>>>, work: W) -> Result<(), Failure> {
+    lock(queue)
+        .as_ref()
+        .ok_or_else(closing)?
+        .send(work)
+        .map_err(|_| closing())
 }
 
 /// A reader thread: takes the oldest read waiting and runs it on its connection, until the

@@ -261,7 +261,7 @@ async fn blocking<T: Send + 'static>(
 /// Long work (a ledger, a backup) on a thread of its own at a lower scheduling priority: the
 /// pages and writes that arrive meanwhile get the cores first, and the long work takes what
 /// they leave. A thread of its own because a lowered thread cannot be raised again, and the
-/// blocking pool's threads go on to serve writes and logins.
+/// blocking pool's threads go on to serve logins and imports.
 async fn in_the_background<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Refused> {
