@@ -1,49 +1,46 @@
 //! Events applied to the state tables. Used by the write path and by replay, so the two can
 //! never drift: whatever `verify` rebuilds is what a live write produced.
 
+use crate::db::{Db, DbResult, params};
 use azukari_domain::import::fold;
 use azukari_domain::{AssetId, Event, Role};
-use rusqlite::{Connection, OptionalExtension, params};
 
-pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<()> {
+pub(crate) fn apply_event(db: &Db, event: &Event) -> DbResult<()> {
     match event {
         Event::StoreInitialised { time_zone } => {
-            conn.execute(
+            db.execute(
                 "INSERT INTO settings (key, value) VALUES ('time_zone', ?1)",
-                [time_zone],
+                params![time_zone],
             )?;
         }
         Event::OrganisationAdded { organisation: o } => {
-            conn.execute(
+            db.execute(
                 "INSERT INTO organisations (id, name, kind) VALUES (?1, ?2, ?3)",
                 params![o.id.0, o.name, o.kind.as_str()],
             )?;
         }
         Event::SiteAdded { site } => {
-            conn.execute(
+            db.execute(
                 "INSERT INTO sites (id, organisation_id, name, address) VALUES (?1, ?2, ?3, ?4)",
                 params![site.id.0, site.organisation_id.0, site.name, site.address],
             )?;
         }
         Event::SiteResponsibleAssigned { site_id, person_id } => {
-            conn.execute(
+            db.execute(
                 "INSERT INTO site_responsibles (site_id, person_id) VALUES (?1, ?2)",
                 params![site_id.0, person_id.0],
             )?;
         }
         Event::PersonAdded { person: p } => {
-            conn.prepare_cached(
-                "INSERT INTO people (id, name, kana, organisation_id, email, employee_number, active)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![p.id.0, p.name, p.kana, p.organisation_id.0, p.email, p.employee_number, p.active])?;
+            db.execute("INSERT INTO people (id, name, kana, organisation_id, email, employee_number, active)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", params![p.id.0, p.name, p.kana, p.organisation_id.0, p.email, p.employee_number, p.active])?;
         }
         // A hash inside an old entry (journal form 1) is not applied: secrets live in
         // `credentials`, which the write path fills beside the entry and replay never rebuilds.
         // Such a password must be changed: its hash is in every copy of the journal for good,
         // open to guessing offline (V2 set the flag on the accounts it migrated).
         Event::AccountAdded { account: a } => {
-            conn.execute(
+            db.execute(
                 "INSERT INTO accounts (id, login, person_id, roles, active, failed_logins,
                  must_change_password)
                  VALUES (?1, ?2, ?3, ?4, 1, 0, ?5)",
@@ -57,15 +54,15 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
             )?;
         }
         Event::AccountDisabled { account_id } => {
-            conn.execute(
+            db.execute(
                 "UPDATE accounts SET active = 0 WHERE id = ?1",
-                [account_id.0],
+                params![account_id.0],
             )?;
         }
         Event::AccountEnabled { account_id } => {
-            conn.execute(
+            db.execute(
                 "UPDATE accounts SET active = 1 WHERE id = ?1",
-                [account_id.0],
+                params![account_id.0],
             )?;
         }
         Event::PasswordSet {
@@ -73,16 +70,16 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
             must_change,
             digest: _,
         } => {
-            conn.execute(
+            db.execute(
                 "UPDATE accounts SET must_change_password = ?2 WHERE id = ?1",
                 params![account_id.0, must_change],
             )?;
         }
         Event::AccountUnlocked { account_id } => {
-            conn.execute(
+            db.execute(
                 "UPDATE accounts SET failed_logins = 0, locked_until = NULL, locks_in_a_row = 0
                  WHERE id = ?1",
-                [account_id.0],
+                params![account_id.0],
             )?;
         }
         Event::LoginFailed {
@@ -92,47 +89,46 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
         } => {
             // The lock ends the count: after it expires the next five failures lock again, for
             // twice as long.
-            conn.execute(
-                "UPDATE accounts SET failed_logins = CASE WHEN ?2 IS NULL THEN failed_logins + 1 ELSE 0 END,
-                 locks_in_a_row = locks_in_a_row + (?2 IS NOT NULL),
-                 locked_until = COALESCE(?2, locked_until) WHERE id = ?1",
+            db.execute(
+                // CAST: PostgreSQL must know a mark's type, and `?2 IS NULL` alone says none.
+                "UPDATE accounts SET
+                 failed_logins = CASE WHEN CAST(?2 AS TEXT) IS NULL THEN failed_logins + 1 ELSE 0 END,
+                 locks_in_a_row = locks_in_a_row + CASE WHEN CAST(?2 AS TEXT) IS NULL THEN 0 ELSE 1 END,
+                 locked_until = COALESCE(CAST(?2 AS TEXT), locked_until) WHERE id = ?1",
                 params![account_id.0, locked_until.map(|t| t.to_rfc3339())],
             )?;
         }
         Event::LoginSucceeded { account_id, at: _ } => {
-            conn.execute(
+            db.execute(
                 "UPDATE accounts SET failed_logins = 0, locked_until = NULL, locks_in_a_row = 0
                  WHERE id = ?1",
                 params![account_id.0],
             )?;
         }
         Event::AssetRegistered { asset: a } => {
-            conn.prepare_cached(
+            db.execute(
                 "INSERT INTO assets (id, tag, kind, name, model, serial, owner_organisation_id,
                  classification, encrypted, status, note, registered_at, search_text)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'available', ?10, ?11, '')",
-            )?
-            .execute(params![
-                a.id.0,
-                a.tag,
-                a.kind.as_str(),
-                a.name,
-                a.model,
-                a.serial,
-                a.owner_organisation_id.0,
-                a.classification.as_str(),
-                a.encrypted,
-                a.note,
-                a.registered_at.to_rfc3339()
-            ])?;
-            refresh_derived(conn, a.id)?;
+                params![
+                    a.id.0,
+                    a.tag,
+                    a.kind.as_str(),
+                    a.name,
+                    a.model,
+                    a.serial,
+                    a.owner_organisation_id.0,
+                    a.classification.as_str(),
+                    a.encrypted,
+                    a.note,
+                    a.registered_at.to_rfc3339()
+                ],
+            )?;
+            refresh_derived(db, a.id)?;
         }
         Event::LoanIssued { loan: l } => {
-            conn.prepare_cached(
-                "INSERT INTO loans (id, asset_id, custodian_id, issued_at, issued_by, due_on, place, site_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
+            db.execute("INSERT INTO loans (id, asset_id, custodian_id, issued_at, issued_by, due_on, place, site_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", params![
                 l.id.0,
                 l.asset_id.0,
                 l.custodian_id.0,
@@ -142,12 +138,14 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
                 l.place,
                 l.site_id.map(|s| s.0)
             ])?;
-            conn.prepare_cached("UPDATE assets SET status = 'on_loan' WHERE id = ?1")?
-                .execute([l.asset_id.0])?;
-            refresh_derived(conn, l.asset_id)?;
+            db.execute(
+                "UPDATE assets SET status = 'on_loan' WHERE id = ?1",
+                params![l.asset_id.0],
+            )?;
+            refresh_derived(db, l.asset_id)?;
         }
         Event::LoanAcknowledged { loan_id, at } => {
-            conn.execute(
+            db.execute(
                 "UPDATE loans SET acknowledged_at = ?2 WHERE id = ?1",
                 params![loan_id.0, at.to_rfc3339()],
             )?;
@@ -161,20 +159,19 @@ pub(crate) fn apply_event(conn: &Connection, event: &Event) -> rusqlite::Result<
             note,
             asset_status,
         } => {
-            conn.prepare_cached(
-                "UPDATE loans SET returned_at = ?2, returned_to = ?3, return_condition = ?4, return_note = ?5
-                 WHERE id = ?1",
-            )?
-            .execute(params![
+            db.execute("UPDATE loans SET returned_at = ?2, returned_to = ?3, return_condition = ?4, return_note = ?5
+                 WHERE id = ?1", params![
                 loan_id.0,
                 returned_at.to_rfc3339(),
                 returned_to.map(|a| a.0),
                 condition.as_str(),
                 note
             ])?;
-            conn.prepare_cached("UPDATE assets SET status = ?2 WHERE id = ?1")?
-                .execute(params![asset_id.0, asset_status.as_str()])?;
-            refresh_derived(conn, *asset_id)?;
+            db.execute(
+                "UPDATE assets SET status = ?2 WHERE id = ?1",
+                params![asset_id.0, asset_status.as_str()],
+            )?;
+            refresh_derived(db, *asset_id)?;
         }
     }
     Ok(())
@@ -191,15 +188,14 @@ pub(crate) fn roles_text(roles: &[Role]) -> String {
 /// The register reads derived columns of each asset: one folded search text (tag, name, model,
 /// serial and current custodian, folded as imports fold: full-width to half-width, lower case),
 /// and the current custodian's name and due date for sorting.
-fn refresh_derived(conn: &Connection, asset: AssetId) -> rusqlite::Result<()> {
+fn refresh_derived(db: &Db, asset: AssetId) -> DbResult<()> {
     // tag, name, model, serial, custodian, due: what people search and sort by.
-    let parts: Option<[Option<String>; 6]> = conn
-        .prepare_cached(
-            "SELECT a.tag, a.name, a.model, a.serial, p.name, l.due_on FROM assets a
-             LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL
-             LEFT JOIN people p ON p.id = l.custodian_id WHERE a.id = ?1",
-        )?
-        .query_row([asset.0], |row| {
+    let parts: Option<[Option<String>; 6]> = db.query_opt(
+        "SELECT a.tag, a.name, a.model, a.serial, p.name, l.due_on FROM assets a
+         LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL
+         LEFT JOIN people p ON p.id = l.custodian_id WHERE a.id = ?1",
+        params![asset.0],
+        |row| {
             Ok([
                 row.get(0)?,
                 row.get(1)?,
@@ -208,8 +204,8 @@ fn refresh_derived(conn: &Connection, asset: AssetId) -> rusqlite::Result<()> {
                 row.get(4)?,
                 row.get(5)?,
             ])
-        })
-        .optional()?;
+        },
+    )?;
     let Some([tag, name, model, serial, holder, due]) = parts else {
         return Ok(());
     };
@@ -219,9 +215,9 @@ fn refresh_derived(conn: &Connection, asset: AssetId) -> rusqlite::Result<()> {
         .map(|part| fold(part))
         .collect::<Vec<_>>()
         .join("\u{1f}");
-    conn.prepare_cached(
+    db.execute(
         "UPDATE assets SET search_text = ?2, holder_name = ?3, holder_due_on = ?4 WHERE id = ?1",
-    )?
-    .execute(params![asset.0, text, holder, due])?;
+        params![asset.0, text, holder, due],
+    )?;
     Ok(())
 }

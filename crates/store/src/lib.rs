@@ -1,21 +1,24 @@
-//! SQLite storage of Azukari: opening, migrations, state tables, the journal, verify, backup.
+//! Storage of Azukari on SQLite or PostgreSQL: opening, migrations, state tables, the journal,
+//! verify, backup.
 //!
-//! The only crate that knows SQL. Everything above it speaks in domain events and views, so a
-//! PostgreSQL store can serve the same api later. Every change enters through
+//! The only crate that knows SQL. Everything above it speaks in domain events and views; both
+//! engines run the same statements through [`db::Db`]. Every change enters through
 //! [`Writer::apply`], which updates the state tables and appends the hash-chained journal entry
-//! in one IMMEDIATE transaction.
+//! in one write transaction.
 
 mod apply;
+pub mod db;
 mod open;
 pub mod private;
 mod read;
 mod sessions;
 mod verify;
 
-pub use open::{IdTable, Store, Writer};
+pub use db::{DbError, Dialect};
+pub use open::{IdTable, Location, Store, Writer};
 pub use read::Reader;
 pub use sessions::ServerSession;
-pub use verify::{VerifyFailure, VerifyReport};
+pub use verify::{VerifyFailure, VerifyReport, expected_postgres_outline, postgres_outline};
 
 use std::path::PathBuf;
 
@@ -50,8 +53,14 @@ pub enum StoreError {
         "the store could not commit this write with the ones beside it ({0}); none of them was written: try again"
     )]
     GroupLost(String),
+    #[error("cannot reach the store {location}: {reason}")]
+    Connect { location: String, reason: String },
+    #[error(
+        "{0} of a PostgreSQL store is not made by Azukari: use the database's own tools (pg_dump)"
+    )]
+    NotOnPostgres(&'static str),
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Database(#[from] DbError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -1,29 +1,99 @@
 //! Opening a store safely, migrating it, and the one write path.
 
+use crate::db::{Db, DbError, DbResult, Dialect, params};
 use crate::private::{self, partial_path};
 use crate::read::Reader;
 use crate::{Result, StoreError, apply};
 use azukari_domain::journal::{Entry, Form, GENESIS, canonical_json, reads_back};
 use azukari_domain::{AccountId, Event, Instant};
 use chrono_tz::Tz;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod embedded {
-    refinery::embed_migrations!("../../schema");
+    refinery::embed_migrations!("../../schema/sqlite");
+}
+
+mod embedded_postgres {
+    refinery::embed_migrations!("../../schema/postgres");
 }
 
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
+    db: Db,
+    location: Location,
+    /// The file, or the connection string without its password: what `path` shows.
+    shown: PathBuf,
     /// Inside [`Store::together`]: each write is a savepoint of one shared transaction.
     together: bool,
 }
 
+/// Where a store lives: a SQLite file, or a PostgreSQL database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File(PathBuf),
+    /// A connection string (`postgres://…` or `host=… dbname=…`).
+    Postgres(String),
+}
+
+impl Location {
+    /// What `--store` names: `postgres://…` or `postgresql://…`, or the path of a PostgreSQL
+    /// server's socket (`…/.s.PGSQL.5432`, database `azukari`), is PostgreSQL; anything else
+    /// is a SQLite file.
+    pub fn of(path: &Path) -> Location {
+        let text = path.to_string_lossy();
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Location::Postgres(text.into_owned());
+        }
+        let socket_port = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .and_then(|name| name.strip_prefix(".s.PGSQL."))
+            .and_then(|port| port.parse::<u16>().ok());
+        if let (Some(port), Some(folder)) = (socket_port, path.parent()) {
+            return Location::Postgres(format!(
+                "host='{}' port={port} dbname=azukari",
+                folder
+                    .display()
+                    .to_string()
+                    .replace('\\', "\\\\")
+                    .replace('\'', "\\'")
+            ));
+        }
+        Location::File(path.to_path_buf())
+    }
+
+    /// The location as shown to people and written in logs: a password in a connection string
+    /// is left out.
+    pub fn shown(&self) -> String {
+        match self {
+            Location::File(path) => path.display().to_string(),
+            Location::Postgres(url) => hide_password(url),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user@host/db`; `password=…` left out.
+fn hide_password(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+        if let Some((credentials, host)) = authority.rsplit_once('@') {
+            let user = credentials.split(':').next().unwrap_or("");
+            return format!("{scheme}://{user}@{host}{tail}");
+        }
+        return url.to_string();
+    }
+    url.split_whitespace()
+        .filter(|pair| !pair.starts_with("password="))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
+        f.debug_struct("Store")
+            .field("location", &self.location.shown())
+            .finish()
     }
 }
 
@@ -34,9 +104,17 @@ impl AsMut<Store> for Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date: a
+    /// SQLite file, or the PostgreSQL database a connection string names ([`Location::of`]).
     /// Refuses network file systems, where SQLite's locking and WAL are not safe.
     pub fn open(path: &Path) -> Result<Store> {
+        match Location::of(path) {
+            Location::File(path) => Store::open_file(&path),
+            Location::Postgres(url) => Store::connect(&url),
+        }
+    }
+
+    fn open_file(path: &Path) -> Result<Store> {
         let folder = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -63,19 +141,49 @@ impl Store {
         Store::prepare(conn, path.to_path_buf())
     }
 
+    /// Connects to a PostgreSQL store and brings its schema up to date (schema/postgres).
+    pub fn connect(url: &str) -> Result<Store> {
+        let location = Location::Postgres(url.to_string());
+        let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(|source| {
+            StoreError::Connect {
+                location: location.shown(),
+                reason: DbError::from(source).to_string(),
+            }
+        })?;
+        embedded_postgres::migrations::runner()
+            .set_abort_divergent(true)
+            .set_abort_missing(true)
+            .set_grouped(true)
+            .run(&mut client)
+            .map_err(|err| StoreError::Migration(err.to_string()))?;
+        Ok(Store {
+            db: Db::postgres(url, client),
+            shown: PathBuf::from(location.shown()),
+            location,
+            together: false,
+        })
+    }
+
     /// A store that lives only in memory: for replaying the journal in `verify`.
     pub fn in_memory() -> Result<Store> {
-        Store::prepare(Connection::open_in_memory()?, PathBuf::from(":memory:"))
+        Store::prepare(
+            Connection::open_in_memory().map_err(DbError::from)?,
+            PathBuf::from(":memory:"),
+        )
     }
 
     fn prepare(mut conn: Connection, path: PathBuf) -> Result<Store> {
-        conn.busy_timeout(Duration::from_secs(5))?;
-        // WAL with synchronous=FULL: a committed write survives a power cut, not only a crash.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        // 64 MiB of page cache: the register's pages stay in memory at 100,000 assets.
-        conn.pragma_update(None, "cache_size", -65_536)?;
+        let pragmas = |conn: &Connection| -> rusqlite::Result<()> {
+            conn.busy_timeout(Duration::from_secs(5))?;
+            // WAL with synchronous=FULL: a committed write survives a power cut, not only a
+            // crash.
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+            // 64 MiB of page cache: the register's pages stay in memory at 100,000 assets.
+            conn.pragma_update(None, "cache_size", -65_536)
+        };
+        pragmas(&conn).map_err(DbError::from)?;
         embedded::migrations::runner()
             .set_abort_divergent(true)
             .set_abort_missing(true)
@@ -83,14 +191,24 @@ impl Store {
             .run(&mut conn)
             .map_err(|err| StoreError::Migration(err.to_string()))?;
         Ok(Store {
-            conn,
-            path,
+            db: Db::Sqlite(conn),
+            shown: path.clone(),
+            location: Location::File(path),
             together: false,
         })
     }
 
+    /// The file of a SQLite store; for PostgreSQL, its connection string without a password.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.shown
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.db.dialect()
     }
 
     /// Opens a second connection to the same file: for work that runs beside the main one,
@@ -102,12 +220,13 @@ impl Store {
                 source,
             },
         )?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(DbError::from)?;
         Ok(conn)
     }
 
     pub fn read(&self) -> Reader<'_> {
-        Reader::new(&self.conn)
+        Reader::new(&self.db)
     }
 
     /// The zone bare dates are read in; set once by `init`.
@@ -119,22 +238,32 @@ impl Store {
         Ok(self.read().setting("time_zone")?.is_some())
     }
 
-    /// `PRAGMA quick_check`: fast enough to run on every open.
+    /// `PRAGMA quick_check`: fast enough to run on every open. PostgreSQL checks its own
+    /// pages (and its operators run amcheck): here it only answers.
     pub fn quick_check(&self) -> Result<()> {
-        check_pragma(&self.conn, "quick_check")
+        match self.db.sqlite() {
+            Some(conn) => check_pragma(conn, "quick_check"),
+            None => Ok(self.db.batch("SELECT 1")?),
+        }
     }
 
     /// `quick_check` on its own read-only connection, so it can run beside the main one.
     pub fn quick_check_file(path: &Path) -> Result<()> {
-        check_pragma(&Store::open_read_only(path)?, "quick_check")
+        match Location::of(path) {
+            Location::File(path) => check_pragma(&Store::open_read_only(&path)?, "quick_check"),
+            Location::Postgres(_) => Store::open(path)?.quick_check(),
+        }
     }
 
     /// `PRAGMA integrity_check`: the full check, for verify and after a crash.
     pub fn integrity_check(&self) -> Result<()> {
-        check_pragma(&self.conn, "integrity_check")
+        match self.db.sqlite() {
+            Some(conn) => check_pragma(conn, "integrity_check"),
+            None => Ok(self.db.batch("SELECT 1")?),
+        }
     }
 
-    /// Runs `work` in one IMMEDIATE transaction: either all its events are applied and
+    /// Runs `work` in one write transaction: either all its events are applied and
     /// journaled, or none.
     pub fn write<T, E: From<StoreError>>(
         &mut self,
@@ -153,7 +282,7 @@ impl Store {
     }
 
     /// Runs `work`, in which every [`Store::write`] and [`Store::rehearse`] takes a savepoint
-    /// of one shared IMMEDIATE transaction instead of a transaction of its own, then commits
+    /// of one shared write transaction instead of a transaction of its own, then commits
     /// them all at once: one fsync for many writes (group commit). A write refused inside
     /// `work` is rolled back to its savepoint alone. Nothing `work` wrote is durable, nor may
     /// be reported done, until this returns `Ok`; on `Err` none of it was written.
@@ -164,7 +293,7 @@ impl Store {
         let store = holder.as_mut();
         // A group whose ROLLBACK failed must not make every later group fail to begin.
         store.abandon_together();
-        store.conn.execute_batch("BEGIN IMMEDIATE")?;
+        store.db.begin_write()?;
         store.together = true;
         let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(holder)));
         let store = holder.as_mut();
@@ -173,7 +302,7 @@ impl Store {
             store.abandon_together();
             std::panic::resume_unwind(panic)
         });
-        store.conn.execute_batch("COMMIT").map_err(|err| {
+        store.db.commit().map_err(|err| {
             store.abandon_together();
             StoreError::GroupLost(err.to_string())
         })?;
@@ -181,9 +310,9 @@ impl Store {
     }
 
     fn abandon_together(&mut self) {
-        if !self.conn.is_autocommit() {
+        if !self.db.is_autocommit() {
             // Best effort: a failed ROLLBACK leaves nothing committed either.
-            let _ = self.conn.execute_batch("ROLLBACK");
+            let _ = self.db.rollback();
         }
     }
 
@@ -192,32 +321,44 @@ impl Store {
         work: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
         commit: bool,
     ) -> Result<T, E> {
-        let tx = if !self.together {
-            Scope::Alone(
-                self.conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)
-                    .map_err(StoreError::from)?,
-            )
-        } else if self.conn.is_autocommit() {
-            // SQLite rolled the shared transaction back on its own (a full disk, an I/O
-            // error): a write now would commit by itself, outside the group, and then be
-            // reported lost with the others. Refuse it.
+        let scope = if !self.together {
+            self.db.begin_write().map_err(StoreError::from)?;
+            Scope::Alone
+        } else if self.db.is_autocommit() {
+            // The database rolled the shared transaction back on its own (SQLite on a full
+            // disk or an I/O error, PostgreSQL with its connection): a write now would commit
+            // by itself, outside the group, and then be reported lost with the others.
             return Err(
                 StoreError::GroupLost("the database rolled their transaction back".into()).into(),
             );
         } else {
-            Scope::Together(self.conn.savepoint().map_err(StoreError::from)?)
+            self.db
+                .batch("SAVEPOINT one_write")
+                .map_err(StoreError::from)?;
+            Scope::Together
         };
-        let head = journal_head(&tx).map_err(StoreError::from)?;
-        let mut writer = Writer { tx, head };
+        let mut writer = Writer {
+            db: &self.db,
+            scope,
+            finished: false,
+            head: JournalHead {
+                seq: 0,
+                hash: String::new(),
+                at: None,
+            },
+        };
+        writer.head = journal_head(&self.db).map_err(StoreError::from)?;
         let value = work(&mut writer)?;
-        writer.tx.finish(commit).map_err(StoreError::from)?;
+        writer.finish(commit).map_err(StoreError::from)?;
         Ok(value)
     }
 
     /// Copies the store with SQLite's online backup API to `out`; a half-written backup is
     /// never left at `out` (it is written beside it and renamed).
     pub fn backup(&self, out: &Path) -> Result<()> {
+        let Some(conn) = self.db.sqlite() else {
+            return Err(StoreError::NotOnPostgres("backup"));
+        };
         let partial = partial_path(out);
         let _ = std::fs::remove_file(&partial);
         // Made private before SQLite writes a page into it.
@@ -225,11 +366,11 @@ impl Store {
             path: partial.clone(),
             source,
         })?;
-        self.conn
-            .backup(rusqlite::MAIN_DB, &partial, None)
+        conn.backup(rusqlite::MAIN_DB, &partial, None)
             .inspect_err(|_| {
                 let _ = std::fs::remove_file(&partial);
-            })?;
+            })
+            .map_err(DbError::from)?;
         std::fs::rename(&partial, out).map_err(|source| StoreError::Io {
             path: out.to_path_buf(),
             source,
@@ -238,6 +379,9 @@ impl Store {
 
     /// Makes a new store at `target` from a backup file, after checking the backup verifies.
     pub fn restore(backup: &Path, target: &Path) -> Result<Store> {
+        if let Location::Postgres(_) = Location::of(target) {
+            return Err(StoreError::NotOnPostgres("restore"));
+        }
         if target.exists()
             && std::fs::metadata(target)
                 .map(|m| m.len() > 0)
@@ -258,7 +402,9 @@ impl Store {
             path: partial.clone(),
             source,
         })?;
-        source.backup(rusqlite::MAIN_DB, &partial, None)?;
+        source
+            .backup(rusqlite::MAIN_DB, &partial, None)
+            .map_err(DbError::from)?;
         drop(source);
         let restored = Store::open(&partial)?;
         if let Err(failure) = restored.verify() {
@@ -277,20 +423,23 @@ impl Store {
         Store::open(target)
     }
 
-    pub(crate) fn connection(&self) -> &Connection {
-        &self.conn
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
     }
 
-    pub(crate) fn connection_mut(&mut self) -> &mut Connection {
-        &mut self.conn
+    /// The connection itself: for tests and tools that read what the store is made of (its
+    /// schema), never for writing around [`Store::write`].
+    pub fn database(&self) -> &Db {
+        &self.db
     }
 }
 
 fn check_pragma(conn: &Connection, pragma: &str) -> Result<()> {
-    let mut statement = conn.prepare(&format!("PRAGMA {pragma}"))?;
-    let lines: Vec<String> = statement
-        .query_map([], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let lines = || -> rusqlite::Result<Vec<String>> {
+        let mut statement = conn.prepare(&format!("PRAGMA {pragma}"))?;
+        statement.query_map([], |row| row.get(0))?.collect()
+    };
+    let lines = lines().map_err(DbError::from)?;
     if lines == ["ok"] {
         Ok(())
     } else {
@@ -306,11 +455,11 @@ struct JournalHead {
     at: Option<String>,
 }
 
-fn journal_head(conn: &Connection) -> rusqlite::Result<JournalHead> {
-    Ok(conn
-        .query_row(
+fn journal_head(db: &Db) -> DbResult<JournalHead> {
+    Ok(db
+        .query_opt(
             "SELECT seq, hash, at FROM journal ORDER BY seq DESC LIMIT 1",
-            [],
+            params![],
             |row| {
                 Ok(JournalHead {
                     seq: row.get(0)?,
@@ -318,8 +467,7 @@ fn journal_head(conn: &Connection) -> rusqlite::Result<JournalHead> {
                     at: Some(row.get(2)?),
                 })
             },
-        )
-        .optional()?
+        )?
         .unwrap_or_else(|| JournalHead {
             seq: 0,
             hash: GENESIS.to_string(),
@@ -327,53 +475,58 @@ fn journal_head(conn: &Connection) -> rusqlite::Result<JournalHead> {
         }))
 }
 
-/// The open write transaction. Reads see the transaction's own writes.
+/// The open write transaction. Reads see the transaction's own writes. Dropped unfinished
+/// (an error, a panic), it rolls back what it wrote.
 pub struct Writer<'a> {
-    tx: Scope<'a>,
+    db: &'a Db,
+    scope: Scope,
+    finished: bool,
     head: JournalHead,
 }
 
 /// A write's own transaction, or its savepoint in a shared one ([`Store::together`]).
-enum Scope<'a> {
-    Alone(rusqlite::Transaction<'a>),
-    Together(rusqlite::Savepoint<'a>),
+enum Scope {
+    Alone,
+    Together,
 }
 
-impl Scope<'_> {
-    fn finish(self, commit: bool) -> rusqlite::Result<()> {
-        match (self, commit) {
-            (Scope::Alone(tx), true) => tx.commit(),
-            (Scope::Alone(tx), false) => tx.rollback(),
-            (Scope::Together(savepoint), true) => savepoint.commit(),
-            // Dropped, it rolls back to where it began and releases itself.
-            (Scope::Together(mut savepoint), false) => savepoint.rollback(),
+impl Writer<'_> {
+    fn finish(&mut self, commit: bool) -> DbResult<()> {
+        self.finished = true;
+        match (&self.scope, commit) {
+            (Scope::Alone, true) => self.db.commit(),
+            (Scope::Alone, false) => self.db.rollback(),
+            (Scope::Together, true) => self.db.batch("RELEASE SAVEPOINT one_write"),
+            (Scope::Together, false) => self
+                .db
+                .batch("ROLLBACK TO SAVEPOINT one_write; RELEASE SAVEPOINT one_write"),
         }
     }
 }
 
-impl std::ops::Deref for Scope<'_> {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        match self {
-            Scope::Alone(tx) => tx,
-            Scope::Together(savepoint) => savepoint,
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            // Best effort: a failed rollback leaves the transaction uncommitted all the same.
+            let _ = self.finish(false);
         }
     }
 }
 
 impl Writer<'_> {
     pub fn read(&self) -> Reader<'_> {
-        Reader::new(&self.tx)
+        Reader::new(self.db)
     }
 
-    pub(crate) fn connection(&self) -> &Connection {
-        &self.tx
+    pub(crate) fn db(&self) -> &Db {
+        self.db
     }
 
-    /// The next free id of a table, assigned here so that the event carries it.
+    /// The next free id of a table, assigned here so that the event carries it. Free because
+    /// writes are serialised ([`Db::begin_write`]): no other writer takes it meanwhile.
     pub fn next_id(&self, table: IdTable) -> Result<i64> {
         let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {}", table.name());
-        Ok(self.tx.query_row(&sql, [], |row| row.get(0))?)
+        Ok(self.db.query_row(&sql, params![], |row| row.get(0))?)
     }
 
     /// Applies the event to the state tables and appends it to the journal; returns its
@@ -393,7 +546,7 @@ impl Writer<'_> {
         if !reads_back(event, &canonical) {
             return Err(StoreError::UnreadableEvent(canonical));
         }
-        apply::apply_event(&self.tx, event)?;
+        apply::apply_event(self.db, event)?;
         let seq = self.head.seq + 1;
         let hash = Entry {
             seq,
@@ -403,12 +556,10 @@ impl Writer<'_> {
             form: Form::CURRENT,
         }
         .hash(&self.head.hash);
-        self.tx
-            .prepare_cached(
-                "INSERT INTO journal (seq, at, actor, event, prev_hash, hash, form)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(rusqlite::params![
+        self.db.execute(
+            "INSERT INTO journal (seq, at, actor, event, prev_hash, hash, form)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
                 seq,
                 at_text,
                 actor.map(|a| a.0),
@@ -416,7 +567,8 @@ impl Writer<'_> {
                 self.head.hash,
                 hash,
                 Form::CURRENT.number()
-            ])?;
+            ],
+        )?;
         self.head = JournalHead {
             seq,
             hash,
@@ -429,12 +581,11 @@ impl Writer<'_> {
     /// that applies the [`Event::PasswordSet`] it belongs to, never on its own: the journal
     /// records that a password was set, by whom and when, and this is the secret it set.
     pub fn keep_password_hash(&mut self, account: AccountId, hash: &str) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO credentials (account_id, password_hash) VALUES (?1, ?2)
-                 ON CONFLICT (account_id) DO UPDATE SET password_hash = excluded.password_hash",
-            )?
-            .execute(rusqlite::params![account.0, hash])?;
+        self.db.execute(
+            "INSERT INTO credentials (account_id, password_hash) VALUES (?1, ?2)
+             ON CONFLICT (account_id) DO UPDATE SET password_hash = excluded.password_hash",
+            params![account.0, hash],
+        )?;
         Ok(())
     }
 }
@@ -484,14 +635,14 @@ mod tests {
         let grouped = Store::together(&mut store, |store| {
             store.write(initialise).unwrap();
             // What SQLite does on SQLITE_FULL or SQLITE_IOERR.
-            store.conn.execute_batch("ROLLBACK").unwrap();
+            store.db.batch("ROLLBACK").unwrap();
             store.write(initialise)
         });
         assert!(
             matches!(grouped, Err(StoreError::GroupLost(_))),
             "{grouped:?}"
         );
-        assert!(store.conn.is_autocommit());
+        assert!(store.db.is_autocommit());
         assert_eq!(store.read().journal_head().unwrap().0, 0, "nothing written");
         // The store goes on: the next write, alone, is applied.
         assert_eq!(store.write(initialise).unwrap(), 1);

@@ -1,33 +1,32 @@
 //! Reads of the state tables, shared by plain reads and by the open write transaction.
 
+use crate::db::{self, Db, DbError, DbResult, Dialect, Row, Value, params};
 use crate::{Result, StoreError};
 use azukari_domain::import::fold;
 use azukari_domain::view::*;
 use azukari_domain::*;
 use chrono_tz::Tz;
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, params};
 
 pub struct Reader<'a> {
-    conn: &'a Connection,
+    db: &'a Db,
 }
 
-pub(crate) fn instant(text: Option<String>) -> rusqlite::Result<Option<Instant>> {
+pub(crate) fn instant(text: Option<String>) -> DbResult<Option<Instant>> {
     text.map(|text| {
-        text.parse::<Instant>().map_err(|err| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, err.into())
+        text.parse::<Instant>().map_err(|err| DbError::Conversion {
+            column: 0,
+            message: format!("{text}: {err}"),
         })
     })
     .transpose()
 }
 
-fn word<T: std::str::FromStr<Err = String>>(text: String) -> rusqlite::Result<T> {
-    text.parse().map_err(|err: String| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, err.into())
-    })
+fn word<T: std::str::FromStr<Err = String>>(text: String) -> DbResult<T> {
+    text.parse()
+        .map_err(|message: String| DbError::Conversion { column: 0, message })
 }
 
-fn roles(text: String) -> rusqlite::Result<Vec<Role>> {
+fn roles(text: String) -> DbResult<Vec<Role>> {
     text.split(',')
         .filter(|r| !r.is_empty())
         .map(|r| word(r.to_string()))
@@ -47,10 +46,10 @@ const ASSET_FROM: &str = "FROM assets a
     LEFT JOIN organisations po ON po.id = p.organisation_id
     LEFT JOIN sites ls ON ls.id = l.site_id";
 
-fn asset_row(row: &Row<'_>) -> rusqlite::Result<AssetRow> {
+fn asset_row(row: &Row<'_>) -> DbResult<AssetRow> {
     let id = AssetId(row.get(0)?);
     let tag: String = row.get(1)?;
-    let loan = match row.get::<_, Option<i64>>(11)? {
+    let loan = match row.get::<Option<i64>>(11)? {
         None => None,
         Some(loan_id) => Some(LoanRow {
             id: LoanId(loan_id),
@@ -91,7 +90,7 @@ const LOAN_SELECT: &str =
     FROM loans l JOIN assets a ON a.id = l.asset_id JOIN people p ON p.id = l.custodian_id
     JOIN organisations po ON po.id = p.organisation_id LEFT JOIN sites s ON s.id = l.site_id";
 
-fn loan_row(row: &Row<'_>) -> rusqlite::Result<LoanRow> {
+fn loan_row(row: &Row<'_>) -> DbResult<LoanRow> {
     Ok(LoanRow {
         id: LoanId(row.get(0)?),
         asset_id: AssetId(row.get(1)?),
@@ -105,12 +104,12 @@ fn loan_row(row: &Row<'_>) -> rusqlite::Result<LoanRow> {
         site: row.get(13)?,
         acknowledged_at: instant(row.get(9)?)?,
         returned_at: instant(row.get(10)?)?,
-        return_condition: row.get::<_, Option<String>>(11)?.map(word).transpose()?,
+        return_condition: row.get::<Option<String>>(11)?.map(word).transpose()?,
         return_note: row.get(12)?,
     })
 }
 
-fn person_row(row: &Row<'_>) -> rusqlite::Result<PersonRow> {
+fn person_row(row: &Row<'_>) -> DbResult<PersonRow> {
     Ok(PersonRow {
         id: PersonId(row.get(0)?),
         name: row.get(1)?,
@@ -149,7 +148,7 @@ fn visible_loans(scope: &ReadScope, l: &str, values: &mut Vec<Value>) -> Option<
         ));
     }
     Some(if either.is_empty() {
-        "0".into()
+        "1 = 0".into()
     } else {
         format!("({})", either.join(" OR "))
     })
@@ -187,24 +186,23 @@ fn visible_people(scope: &ReadScope, values: &mut Vec<Value>) -> Option<String> 
         ));
     }
     Some(if either.is_empty() {
-        "0".into()
+        "1 = 0".into()
     } else {
         format!("({})", either.join(" OR "))
     })
 }
 
 impl<'a> Reader<'a> {
-    pub(crate) fn new(conn: &'a Connection) -> Self {
-        Reader { conn }
+    pub(crate) fn new(db: &'a Db) -> Self {
+        Reader { db }
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
-                row.get(0)
-            })
-            .optional()?)
+        Ok(self.db.query_opt(
+            "SELECT value FROM settings WHERE key = ?1",
+            params![key],
+            |row| row.get(0),
+        )?)
     }
 
     pub fn time_zone(&self) -> Result<Tz> {
@@ -218,13 +216,12 @@ impl<'a> Reader<'a> {
     /// The journal's length and head hash: printed on ledgers, checked by verify.
     pub fn journal_head(&self) -> Result<(i64, String)> {
         Ok(self
-            .conn
-            .query_row(
+            .db
+            .query_opt(
                 "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
-                [],
+                params![],
                 |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?
+            )?
             .unwrap_or((0, azukari_domain::journal::GENESIS.to_string())))
     }
 
@@ -234,47 +231,47 @@ impl<'a> Reader<'a> {
         if seq == 0 {
             return Ok(Some(azukari_domain::journal::GENESIS.to_string()));
         }
-        Ok(self
-            .conn
-            .prepare_cached("SELECT hash FROM journal WHERE seq = ?1")?
-            .query_row([seq], |row| row.get(0))
-            .optional()?)
+        Ok(self.db.query_opt(
+            "SELECT hash FROM journal WHERE seq = ?1",
+            params![seq],
+            |row| row.get(0),
+        )?)
     }
 
     pub fn organisations(&self) -> Result<Vec<Organisation>> {
-        let mut statement = self
-            .conn
-            .prepare("SELECT id, name, kind FROM organisations ORDER BY id")?;
-        let rows = statement.query_map([], |row| {
-            Ok(Organisation {
-                id: OrganisationId(row.get(0)?),
-                name: row.get(1)?,
-                kind: word(row.get(2)?)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    pub fn organisation_by_name(&self, name: &str) -> Result<Option<Organisation>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT id, name, kind FROM organisations WHERE name = ?1")?
-            .query_row([name], |row| {
+        Ok(self.db.query_map(
+            "SELECT id, name, kind FROM organisations ORDER BY id",
+            params![],
+            |row| {
                 Ok(Organisation {
                     id: OrganisationId(row.get(0)?),
                     name: row.get(1)?,
                     kind: word(row.get(2)?)?,
                 })
-            })
-            .optional()?)
+            },
+        )?)
+    }
+
+    pub fn organisation_by_name(&self, name: &str) -> Result<Option<Organisation>> {
+        Ok(self.db.query_opt(
+            "SELECT id, name, kind FROM organisations WHERE name = ?1",
+            params![name],
+            |row| {
+                Ok(Organisation {
+                    id: OrganisationId(row.get(0)?),
+                    name: row.get(1)?,
+                    kind: word(row.get(2)?)?,
+                })
+            },
+        )?)
     }
 
     /// Our own company: the first organisation of kind `own`, made by `init`.
     pub fn own_organisation(&self) -> Result<Organisation> {
-        self.conn
-            .query_row(
+        self.db
+            .query_opt(
                 "SELECT id, name, kind FROM organisations WHERE kind = 'own' ORDER BY id LIMIT 1",
-                [],
+                params![],
                 |row| {
                     Ok(Organisation {
                         id: OrganisationId(row.get(0)?),
@@ -282,19 +279,22 @@ impl<'a> Reader<'a> {
                         kind: word(row.get(2)?)?,
                     })
                 },
-            )
-            .optional()?
+            )?
             .ok_or(StoreError::NotInitialised)
     }
 
     pub fn sites(&self) -> Result<Vec<SiteRow>> {
-        let mut statement = self.conn.prepare(
+        let list = match self.db.dialect() {
+            Dialect::Sqlite => "group_concat",
+            Dialect::Postgres => "string_agg",
+        };
+        let sql = format!(
             "SELECT s.id, o.name, s.name, s.address,
-             (SELECT group_concat(p.name, '、') FROM site_responsibles r JOIN people p ON p.id = r.person_id
-              WHERE r.site_id = s.id)
-             FROM sites s JOIN organisations o ON o.id = s.organisation_id ORDER BY o.name, s.name",
-        )?;
-        let rows = statement.query_map([], |row| {
+             (SELECT {list}(p.name, '、' ORDER BY p.id) FROM site_responsibles r
+              JOIN people p ON p.id = r.person_id WHERE r.site_id = s.id)
+             FROM sites s JOIN organisations o ON o.id = s.organisation_id ORDER BY o.name, s.name"
+        );
+        Ok(self.db.query_map(&sql, params![], |row| {
             let responsibles: Option<String> = row.get(4)?;
             Ok(SiteRow {
                 id: SiteId(row.get(0)?),
@@ -305,27 +305,23 @@ impl<'a> Reader<'a> {
                     .map(|r| r.split('、').map(str::to_string).collect())
                     .unwrap_or_default(),
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?)
     }
 
     pub fn site_id(&self, organisation: OrganisationId, name: &str) -> Result<Option<SiteId>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id FROM sites WHERE organisation_id = ?1 AND name = ?2",
-                params![organisation.0, name],
-                |row| Ok(SiteId(row.get(0)?)),
-            )
-            .optional()?)
+        Ok(self.db.query_opt(
+            "SELECT id FROM sites WHERE organisation_id = ?1 AND name = ?2",
+            params![organisation.0, name],
+            |row| Ok(SiteId(row.get(0)?)),
+        )?)
     }
 
     pub fn sites_named(&self, name: &str) -> Result<Vec<SiteId>> {
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT id FROM sites WHERE name = ?1 ORDER BY id")?;
-        let rows = statement.query_map([name], |row| Ok(SiteId(row.get(0)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(self.db.query_map(
+            "SELECT id FROM sites WHERE name = ?1 ORDER BY id",
+            params![name],
+            |row| Ok(SiteId(row.get(0)?)),
+        )?)
     }
 
     /// The people a scope may see: everyone, or the reader and whoever holds an item on loan
@@ -335,11 +331,16 @@ impl<'a> Reader<'a> {
         let filter = self::visible_people(scope, &mut values)
             .map(|condition| format!("WHERE {condition}"))
             .unwrap_or_default();
-        let mut statement = self.conn.prepare(&format!(
-            "{PERSON_SELECT} {filter} ORDER BY p.kana, p.name, p.id"
-        ))?;
-        let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), person_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        // People without a reading first, as SQLite sorts NULL.
+        let nulls_first = match self.db.dialect() {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " NULLS FIRST",
+        };
+        Ok(self.db.query_map(
+            &format!("{PERSON_SELECT} {filter} ORDER BY p.kana{nulls_first}, p.name, p.id"),
+            &db::values(&values),
+            person_row,
+        )?)
     }
 
     pub fn person_visible(&self, scope: &ReadScope, id: PersonId) -> Result<bool> {
@@ -348,53 +349,51 @@ impl<'a> Reader<'a> {
             return Ok(true);
         };
         Ok(self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT 1 FROM people p WHERE p.id = ?1 AND {condition}"
-            ))?
-            .query_row(rusqlite::params_from_iter(values.iter()), |_| Ok(()))
-            .optional()?
+            .db
+            .query_opt(
+                &format!("SELECT 1 FROM people p WHERE p.id = ?1 AND {condition}"),
+                &db::values(&values),
+                |_| Ok(()),
+            )?
             .is_some())
     }
 
     /// The sites a person is a site responsible of.
     pub fn sites_of_responsible(&self, person: PersonId) -> Result<Vec<SiteId>> {
-        let mut statement = self.conn.prepare_cached(
+        Ok(self.db.query_map(
             "SELECT site_id FROM site_responsibles WHERE person_id = ?1 ORDER BY site_id",
-        )?;
-        let rows = statement.query_map([person.0], |row| Ok(SiteId(row.get(0)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            params![person.0],
+            |row| Ok(SiteId(row.get(0)?)),
+        )?)
     }
 
     pub fn people_named(&self, name: &str) -> Result<Vec<PersonRow>> {
-        let mut statement = self
-            .conn
-            .prepare_cached(&format!("{PERSON_SELECT} WHERE p.name = ?1 ORDER BY p.id"))?;
-        let rows = statement.query_map([name], person_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(self.db.query_map(
+            &format!("{PERSON_SELECT} WHERE p.name = ?1 ORDER BY p.id"),
+            params![name],
+            person_row,
+        )?)
     }
 
     pub fn person(&self, id: PersonId) -> Result<Option<PersonRow>> {
-        Ok(self
-            .conn
-            .prepare_cached(&format!("{PERSON_SELECT} WHERE p.id = ?1"))?
-            .query_row([id.0], person_row)
-            .optional()?)
+        Ok(self.db.query_opt(
+            &format!("{PERSON_SELECT} WHERE p.id = ?1"),
+            params![id.0],
+            person_row,
+        )?)
     }
 
     pub fn credentials(&self, login: &str) -> Result<Option<Credentials>> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT a.id, a.login, a.person_id, a.roles, c.password_hash, a.active,
+        Ok(self.db.query_opt(
+            "SELECT a.id, a.login, a.person_id, a.roles, c.password_hash, a.active,
                  a.failed_logins, a.locked_until, a.locks_in_a_row, a.must_change_password
                  FROM accounts a LEFT JOIN credentials c ON c.account_id = a.id WHERE a.login = ?1",
-            )?
-            .query_row([login], |row| {
+            params![login],
+            |row| {
                 Ok(Credentials {
                     id: AccountId(row.get(0)?),
                     login: row.get(1)?,
-                    person_id: row.get::<_, Option<i64>>(2)?.map(PersonId),
+                    person_id: row.get::<Option<i64>>(2)?.map(PersonId),
                     roles: roles(row.get(3)?)?,
                     password_hash: row.get(4)?,
                     active: row.get(5)?,
@@ -403,8 +402,8 @@ impl<'a> Reader<'a> {
                     locks_in_a_row: row.get(8)?,
                     must_change_password: row.get(9)?,
                 })
-            })
-            .optional()?)
+            },
+        )?)
     }
 
     /// The account's roles now and whether it is active: read inside every write, so that a
@@ -414,36 +413,32 @@ impl<'a> Reader<'a> {
         let Some(standing) = self.account_standing(id)? else {
             return Ok(None);
         };
-        let login = self
-            .conn
-            .prepare_cached("SELECT login FROM accounts WHERE id = ?1")?
-            .query_row([id.0], |row| row.get(0))?;
+        let login = self.db.query_row(
+            "SELECT login FROM accounts WHERE id = ?1",
+            params![id.0],
+            |row| row.get(0),
+        )?;
         Ok(Some((login, standing)))
     }
 
     pub fn account_standing(&self, id: AccountId) -> Result<Option<AccountStanding>> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT active, roles, person_id, must_change_password FROM accounts WHERE id = ?1",
-            )?
-            .query_row([id.0], |row| {
+        Ok(self.db.query_opt(
+            "SELECT active, roles, person_id, must_change_password FROM accounts WHERE id = ?1",
+            params![id.0],
+            |row| {
                 Ok(AccountStanding {
                     active: row.get(0)?,
                     roles: roles(row.get(1)?)?,
-                    person_id: row.get::<_, Option<i64>>(2)?.map(PersonId),
+                    person_id: row.get::<Option<i64>>(2)?.map(PersonId),
                     must_change_password: row.get(3)?,
                 })
-            })
-            .optional()?)
+            },
+        )?)
     }
 
     pub fn accounts(&self) -> Result<Vec<AccountRow>> {
-        let mut statement = self.conn.prepare(
-            "SELECT a.id, a.login, p.name, a.roles, a.active, a.locked_until, a.must_change_password
-             FROM accounts a LEFT JOIN people p ON p.id = a.person_id ORDER BY a.login",
-        )?;
-        let rows = statement.query_map([], |row| {
+        Ok(self.db.query_map("SELECT a.id, a.login, p.name, a.roles, a.active, a.locked_until, a.must_change_password
+             FROM accounts a LEFT JOIN people p ON p.id = a.person_id ORDER BY a.login", params![], |row| {
             Ok(AccountRow {
                 id: AccountId(row.get(0)?),
                 login: row.get(1)?,
@@ -453,26 +448,23 @@ impl<'a> Reader<'a> {
                 locked_until: instant(row.get(5)?)?,
                 must_change_password: row.get(6)?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?)
     }
 
     pub fn count_accounts(&self) -> Result<i64> {
         Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM accounts", [], |row| row.get(0))?)
+            .db
+            .query_row("SELECT COUNT(*) FROM accounts", params![], |row| row.get(0))?)
     }
 
     pub fn asset_state(&self, tag: &str) -> Result<Option<AssetState>> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT a.id, a.tag, a.status, l.id, l.custodian_id, l.acknowledged_at, l.issued_at
+        Ok(self.db.query_opt(
+            "SELECT a.id, a.tag, a.status, l.id, l.custodian_id, l.acknowledged_at, l.issued_at
                  FROM assets a
                  LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL WHERE a.tag = ?1",
-            )?
-            .query_row([tag], |row| {
-                let open_loan = match row.get::<_, Option<i64>>(3)? {
+            params![tag],
+            |row| {
+                let open_loan = match row.get::<Option<i64>>(3)? {
                     None => None,
                     Some(loan) => Some(OpenLoan {
                         id: LoanId(loan),
@@ -487,8 +479,8 @@ impl<'a> Reader<'a> {
                     status: word(row.get(2)?)?,
                     open_loan,
                 })
-            })
-            .optional()?)
+            },
+        )?)
     }
 
     /// An asset by tag, if the scope sees it.
@@ -497,13 +489,11 @@ impl<'a> Reader<'a> {
         let visible = visible_assets(scope, "a", &mut values)
             .map(|condition| format!("AND {condition}"))
             .unwrap_or_default();
-        Ok(self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {ASSET_COLUMNS} {ASSET_FROM} WHERE a.tag = ?1 {visible}"
-            ))?
-            .query_row(rusqlite::params_from_iter(values.iter()), asset_row)
-            .optional()?)
+        Ok(self.db.query_opt(
+            &format!("SELECT {ASSET_COLUMNS} {ASSET_FROM} WHERE a.tag = ?1 {visible}"),
+            &db::values(&values),
+            asset_row,
+        )?)
     }
 
     /// One page of the register. Filters, search, sort and paging all happen here, so the UI
@@ -519,8 +509,9 @@ impl<'a> Reader<'a> {
             .collect();
         // With a search, status and kind are tested on the covering index assets_search (the
         // unary + keeps SQLite from choosing the status index and fetching every table row).
+        let postgres = self.db.dialect() == Dialect::Postgres;
         let column = |name: &str| {
-            if words.is_empty() {
+            if words.is_empty() || postgres {
                 format!("a.{name}")
             } else {
                 format!("+a.{name}")
@@ -542,7 +533,8 @@ impl<'a> Reader<'a> {
         }
         for word in words {
             values.push(Value::Text(word));
-            filters.push(format!("instr(a.search_text, ?{}) > 0", values.len()));
+            let find = if postgres { "strpos" } else { "instr" };
+            filters.push(format!("{find}(a.search_text, ?{}) > 0", values.len()));
         }
         if let Some(visible) = visible_assets(scope, "a", &mut values) {
             filters.push(visible);
@@ -552,7 +544,14 @@ impl<'a> Reader<'a> {
         } else {
             format!("WHERE {}", filters.join(" AND "))
         };
-        let direction = if query.descending { "DESC" } else { "ASC" };
+        // NULL sorts first ascending in SQLite and last in PostgreSQL: said outright there,
+        // so the register reads the same on both.
+        let direction = match (query.descending, postgres) {
+            (false, false) => "ASC",
+            (true, false) => "DESC",
+            (false, true) => "ASC NULLS FIRST",
+            (true, true) => "DESC NULLS LAST",
+        };
         // Every sort key is a column of assets, so the page is chosen without any join.
         let order = match query.sort {
             AssetSort::Tag => format!("a.tag {direction}"),
@@ -576,13 +575,14 @@ impl<'a> Reader<'a> {
             (true, _) => {
                 "FROM assets a JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL"
             }
-            (false, true) => "FROM assets a INDEXED BY assets_search",
-            (false, false) => "FROM assets a",
+            (false, true) if !postgres => "FROM assets a INDEXED BY assets_search",
+            (false, _) => "FROM assets a",
         };
-        let total: u32 = self
-            .conn
-            .prepare_cached(&format!("SELECT COUNT(*) {from} {filter}"))?
-            .query_row(rusqlite::params_from_iter(values.iter()), |row| row.get(0))?;
+        let total: u32 = self.db.query_row(
+            &format!("SELECT COUNT(*) {from} {filter}"),
+            &db::values(&values),
+            |row| row.get(0),
+        )?;
 
         // First the ids of the page, from assets (and its indexes) alone …
         let limit = query.limit.clamp(1, 1000);
@@ -594,10 +594,8 @@ impl<'a> Reader<'a> {
             values.len()
         );
         let ids: Vec<i64> = self
-            .conn
-            .prepare_cached(&sql)?
-            .query_map(rusqlite::params_from_iter(values.iter()), |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .db
+            .query_map(&sql, &db::values(&values), |row| row.get(0))?;
         if ids.is_empty() {
             return Ok(AssetPage {
                 rows: Vec::new(),
@@ -606,12 +604,13 @@ impl<'a> Reader<'a> {
         }
         // … then the joined rows of just those, put back in the page's order.
         let marks = vec!["?"; ids.len()].join(",");
-        let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT {ASSET_COLUMNS} {ASSET_FROM} WHERE a.id IN ({marks})"
-        ))?;
-        let mut rows: Vec<AssetRow> = statement
-            .query_map(rusqlite::params_from_iter(ids.iter()), asset_row)?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut rows: Vec<AssetRow> = self.db.query_map(
+            &format!("SELECT {ASSET_COLUMNS} {ASSET_FROM} WHERE a.id IN ({marks})"),
+            &ids.iter()
+                .map(|id| id as &dyn db::Param)
+                .collect::<Vec<_>>(),
+            asset_row,
+        )?;
         let position: std::collections::HashMap<i64, usize> =
             ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
         rows.sort_by_key(|row| position[&row.id.0]);
@@ -681,14 +680,12 @@ impl<'a> Reader<'a> {
             sql.push_str(&format!(" AND {visible}"));
         }
         sql.push_str(&format!(" ORDER BY {order}"));
-        let mut statement = self.conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), loan_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(self.db.query_map(&sql, &db::values(&values), loan_row)?)
     }
 
     /// Every asset in the register at `at`, with the custody period that covered it then.
     pub fn custody_lines(&self, at: Instant) -> Result<Vec<CustodyLine>> {
-        let mut statement = self.conn.prepare(
+        Ok(self.db.query_map(
             "SELECT a.tag, a.kind, a.name, a.model, a.serial, o.name, p.name, po.name, s.name,
                     l.issued_at, l.due_on, l.place, a.status,
                     CASE WHEN l.id IS NULL THEN (SELECT MAX(r.returned_at) FROM loans r
@@ -702,33 +699,33 @@ impl<'a> Reader<'a> {
              LEFT JOIN sites s ON s.id = l.site_id
              WHERE a.registered_at <= ?1
              ORDER BY a.tag",
-        )?;
-        let rows = statement.query_map([at.to_rfc3339()], |row| {
-            Ok(CustodyLine {
-                tag: row.get(0)?,
-                kind: word(row.get(1)?)?,
-                name: row.get(2)?,
-                model: row.get(3)?,
-                serial: row.get(4)?,
-                owner: row.get(5)?,
-                custodian: row.get(6)?,
-                custodian_organisation: row.get(7)?,
-                site: row.get(8)?,
-                issued_at: instant(row.get(9)?)?,
-                due_on: row.get(10)?,
-                place: row.get(11)?,
-                status: word(row.get(12)?)?,
-                returned_at: instant(row.get(13)?)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            params![at.to_rfc3339()],
+            |row| {
+                Ok(CustodyLine {
+                    tag: row.get(0)?,
+                    kind: word(row.get(1)?)?,
+                    name: row.get(2)?,
+                    model: row.get(3)?,
+                    serial: row.get(4)?,
+                    owner: row.get(5)?,
+                    custodian: row.get(6)?,
+                    custodian_organisation: row.get(7)?,
+                    site: row.get(8)?,
+                    issued_at: instant(row.get(9)?)?,
+                    due_on: row.get(10)?,
+                    place: row.get(11)?,
+                    status: word(row.get(12)?)?,
+                    returned_at: instant(row.get(13)?)?,
+                })
+            },
+        )?)
     }
 
     pub fn loan(&self, id: LoanId) -> Result<Option<LoanRow>> {
-        Ok(self
-            .conn
-            .prepare_cached(&format!("{LOAN_SELECT} WHERE l.id = ?1"))?
-            .query_row([id.0], loan_row)
-            .optional()?)
+        Ok(self.db.query_opt(
+            &format!("{LOAN_SELECT} WHERE l.id = ?1"),
+            params![id.0],
+            loan_row,
+        )?)
     }
 }

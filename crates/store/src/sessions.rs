@@ -2,9 +2,9 @@
 //! is journaled: a session is not a custody fact, and an answer repeats what a journaled write
 //! already returned. Only the SHA-256 of a token is ever stored.
 
+use crate::db::{Db, DbResult, params};
 use crate::{Result, Store, Writer};
 use azukari_domain::{AccountId, Instant};
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// A session as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,24 +18,23 @@ pub struct ServerSession {
 }
 
 /// An instant the store wrote itself: never absent where the schema says NOT NULL.
-fn at(text: String) -> rusqlite::Result<Instant> {
+fn at(text: String) -> DbResult<Instant> {
     Ok(crate::read::instant(Some(text))?.expect("a text was given"))
 }
 
 /// Ends the account's open sessions, all of them or all but the one of `keep_sha256`.
 fn end_sessions_of(
-    conn: &Connection,
+    db: &Db,
     account: AccountId,
     keep_sha256: Option<&str>,
     now: Instant,
 ) -> Result<usize> {
-    Ok(conn
-        .prepare_cached(
-            "UPDATE server_sessions SET ended_at = ?2
+    Ok(db.execute(
+        "UPDATE server_sessions SET ended_at = ?2
              WHERE account_id = ?1 AND ended_at IS NULL
-               AND (?3 IS NULL OR token_sha256 <> ?3)",
-        )?
-        .execute(params![account.0, now.to_rfc3339(), keep_sha256])?)
+               AND (CAST(?3 AS TEXT) IS NULL OR token_sha256 <> ?3)",
+        params![account.0, now.to_rfc3339(), keep_sha256],
+    )?)
 }
 
 impl Store {
@@ -47,30 +46,27 @@ impl Store {
         now: Instant,
         expires_at: Instant,
     ) -> Result<()> {
-        self.connection()
-            .prepare_cached(
-                "INSERT INTO server_sessions
+        self.db().execute(
+            "INSERT INTO server_sessions
                  (token_sha256, account_id, device, started_at, last_used_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-            )?
-            .execute(params![
+            params![
                 token_sha256,
                 account.0,
                 device,
                 now.to_rfc3339(),
                 expires_at.to_rfc3339()
-            ])?;
+            ],
+        )?;
         Ok(())
     }
 
     pub fn server_session(&self, token_sha256: &str) -> Result<Option<ServerSession>> {
-        Ok(self
-            .connection()
-            .prepare_cached(
-                "SELECT account_id, device, started_at, last_used_at, expires_at, ended_at
+        Ok(self.db().query_opt(
+            "SELECT account_id, device, started_at, last_used_at, expires_at, ended_at
                  FROM server_sessions WHERE token_sha256 = ?1",
-            )?
-            .query_row([token_sha256], |row| {
+            params![token_sha256],
+            |row| {
                 Ok(ServerSession {
                     account_id: AccountId(row.get(0)?),
                     device: row.get(1)?,
@@ -79,19 +75,18 @@ impl Store {
                     expires_at: at(row.get(4)?)?,
                     ended_at: crate::read::instant(row.get(5)?)?,
                 })
-            })
-            .optional()?)
+            },
+        )?)
     }
 
     /// Moves the idle end on. Only forward: a request that started earlier and finishes later
     /// never takes it back.
     pub fn touch_session(&self, token_sha256: &str, now: Instant) -> Result<()> {
-        self.connection()
-            .prepare_cached(
-                "UPDATE server_sessions SET last_used_at = ?2
+        self.db().execute(
+            "UPDATE server_sessions SET last_used_at = ?2
                  WHERE token_sha256 = ?1 AND last_used_at < ?2",
-            )?
-            .execute(params![token_sha256, now.to_rfc3339()])?;
+            params![token_sha256, now.to_rfc3339()],
+        )?;
         Ok(())
     }
 
@@ -103,37 +98,32 @@ impl Store {
         keep_sha256: &str,
         now: Instant,
     ) -> Result<usize> {
-        end_sessions_of(self.connection(), account, Some(keep_sha256), now)
+        end_sessions_of(self.db(), account, Some(keep_sha256), now)
     }
 
     pub fn end_session(&self, token_sha256: &str, now: Instant) -> Result<bool> {
-        Ok(self
-            .connection()
-            .prepare_cached(
-                "UPDATE server_sessions SET ended_at = ?2
+        Ok(self.db().execute(
+            "UPDATE server_sessions SET ended_at = ?2
                  WHERE token_sha256 = ?1 AND ended_at IS NULL",
-            )?
-            .execute(params![token_sha256, now.to_rfc3339()])?
-            > 0)
+            params![token_sha256, now.to_rfc3339()],
+        )? > 0)
     }
 }
 
 impl Writer<'_> {
     /// Ends every open session of the account, in the write that disables it or ends them.
     pub fn end_sessions_of(&mut self, account: AccountId, now: Instant) -> Result<usize> {
-        end_sessions_of(self.connection(), account, None, now)
+        end_sessions_of(self.db(), account, None, now)
     }
 
     /// The answer kept for a repeated request, as JSON.
     pub fn answer_of(&self, account: AccountId, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .connection()
-            .prepare_cached(
-                "SELECT answer FROM answered_requests
+        Ok(self.db().query_opt(
+            "SELECT answer FROM answered_requests
                  WHERE account_id = ?1 AND idempotency_key = ?2",
-            )?
-            .query_row(params![account.0, key], |row| row.get(0))
-            .optional()?)
+            params![account.0, key],
+            |row| row.get(0),
+        )?)
     }
 
     pub fn keep_answer(
@@ -143,12 +133,11 @@ impl Writer<'_> {
         answer: &str,
         now: Instant,
     ) -> Result<()> {
-        self.connection()
-            .prepare_cached(
-                "INSERT INTO answered_requests (account_id, idempotency_key, answer, answered_at)
+        self.db().execute(
+            "INSERT INTO answered_requests (account_id, idempotency_key, answer, answered_at)
                  VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![account.0, key, answer, now.to_rfc3339()])?;
+            params![account.0, key, answer, now.to_rfc3339()],
+        )?;
         Ok(())
     }
 }

@@ -4,6 +4,7 @@
 //! Everything is read in one snapshot (one read transaction), so a write committed by another
 //! connection while verify runs is neither half seen nor taken for tampering.
 
+use crate::db::{Db, DbError, DbResult, Dialect, Value, params};
 use crate::open::Store;
 use crate::{StoreError, apply};
 use azukari_domain::AccountId;
@@ -12,8 +13,6 @@ use azukari_domain::Instant;
 use azukari_domain::journal::{
     Entry, Form, GENESIS, Head, canonical_json, check_form_order, credential_digest,
 };
-use rusqlite::Connection;
-use rusqlite::types::Value;
 use std::collections::BTreeMap;
 
 /// Tables of the schema that replay does not rebuild, each for its reason. Every other table
@@ -61,9 +60,9 @@ pub enum VerifyFailure {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for VerifyFailure {
-    fn from(err: rusqlite::Error) -> Self {
-        VerifyFailure::Store(StoreError::Sqlite(err))
+impl From<DbError> for VerifyFailure {
+    fn from(err: DbError) -> Self {
+        VerifyFailure::Store(StoreError::Database(err))
     }
 }
 
@@ -82,23 +81,40 @@ impl Store {
         expect: Option<&Head>,
         progress: &mut dyn FnMut(i64, i64),
     ) -> Result<VerifyReport, VerifyFailure> {
-        // One snapshot: in WAL mode a read transaction sees the store as of its first read.
-        let live = self.connection().unchecked_transaction()?;
-        let total: i64 = live.query_row("SELECT COUNT(*) FROM journal", [], |row| row.get(0))?;
-        let mut replay = Store::in_memory()?;
-        let replay_conn = replay.connection_mut();
-        let tx = replay_conn.transaction()?;
-        let mut statement = live.prepare(
-            "SELECT seq, at, actor, event, prev_hash, hash, form FROM journal ORDER BY seq",
-        )?;
-        let mut rows = statement.query([])?;
+        // One snapshot, so a write committed beside verify is neither half seen nor taken
+        // for tampering.
+        let live = self.db();
+        live.begin_snapshot()?;
+        let verdict = verify_snapshot(live, expect, progress);
+        // A read-only transaction: ending it writes nothing either way.
+        let _ = live.rollback();
+        verdict
+    }
+}
+
+fn verify_snapshot(
+    live: &Db,
+    expect: Option<&Head>,
+    progress: &mut dyn FnMut(i64, i64),
+) -> Result<VerifyReport, VerifyFailure> {
+    {
+        let total: i64 =
+            live.query_row("SELECT COUNT(*) FROM journal", params![], |row| row.get(0))?;
+        // The replay is always SQLite, in memory: the reference the live tables of either
+        // engine are compared with, value by value.
+        let replay = Store::in_memory()?;
+        let tx = replay.db();
+        tx.begin_write()?;
         let mut expected_seq = 1;
         let mut head = GENESIS.to_string();
         let mut last: Option<(Instant, Form)> = None;
         let mut expected_found = false;
         // The digest of the password hash the journal last set, per account.
         let mut digests: BTreeMap<i64, String> = BTreeMap::new();
-        while let Some(row) = rows.next()? {
+        live.for_each(
+            "SELECT seq, at, actor, event, prev_hash, hash, form FROM journal ORDER BY seq",
+            params![],
+            |row| -> Result<(), VerifyFailure> {
             let seq: i64 = row.get(0)?;
             let fail = |reason: String| VerifyFailure::Entry { seq, reason };
             if seq != expected_seq {
@@ -156,7 +172,7 @@ impl Store {
             if canonical_json(&event) != stored {
                 return Err(fail("is not in canonical form".into()));
             }
-            apply::apply_event(&tx, &event)
+            apply::apply_event(tx, &event)
                 .map_err(|err| fail(format!("cannot be replayed: {err}")))?;
             match &event {
                 Event::AccountAdded { account } => {
@@ -176,7 +192,7 @@ impl Store {
                 } if form == Form::WholeEntry => {
                     let issued: String = tx.query_row(
                         "SELECT issued_at FROM loans WHERE id = ?1",
-                        [loan_id.0],
+                        params![loan_id.0],
                         |row| row.get(0),
                     )?;
                     if returned_at.to_rfc3339() < issued {
@@ -207,7 +223,8 @@ impl Store {
             if seq % 10_000 == 0 {
                 progress(seq, total);
             }
-        }
+            Ok(())
+        })?;
         progress(total, total);
         let entries = expected_seq - 1;
         if let Some(expect) = expect
@@ -221,12 +238,12 @@ impl Store {
                 ),
             });
         }
-        compare_schema(&live, &tx)?;
-        compare_credentials(&live, &digests)?;
+        compare_schema(live, tx)?;
+        compare_credentials(live, &digests)?;
         let mut records = 0;
-        let tables = state_tables(&live)?;
+        let tables = state_tables(tx)?;
         for table in &tables {
-            records += compare_table(&live, &tx, table)?;
+            records += compare_table(live, tx, table)?;
         }
         Ok(VerifyReport {
             entries,
@@ -239,15 +256,15 @@ impl Store {
 
 /// Each password hash kept beside the journal must be the one the journal last set for its
 /// account: a hash swapped in behind the journal (to log in as the office) is found.
-fn compare_credentials(
-    live: &Connection,
-    digests: &BTreeMap<i64, String>,
-) -> Result<(), VerifyFailure> {
-    let mut statement =
-        live.prepare("SELECT account_id, password_hash FROM credentials ORDER BY account_id")?;
-    let kept: BTreeMap<i64, String> = statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+fn compare_credentials(live: &Db, digests: &BTreeMap<i64, String>) -> Result<(), VerifyFailure> {
+    let kept: BTreeMap<i64, String> = live
+        .query_map(
+            "SELECT account_id, password_hash FROM credentials ORDER BY account_id",
+            params![],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?
+        .into_iter()
+        .collect();
     let differs = |key: i64, detail: &str| VerifyFailure::StateDiffers {
         table: "credentials".into(),
         key: key.to_string(),
@@ -274,36 +291,43 @@ fn compare_credentials(
     Ok(())
 }
 
-/// Every table of the store that replay rebuilds.
-pub(crate) fn state_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    let mut statement = conn.prepare(
+/// Every table of a SQLite store that replay rebuilds.
+pub(crate) fn state_tables(sqlite: &Db) -> DbResult<Vec<String>> {
+    let names: Vec<String> = sqlite.query_map(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
          ORDER BY name",
+        params![],
+        |row| row.get(0),
     )?;
-    let names = statement.query_map([], |row| row.get::<_, String>(0))?;
-    let mut tables = Vec::new();
-    for name in names {
-        let name = name?;
-        if !NOT_REBUILT.contains(&name.as_str()) {
-            tables.push(name);
-        }
-    }
-    Ok(tables)
+    Ok(names
+        .into_iter()
+        .filter(|name| !NOT_REBUILT.contains(&name.as_str()))
+        .collect())
 }
 
-/// The tables, indexes and triggers of the store must be exactly those the migrations make
-/// (the replay store was made by them a moment ago): a dropped trigger, an index added by
-/// hand or a table changed behind the migrations is named.
-fn compare_schema(live: &Connection, made: &Connection) -> Result<(), VerifyFailure> {
-    let objects = |conn: &Connection| -> rusqlite::Result<Vec<(String, String, Option<String>)>> {
-        let mut statement = conn.prepare(
+/// The schema of the store must be exactly what the migrations make: a dropped trigger, an
+/// index added by hand or a table changed behind the migrations is named.
+fn compare_schema(live: &Db, made: &Db) -> Result<(), VerifyFailure> {
+    match live.dialect() {
+        Dialect::Sqlite => compare_sqlite_schema(live, made),
+        Dialect::Postgres => {
+            let found = postgres_outline(live)?;
+            compare_outlines(&found, &expected_postgres_outline())
+        }
+    }
+}
+
+/// The replay store was made by the migrations a moment ago: its objects are the reference.
+fn compare_sqlite_schema(live: &Db, made: &Db) -> Result<(), VerifyFailure> {
+    let objects = |db: &Db| -> DbResult<Vec<(String, String, Option<String>)>> {
+        db.query_map(
             // Everything, SQLite's own indexes included, but the statistics ANALYZE keeps. The
             // underscore is escaped: `sqlitex_…` is a name anyone may give a trigger.
             "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'
              ORDER BY type, name",
-        )?;
-        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
-        rows.collect()
+            params![],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
     };
     let live = objects(live)?;
     let made = objects(made)?;
@@ -333,66 +357,135 @@ fn compare_schema(live: &Connection, made: &Connection) -> Result<(), VerifyFail
     Ok(())
 }
 
-/// The columns of a table's primary key, in key order.
-fn key_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<usize>> {
-    let mut statement = conn.prepare(&format!("SELECT * FROM pragma_table_info('{table}')"))?;
-    let mut keyed: Vec<(i64, usize)> = statement
-        .query_map([], |row| {
-            Ok((row.get::<_, i64>("pk")?, row.get::<_, i64>("cid")?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .filter(|(pk, _)| *pk > 0)
-        .map(|(pk, cid)| (pk, cid as usize))
+/// What the PostgreSQL migrations make, one object a line: the outline a fresh database is
+/// tested against (crates/store/tests/engines.rs), kept beside the migrations.
+pub fn expected_postgres_outline() -> Vec<String> {
+    include_str!("../../../schema/postgres/outline.txt")
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every table, column, constraint, index, trigger and function of the store's schema in
+/// PostgreSQL, one a line as `kind name: definition`, in a fixed order.
+pub fn postgres_outline(db: &Db) -> DbResult<Vec<String>> {
+    let mut lines = Vec::new();
+    let mut add = |sql: &str| -> DbResult<()> {
+        lines.extend(db.query_map(sql, params![], |row| row.get::<String>(0))?);
+        Ok(())
+    };
+    add("SELECT 'column ' || table_name::text || '.' || column_name::text || ': ' || data_type::text
+            || CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE '' END
+            || COALESCE(' collate ' || collation_name::text, '')
+            || COALESCE(' default ' || column_default::text, '')
+         FROM information_schema.columns WHERE table_schema = current_schema()
+         ORDER BY table_name, ordinal_position")?;
+    add(
+        "SELECT 'constraint ' || c.conrelid::regclass::text || '.' || c.conname::text || ': '
+            || pg_get_constraintdef(c.oid)
+         FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+         WHERE n.nspname = current_schema() ORDER BY 1",
+    )?;
+    add("SELECT 'index ' || indexname::text || ': '
+            || regexp_replace(indexdef, ' ON \\S+\\.', ' ON ')
+         FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname")?;
+    add(
+        "SELECT 'trigger ' || t.tgrelid::regclass::text || '.' || t.tgname::text || ': '
+            || regexp_replace(pg_get_triggerdef(t.oid), ' ON \\S+\\.', ' ON ')
+         FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = current_schema() AND NOT t.tgisinternal ORDER BY 1",
+    )?;
+    add(
+        "SELECT 'function ' || p.proname::text || ': ' || md5(p.prosrc)
+         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = current_schema() ORDER BY 1",
+    )?;
+    Ok(lines)
+}
+
+fn compare_outlines(found: &[String], made: &[String]) -> Result<(), VerifyFailure> {
+    if let Some(line) = made.iter().find(|line| !found.contains(line)) {
+        let name = line.split(':').next().unwrap_or(line);
+        return Err(VerifyFailure::Schema(
+            if found.iter().any(|f| f.split(':').next() == Some(name)) {
+                format!("{name} differs from what the migrations make")
+            } else {
+                format!("{name} is missing from the store")
+            },
+        ));
+    }
+    if let Some(line) = found.iter().find(|line| !made.contains(line)) {
+        let name = line.split(':').next().unwrap_or(line);
+        return Err(VerifyFailure::Schema(format!(
+            "{name} is not made by any migration"
+        )));
+    }
+    Ok(())
+}
+
+/// A table's columns (from the replay, which the migrations made), and the positions of its
+/// primary key among them, in key order.
+fn columns_and_key(replay: &Db, table: &str) -> DbResult<(Vec<String>, Vec<usize>)> {
+    let described: Vec<(String, i64)> = replay.query_map(
+        "SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid",
+        params![table],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let mut keyed: Vec<(i64, usize)> = described
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, pk))| *pk > 0)
+        .map(|(position, (_, pk))| (*pk, position))
         .collect();
     keyed.sort();
-    Ok(keyed.into_iter().map(|(_, cid)| cid).collect())
+    Ok((
+        described.into_iter().map(|(name, _)| name).collect(),
+        keyed.into_iter().map(|(_, position)| position).collect(),
+    ))
 }
 
 /// Walks both tables in key order and names the first record that differs.
-fn compare_table(
-    live: &Connection,
-    replay: &Connection,
-    table: &str,
-) -> Result<u64, VerifyFailure> {
-    let keys = key_columns(live, table)?;
+fn compare_table(live: &Db, replay: &Db, table: &str) -> Result<u64, VerifyFailure> {
+    let (columns, keys) = columns_and_key(replay, table)?;
     let order = if keys.is_empty() {
         "1".to_string()
     } else {
         keys.iter()
-            .map(|cid| (cid + 1).to_string())
+            .map(|position| (position + 1).to_string())
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let sql = format!("SELECT * FROM \"{table}\" ORDER BY {order}");
-    let mut live_statement = live.prepare(&sql)?;
-    let columns: Vec<String> = live_statement
-        .column_names()
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    let mut replay_statement = replay.prepare(&sql)?;
-    let mut live_rows = live_statement.query([])?;
-    let mut replay_rows = replay_statement.query([])?;
+    let listed = columns
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT {listed} FROM \"{table}\" ORDER BY {order}");
     let width = columns.len();
-    let values = |row: &rusqlite::Row<'_>| -> rusqlite::Result<Vec<Value>> {
-        (0..width).map(|i| row.get::<_, Value>(i)).collect()
+    let values = |row: &crate::db::Row<'_>| -> DbResult<Vec<Value>> {
+        (0..width).map(|i| row.value(i)).collect()
     };
+    // Both sides are read whole: the state tables are the size of the register, which a
+    // store keeps in memory for its pages anyway.
+    let live_rows = live.query_map(&sql, params![], values)?;
+    let replay_rows = replay.query_map(&sql, params![], values)?;
     let key = |row: &[Value]| -> String {
         if keys.is_empty() {
             return show(&row[0]);
         }
         keys.iter()
-            .map(|&cid| show(&row[cid]))
+            .map(|&position| show(&row[position]))
             .collect::<Vec<_>>()
             .join("/")
     };
     let table = table.to_string();
+    let mut live_rows = live_rows.into_iter();
+    let mut replay_rows = replay_rows.into_iter();
     let mut count = 0;
     loop {
-        let live_row = live_rows.next()?.map(values).transpose()?;
-        let replay_row = replay_rows.next()?.map(values).transpose()?;
-        match (live_row, replay_row) {
+        match (live_rows.next(), replay_rows.next()) {
             (None, None) => return Ok(count),
             (Some(row), None) => {
                 return Err(VerifyFailure::StateDiffers {
@@ -461,6 +554,5 @@ fn show(value: &Value) -> String {
         Value::Integer(i) => i.to_string(),
         Value::Real(r) => r.to_string(),
         Value::Text(t) => format!("'{t}'"),
-        Value::Blob(b) => format!("{} bytes", b.len()),
     }
 }

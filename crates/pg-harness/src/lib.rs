@@ -1,0 +1,213 @@
+//! A real PostgreSQL server for tests, one per test process: Debian's `postgresql` package
+//! (which `make test` installs), a cluster made by `initdb` in a temporary folder, reached over
+//! a Unix socket in that folder, so test processes never meet on a port. Each test takes a
+//! database of its own ([`Cluster::new_database`]).
+//!
+//! The server is stopped, and its folder removed, by a keeper shell that waits for the test
+//! process's end: it reads a pipe only this process holds, which the kernel closes however
+//! the process ends (a panic, a failed assertion, SIGKILL).
+//!
+//! `initdb` refuses to run as root; as root the cluster belongs to the `postgres` user and
+//! every server command runs through `runuser`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+pub struct Cluster {
+    folder: PathBuf,
+    bin: PathBuf,
+    as_postgres: bool,
+    databases: AtomicU32,
+    /// Closed only when the process ends: then the keeper stops the server.
+    _keeper: Mutex<(Child, ChildStdin)>,
+}
+
+/// The test process's server, started on first use (about a second).
+pub fn cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(Cluster::start)
+}
+
+/// The folder of PostgreSQL's programs: `AZUKARI_PG_BIN`, or the newest Debian installs.
+fn bin_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("AZUKARI_PG_BIN") {
+        return PathBuf::from(dir);
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin).unwrap_or_else(|| {
+        panic!("PostgreSQL's programs were not found: install the postgresql package (`make test` does) or set AZUKARI_PG_BIN")
+    })
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+impl Cluster {
+    fn start() -> Cluster {
+        let bin = bin_dir();
+        let as_postgres = is_root();
+        // Removed by the keeper when the process ends, not by a guard: the server outlives
+        // every test of the process.
+        let folder = tempfile::Builder::new()
+            .prefix("azukari-pg-")
+            .tempdir()
+            .expect("the cluster's folder is made")
+            .keep();
+        if as_postgres {
+            run(Command::new("chown").arg("postgres:").arg(&folder));
+        }
+        let cluster = Cluster {
+            _keeper: Mutex::new(keeper(&folder, &bin, as_postgres)),
+            folder,
+            bin,
+            as_postgres,
+            databases: AtomicU32::new(0),
+        };
+        let data = cluster.folder.join("data");
+        run(cluster
+            .server_command("initdb")
+            .args(["--auth=trust", "--username=postgres", "--encoding=UTF8"])
+            .args(["--locale=C", "--no-sync", "--no-instructions", "-D"])
+            .arg(&data));
+        // A Unix socket only, in the cluster's folder. fsync off: a test's server is never
+        // power-cut, and a killed server's writes are in the kernel's cache all the same.
+        let options = format!(
+            "-k {} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200",
+            cluster.folder.display()
+        );
+        run(cluster
+            .server_command("pg_ctl")
+            .args(["-w", "-s", "-l"])
+            .arg(cluster.folder.join("server.log"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-o", &options, "start"]));
+        cluster
+    }
+
+    /// A command of PostgreSQL's, run as the cluster's owner.
+    pub fn server_command(&self, program: &str) -> Command {
+        server_command(&self.bin, self.as_postgres, program)
+    }
+
+    /// The folder the server's socket is in.
+    pub fn socket_folder(&self) -> &Path {
+        &self.folder
+    }
+
+    /// The data folder, for `pg_ctl` (a restart under load).
+    pub fn data_folder(&self) -> PathBuf {
+        self.folder.join("data")
+    }
+
+    /// The connection string of database `name`.
+    pub fn url(&self, name: &str) -> String {
+        format!(
+            "postgresql://postgres@/{name}?host={}",
+            self.folder.display()
+        )
+    }
+
+    /// A new, empty database of the cluster's: its connection string.
+    pub fn new_database(&self) -> String {
+        let name = format!("t{}", self.databases.fetch_add(1, Ordering::Relaxed) + 1);
+        let mut admin = postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
+            .expect("the cluster answers");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("a database is made");
+        self.url(&name)
+    }
+
+    /// Restarts the server (`pg_ctl restart -m fast`): every connection is cut.
+    pub fn restart(&self) {
+        let options = format!(
+            "-k {} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200",
+            self.folder.display()
+        );
+        run(self
+            .server_command("pg_ctl")
+            .args(["-w", "-s", "-m", "fast", "-l"])
+            .arg(self.folder.join("server.log"))
+            .arg("-D")
+            .arg(self.data_folder())
+            .args(["-o", &options, "restart"]));
+    }
+}
+
+fn server_command(bin: &Path, as_postgres: bool, program: &str) -> Command {
+    let program = bin.join(program);
+    if as_postgres {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+/// A shell that waits for this process to end (its standard input closes), then stops the
+/// server at once and removes the cluster's folder.
+fn keeper(folder: &Path, bin: &Path, as_postgres: bool) -> (Child, ChildStdin) {
+    let stop = server_command(bin, as_postgres, "pg_ctl");
+    let mut words: Vec<String> = std::iter::once(stop.get_program())
+        .chain(stop.get_args())
+        .map(|word| word.to_string_lossy().into_owned())
+        .collect();
+    words.extend([
+        "-s".into(),
+        "-m".into(),
+        "immediate".into(),
+        "-D".into(),
+        folder.join("data").display().to_string(),
+        "stop".into(),
+    ]);
+    let quoted = |word: &str| format!("'{}'", word.replace('\'', "'\\''"));
+    let script = format!(
+        "cat >/dev/null; {} >/dev/null 2>&1; rm -rf {}",
+        words
+            .iter()
+            .map(|w| quoted(w))
+            .collect::<Vec<_>>()
+            .join(" "),
+        quoted(&folder.display().to_string())
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the keeper shell starts");
+    let stdin = child.stdin.take().expect("the keeper's pipe");
+    (child, stdin)
+}
+
+fn run(command: &mut Command) {
+    let output = command
+        .output()
+        .unwrap_or_else(|err| panic!("{command:?} could not start: {err}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
