@@ -372,7 +372,9 @@ fn the_same_story_gets_the_same_answers_embedded_and_through_the_office_server()
     new_store(&embedded);
     let here = story(&Embedded(&embedded));
 
-    let served = dir.path().join("served.db");
+    // With AZUKARI_TEST_STORE=postgres the server's store is PostgreSQL: the same story on
+    // SQLite embedded and on PostgreSQL served.
+    let served = azukari_pg_harness::test_store(dir.path(), "served.db");
     new_store(&served);
     let server = Served::start(&served);
     let there = story(&server);
@@ -544,7 +546,9 @@ fn every_role_may_do_exactly_what_the_table_says_embedded_and_through_the_office
     std::fs::create_dir(&here_folder).unwrap();
     let here = permission_matrix(&Embedded(&embedded), &here_folder);
 
-    let served = dir.path().join("served.db");
+    // With AZUKARI_TEST_STORE=postgres the server's store is PostgreSQL: the same story on
+    // SQLite embedded and on PostgreSQL served.
+    let served = azukari_pg_harness::test_store(dir.path(), "served.db");
     new_store(&served);
     let server = Served::start(&served);
     let there_folder = dir.path().join("served");

@@ -11,7 +11,7 @@ fn at(text: &str) -> Instant {
 #[test]
 fn a_partner_engineer_receives_hands_on_and_returns_a_pc() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("office.db");
+    let path = azukari_pg_harness::test_store(dir.path(), "office.db");
     let mut desk = Desk::open(&path).unwrap();
     assert!(desk.needs_first_account().unwrap());
     let office = desk

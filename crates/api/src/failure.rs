@@ -2,7 +2,7 @@
 
 use azukari_domain::import::ImportError;
 use azukari_domain::rules::{Lang, Refusal};
-use azukari_store::{StoreError, VerifyFailure};
+use azukari_store::{CopyFailure, StoreError, VerifyFailure};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -97,6 +97,17 @@ impl Failure {
             Failure::Store(StoreError::AlreadyExists(_)) => "already_exists",
             Failure::Store(StoreError::ClockBehind { .. }) => "clock_behind",
             Failure::Store(StoreError::GroupLost(_)) => "not_written",
+            // PostgreSQL restarted or the network dropped: nothing of the write was kept
+            // (or, its COMMIT's answer lost, it was kept with its answer for the retry).
+            Failure::Store(StoreError::Database(db)) if db.is_connection_lost() => "not_written",
+            Failure::Store(StoreError::Connect { .. }) => "store_unreachable",
+            Failure::Store(StoreError::Copy(copy)) => match **copy {
+                CopyFailure::TargetNotEmpty(_) => "already_exists",
+                CopyFailure::SourceDoesNotVerify(_)
+                | CopyFailure::CopyDoesNotVerify(_)
+                | CopyFailure::HeadsDiffer { .. } => "verify_failed",
+                CopyFailure::Store(_) => "internal",
+            },
             Failure::Store(StoreError::BadBackup(_)) | Failure::Verify(_) => "verify_failed",
             Failure::Ledger(_) => "ledger_failed",
             Failure::Internal(_) => "internal",

@@ -16,7 +16,7 @@ pub use azukari_domain as domain;
 pub use azukari_ledger as ledger_engine;
 /// Files only their owner may read: the data folder, ledgers, anything holding the register.
 pub use azukari_store::private;
-pub use azukari_store::{StoreError, VerifyReport};
+pub use azukari_store::{Location, StoreError, VerifyReport};
 pub use custody::{AssetDetail, IssueLoan, ReturnLoan};
 pub use failure::{Answered, Failure, IpcError};
 pub use import::{DEFAULT_IMPORT_LIMIT_BYTES, ImportKind, ImportSummary};
@@ -285,6 +285,28 @@ fn use_case_name(use_case: UseCase) -> &'static str {
         UseCase::Verify => "verify the journal",
         UseCase::Backup => "back up the store",
     }
+}
+
+/// Copies the store at `from` into a new, empty store at `to`, of either engine (a SQLite
+/// file, or a PostgreSQL database by its `postgres://` connection string), by replaying its
+/// journal; both verify with the same head, which the report gives. A store that does not
+/// verify is not copied.
+pub fn migrate(from: &Path, to: &Path) -> Result<azukari_store::VerifyReport> {
+    if let azukari_store::Location::File(path) = azukari_store::Location::of(from)
+        && !path.exists()
+    {
+        return Err(azukari_store::StoreError::Io {
+            path,
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no store is there"),
+        }
+        .into());
+    }
+    let source = Store::open(from)?;
+    source.require_initialised_store()?;
+    let mut target = Store::open(to)?;
+    source
+        .copy_into(&mut target)
+        .map_err(|failure| azukari_store::StoreError::Copy(Box::new(failure)).into())
 }
 
 /// `quick_check` on a second, read-only connection: for the desktop, which runs it beside the

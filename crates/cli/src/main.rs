@@ -98,13 +98,22 @@ enum Command {
         #[arg(long, value_parser = parse_word::<Head>)]
         expect: Option<Head>,
     },
-    /// Copies the store with SQLite's online backup API.
+    /// Copies the store into one SQLite file that verifies on its own: SQLite's online backup
+    /// of a file store, a copy in one snapshot of a PostgreSQL store.
     Backup {
         #[arg(long)]
         out: PathBuf,
     },
     /// Makes the store named by --store from a backup, after verifying the backup.
     Restore { file: PathBuf },
+    /// Copies a store into a new, empty one, of either engine (a file, or postgres://…), by
+    /// replaying its journal; both verify and show the same head.
+    Migrate {
+        #[arg(long)]
+        from: PathBuf,
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Serves the store to every desk of the office (see the README's "Office server").
     Serve {
         /// The address to listen on; plain HTTP only on a loopback address.
@@ -582,6 +591,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             "login, logout and the outbox are for an office server: give --server or AZUKARI_SERVER"
         );
     }
+    if let Command::Migrate { from, to } = &cli.command {
+        let report = azukari_api::migrate(from, to)?;
+        let shown = |path: &std::path::Path| azukari_api::Location::of(path).shown();
+        say!(
+            "copied {} to {}: {} journal entries, {} records; head {}:{} on both",
+            shown(from),
+            shown(to),
+            report.entries,
+            report.records,
+            report.entries,
+            report.head
+        );
+        return Ok(());
+    }
     if let Command::Restore { file } = &cli.command {
         let desk = Desk::restore(file, &store)?;
         let (entries, head) = desk.store().read().journal_head().map_err(Failure::from)?;
@@ -626,7 +649,13 @@ fn serve(config: azukari_server::Config) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("AZUKARI_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                // Migrations and PostgreSQL's notices say at info level what every start says
+                // again (each reading connection checks the schema): only their warnings.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new(
+                        "info,refinery_core=warn,postgres=warn,tokio_postgres=warn",
+                    )
+                }),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -670,6 +699,7 @@ fn run_on_server(
     match &command {
         Command::Init { .. } => return Err(not_over_the_network("init").into()),
         Command::Restore { .. } => return Err(not_over_the_network("restore").into()),
+        Command::Migrate { .. } => return Err(not_over_the_network("migrate").into()),
         Command::Serve { .. } => return Err(not_over_the_network("serve").into()),
         _ => {}
     }
@@ -860,6 +890,7 @@ fn run_command(
     match command {
         Command::Init { .. }
         | Command::Restore { .. }
+        | Command::Migrate { .. }
         | Command::Serve { .. }
         | Command::Login
         | Command::Logout

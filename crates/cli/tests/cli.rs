@@ -12,7 +12,7 @@ struct Office {
 
 fn office() -> Office {
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("azukari.db");
+    let store = azukari_pg_harness::test_store(dir.path(), "azukari.db");
     let office = Office {
         dir: dir.path().to_path_buf(),
         _dir: dir,
@@ -633,7 +633,13 @@ fn verify_expect_catches_a_store_swapped_for_its_older_backup() {
 
     // Someone puts the older copy in the store's place: it verifies on its own, not against
     // the head the office filed.
-    std::fs::copy(&backup, &o.store).unwrap();
+    if azukari_pg_harness::on_postgres() {
+        // The database emptied and restored from the older backup.
+        azukari_pg_harness::cluster().recreate(o.store.to_str().unwrap());
+        o.ok(&["restore", backup.to_str().unwrap()]);
+    } else {
+        std::fs::copy(&backup, &o.store).unwrap();
+    }
     o.ok(&["verify"]);
     let stderr = o.refused(&["verify", "--expect", &head]);
     assert!(

@@ -47,8 +47,10 @@ fn expect(out: Output, code: i32, what: &str) -> Output {
 }
 
 /// A store with its first account, and the stories' people and assets.
+/// On the engine of the run: a file in `dir`, or a PostgreSQL database
+/// (`AZUKARI_TEST_STORE=postgres`, see crates/pg-harness).
 fn new_store(dir: &Path, name: &str) -> PathBuf {
-    let store = dir.join(name);
+    let store = azukari_pg_harness::test_store(dir, name);
     let s = store.to_str().unwrap();
     for args in [
         &["init", "--org", "株式会社サンプル", "--admin", "admin"][..],
@@ -83,6 +85,8 @@ fn new_store(dir: &Path, name: &str) -> PathBuf {
 struct Server {
     child: Child,
     url: String,
+    /// The store it serves.
+    store: PathBuf,
 }
 
 impl Server {
@@ -114,7 +118,11 @@ impl Server {
             .strip_prefix("serving on ")
             .unwrap_or_else(|| panic!("the server said {line:?}"))
             .to_string();
-        Server { child, url }
+        Server {
+            child,
+            url,
+            store: store.to_path_buf(),
+        }
     }
 
     fn kill(&mut self) {
@@ -602,12 +610,7 @@ fn sessions_are_kept_ended_and_revoked() {
         );
     }
     // The token is not in the store: only its SHA-256.
-    assert!(
-        !std::fs::read(home.join("office.db"))
-            .unwrap()
-            .windows(69)
-            .any(|w| w == token.as_bytes())
-    );
+    assert!(!store_holds(&server.store, token.as_bytes()));
     // Without a password now: the kept session answers.
     let out = expect(
         tanaka(&["loan", "list", "--json"])
@@ -848,6 +851,61 @@ fn login_token(server: &Server, login: &str, password: &str) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+/// Whether `bytes` are anywhere in the store: in the file, or in any text of the database.
+fn store_holds(store: &Path, bytes: &[u8]) -> bool {
+    if azukari_pg_harness::on_postgres() {
+        let mut client =
+            postgres::Client::connect(store.to_str().unwrap(), postgres::NoTls).unwrap();
+        let needle = String::from_utf8(bytes.to_vec()).unwrap();
+        // Every table, every row, as text.
+        let tables: Vec<String> = client
+            .query(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        tables.iter().any(|table| {
+            let found: i64 = client
+                .query_one(
+                    &format!("SELECT COUNT(*) FROM {table} t WHERE strpos(t::text, $1) > 0"),
+                    &[&needle],
+                )
+                .unwrap()
+                .get(0);
+            found > 0
+        })
+    } else {
+        std::fs::read(store)
+            .unwrap()
+            .windows(bytes.len())
+            .any(|w| w == bytes)
+    }
+}
+
+/// Puts the store back to a backup, as a server's disk or database restored from an older
+/// copy would be.
+fn put_back(dir: &Path, store: &Path, backup: &Path) {
+    if azukari_pg_harness::on_postgres() {
+        let url = store.to_str().unwrap();
+        azukari_pg_harness::cluster().recreate(url);
+        expect(
+            azukari(dir, &["--store", url, "restore", backup.to_str().unwrap()])
+                .output()
+                .unwrap(),
+            0,
+            "restore",
+        );
+    } else {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", store.display()));
+        }
+        std::fs::copy(backup, store).unwrap();
+    }
 }
 
 fn journal_length(dir: &Path, store: &Path) -> String {
@@ -1114,10 +1172,7 @@ fn a_server_whose_journal_was_cut_back_is_reported_and_gets_no_write() {
     );
     server.kill();
     // The server's disk is put back to the older copy.
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", store.display()));
-    }
-    std::fs::copy(&older, &store).unwrap();
+    put_back(dir.path(), &store, &older);
     let address = server.url.trim_start_matches("http://").to_string();
     let server = Server::start_on(dir.path(), &store, &address, &[]);
     let before = journal_length(dir.path(), &store);

@@ -136,6 +136,28 @@ impl Cluster {
         self.url(&name)
     }
 
+    /// Drops the database of `url` (ending its connections) and makes it again, empty: a
+    /// server's database put back from an older copy starts so.
+    pub fn recreate(&self, url: &str) {
+        // postgresql://postgres@/NAME?host=…
+        let name = url
+            .split("@/")
+            .nth(1)
+            .and_then(|rest| rest.split('?').next())
+            .expect("a connection string made by this cluster");
+        let mut admin = postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
+            .expect("the cluster answers");
+        // One statement each: neither may run inside a transaction block.
+        for statement in [
+            format!("DROP DATABASE {name} WITH (FORCE)"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            admin
+                .batch_execute(&statement)
+                .expect("the database is made again");
+        }
+    }
+
     /// Restarts the server (`pg_ctl restart -m fast`): every connection is cut.
     pub fn restart(&self) {
         let options = format!(
@@ -210,4 +232,20 @@ fn run(command: &mut Command) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// The store a test makes, on the engine the run is for: a SQLite file `name` in `folder`,
+/// or with `AZUKARI_TEST_STORE=postgres` a new database of the process's PostgreSQL server.
+/// `make test` runs the api, scenario and CLI tests once each way.
+pub fn test_store(folder: &Path, name: &str) -> PathBuf {
+    if on_postgres() {
+        PathBuf::from(cluster().new_database())
+    } else {
+        folder.join(name)
+    }
+}
+
+/// Whether this run's stores are PostgreSQL's ([`test_store`]).
+pub fn on_postgres() -> bool {
+    std::env::var("AZUKARI_TEST_STORE").is_ok_and(|engine| engine == "postgres")
 }

@@ -87,17 +87,29 @@ pub async fn serve(
     if config.tls.is_none() && !config.listen.ip().is_loopback() {
         return Err(ServeError::PlainHttpOffLoopback(config.listen));
     }
-    let mut first = Desk::open(&config.store)?;
-    first.quick_check()?;
-    first.require_initialised()?;
-    first.set_import_limit(config.import_limit);
-    first.set_pacing(false);
-    let mut readers = Vec::new();
-    for _ in 0..config.readers.max(1) {
-        let mut reader = Desk::open(&config.store)?;
-        reader.set_import_limit(config.import_limit);
-        readers.push(reader);
-    }
+    // Off the async threads: opening a store blocks (a PostgreSQL store's driver even
+    // refuses to run on them).
+    let (store, readers_wanted, import_limit) = (
+        config.store.clone(),
+        config.readers.max(1),
+        config.import_limit,
+    );
+    let (first, readers) = tokio::task::spawn_blocking(move || -> Result<_, ServeError> {
+        let mut first = Desk::open(&store)?;
+        first.quick_check()?;
+        first.require_initialised()?;
+        first.set_import_limit(import_limit);
+        first.set_pacing(false);
+        let mut readers = Vec::new();
+        for _ in 0..readers_wanted {
+            let mut reader = Desk::open(&store)?;
+            reader.set_import_limit(import_limit);
+            readers.push(reader);
+        }
+        Ok((first, readers))
+    })
+    .await
+    .map_err(|err| ServeError::Store(Failure::Internal(err.to_string())))??;
     let tls = match &config.tls {
         Some((cert, key)) => Some(wire::tls_config(cert, key).map_err(ServeError::Tls)?),
         None => None,

@@ -589,20 +589,31 @@ async fn print(
     .await
 }
 
-/// A copy of the whole store, made with SQLite's backup API into a private temporary file.
+/// A copy of the whole store as one SQLite file ([`azukari_api::Desk::backup`]), made into a
+/// private temporary file and sent.
 async fn backup(State(office): State<Arc<Office>>, Bearer(token): Bearer) -> Answer {
     let turn = long_work_turn(&office).await?;
     in_the_background(move || {
         let _turn = turn;
         let desk = office.desks.beside()?;
         let session = resume(&office, &desk, &token)?;
-        let folder = office
-            .config
-            .store
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."))
-            .to_path_buf();
+        // Beside a SQLite store (the same disk, as private as the store); for a PostgreSQL
+        // store, in a private temporary folder of this computer's.
+        let scratch;
+        let folder = match azukari_api::Location::of(&office.config.store) {
+            azukari_api::Location::File(path) => path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."))
+                .to_path_buf(),
+            azukari_api::Location::Postgres(_) => {
+                scratch = tempfile::Builder::new()
+                    .prefix("azukari-backup-")
+                    .tempdir()
+                    .map_err(|err| Failure::Internal(format!("a backup's folder: {err}")))?;
+                scratch.path().to_path_buf()
+            }
+        };
         let out = folder.join(format!(
             ".azukari-backup-{}",
             hex::encode(rand::random::<[u8; 8]>())

@@ -7,6 +7,7 @@
 //! in one write transaction.
 
 mod apply;
+mod copy;
 pub mod db;
 mod open;
 pub mod private;
@@ -14,6 +15,7 @@ mod read;
 mod sessions;
 mod verify;
 
+pub use copy::CopyFailure;
 pub use db::{DbError, Dialect};
 pub use open::{IdTable, Location, Store, Writer};
 pub use read::Reader;
@@ -55,10 +57,8 @@ pub enum StoreError {
     GroupLost(String),
     #[error("cannot reach the store {location}: {reason}")]
     Connect { location: String, reason: String },
-    #[error(
-        "{0} of a PostgreSQL store is not made by Azukari: use the database's own tools (pg_dump)"
-    )]
-    NotOnPostgres(&'static str),
+    #[error(transparent)]
+    Copy(Box<CopyFailure>),
     #[error("database: {0}")]
     Database(#[from] DbError),
     #[error("{path}: {source}")]

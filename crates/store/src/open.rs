@@ -234,6 +234,15 @@ impl Store {
         self.read().time_zone()
     }
 
+    /// Refuses an empty store: there is nothing to copy or serve.
+    pub fn require_initialised_store(&self) -> Result<()> {
+        if self.is_initialised()? {
+            Ok(())
+        } else {
+            Err(StoreError::NotInitialised)
+        }
+    }
+
     pub fn is_initialised(&self) -> Result<bool> {
         Ok(self.read().setting("time_zone")?.is_some())
     }
@@ -357,7 +366,7 @@ impl Store {
     /// never left at `out` (it is written beside it and renamed).
     pub fn backup(&self, out: &Path) -> Result<()> {
         let Some(conn) = self.db.sqlite() else {
-            return Err(StoreError::NotOnPostgres("backup"));
+            return self.backup_by_copy(out);
         };
         let partial = partial_path(out);
         let _ = std::fs::remove_file(&partial);
@@ -379,8 +388,8 @@ impl Store {
 
     /// Makes a new store at `target` from a backup file, after checking the backup verifies.
     pub fn restore(backup: &Path, target: &Path) -> Result<Store> {
-        if let Location::Postgres(_) = Location::of(target) {
-            return Err(StoreError::NotOnPostgres("restore"));
+        if let Location::Postgres(url) = Location::of(target) {
+            return Store::restore_into_postgres(backup, &url);
         }
         if target.exists()
             && std::fs::metadata(target)
@@ -427,11 +436,76 @@ impl Store {
         &self.db
     }
 
+    /// A PostgreSQL store's backup: a SQLite store file made by copying it in one snapshot
+    /// ([`Store::copy_into`]), which verifies with the same head and restores into either
+    /// engine. Written beside `out` and renamed, as a SQLite backup is.
+    fn backup_by_copy(&self, out: &Path) -> Result<()> {
+        let partial = partial_path(out);
+        for leftover in [partial.clone(), wal_of(&partial), shm_of(&partial)] {
+            let _ = std::fs::remove_file(leftover);
+        }
+        private::create_private_file(&partial).map_err(|source| StoreError::Io {
+            path: partial.clone(),
+            source,
+        })?;
+        let copied = Store::open_file(&partial).and_then(|mut copy| {
+            self.copy_into(&mut copy)
+                .map_err(|failure| StoreError::Copy(Box::new(failure)))?;
+            // The last connection to close folds the WAL into the file.
+            drop(copy);
+            Ok(())
+        });
+        if let Err(err) = copied {
+            for leftover in [partial.clone(), wal_of(&partial), shm_of(&partial)] {
+                let _ = std::fs::remove_file(leftover);
+            }
+            return Err(err);
+        }
+        std::fs::rename(&partial, out).map_err(|source| StoreError::Io {
+            path: out.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Restores a backup file into a new, empty PostgreSQL database: the backup is checked
+    /// and verified first, read as it is (never changed), and copied by replaying its journal.
+    fn restore_into_postgres(backup: &Path, url: &str) -> Result<Store> {
+        let conn = Store::open_read_only(backup)?;
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .map_err(|err| StoreError::BadBackup(format!("{}: {err}", backup.display())))?;
+        if check != "ok" {
+            return Err(StoreError::BadBackup(check));
+        }
+        let source = Store {
+            db: Db::Sqlite(conn),
+            location: Location::File(backup.to_path_buf()),
+            shown: backup.to_path_buf(),
+            together: false,
+        };
+        let mut target = Store::connect(url)?;
+        source
+            .copy_into(&mut target)
+            .map_err(|failure| match failure {
+                crate::CopyFailure::SourceDoesNotVerify(reason) => StoreError::BadBackup(reason),
+                other => StoreError::Copy(Box::new(other)),
+            })?;
+        Ok(target)
+    }
+
     /// The connection itself: for tests and tools that read what the store is made of (its
     /// schema), never for writing around [`Store::write`].
     pub fn database(&self) -> &Db {
         &self.db
     }
+}
+
+fn wal_of(path: &Path) -> PathBuf {
+    PathBuf::from(format!("{}-wal", path.display()))
+}
+
+fn shm_of(path: &Path) -> PathBuf {
+    PathBuf::from(format!("{}-shm", path.display()))
 }
 
 fn check_pragma(conn: &Connection, pragma: &str) -> Result<()> {

@@ -614,3 +614,92 @@ fn a_connection_cut_mid_transaction_writes_nothing() {
     assert!(store.read().organisation_by_name("途中").unwrap().is_none());
     store.verify().unwrap();
 }
+
+/// `migrate` as the CLI runs it: SQLite to PostgreSQL and back, by replaying the journal.
+#[test]
+fn a_store_moves_to_postgres_and_back_with_the_same_head_and_answers() {
+    let first = Place::new(Dialect::Sqlite);
+    sample(&mut first.open());
+    let head = first.open().read().journal_head().unwrap();
+    let on_postgres = Place::new(Dialect::Postgres);
+    let there = first.open().copy_into(&mut on_postgres.open()).unwrap();
+    let back = Place::new(Dialect::Sqlite);
+    let again = on_postgres.open().copy_into(&mut back.open()).unwrap();
+    assert_eq!((there.entries, there.head.clone()), head);
+    assert_eq!(there, again);
+    let answers_first = answers(&first.open());
+    assert_eq!(answers_first, answers(&on_postgres.open()));
+    assert_eq!(answers_first, answers(&back.open()));
+
+    // Only into an empty store.
+    let refused = first.open().copy_into(&mut on_postgres.open()).unwrap_err();
+    assert!(
+        refused.to_string().contains("already holds a store"),
+        "{refused}"
+    );
+    // A store that does not verify is not copied, and nothing of it is written.
+    first
+        .behind("UPDATE people SET name = '偽' WHERE id = 1")
+        .unwrap();
+    let target = Place::new(Dialect::Postgres);
+    let refused = first.open().copy_into(&mut target.open()).unwrap_err();
+    assert!(refused.to_string().contains("does not verify"), "{refused}");
+    assert_eq!(target.open().read().journal_head().unwrap().0, 0);
+}
+
+#[test]
+fn a_postgres_store_backs_up_to_a_file_that_restores_into_a_new_database_only() {
+    let place = Place::new(Dialect::Postgres);
+    sample(&mut place.open());
+    let store = place.open();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("office-backup.db");
+    store.backup(&file).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode, 0o600,
+            "a backup holds everyone's names and password hashes"
+        );
+    }
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["office-backup.db"],
+        "nothing half-written is left beside it"
+    );
+    let backup = Store::open(&file).unwrap();
+    assert_eq!(backup.dialect(), Dialect::Sqlite);
+    assert_eq!(backup.verify().unwrap(), store.verify().unwrap());
+    drop(backup);
+
+    let new = azukari_pg_harness::cluster().new_database();
+    let restored = Store::restore(&file, Path::new(&new)).unwrap();
+    assert_eq!(restored.verify().unwrap(), store.verify().unwrap());
+    assert_eq!(answers(&restored), answers(&store));
+    // Never over a store.
+    let refused = Store::restore(&file, place.path()).unwrap_err();
+    assert!(
+        refused.to_string().contains("already holds a store"),
+        "{refused}"
+    );
+    // A backup changed behind its journal is not restored, and nothing of it is written.
+    rusqlite::Connection::open(&file)
+        .unwrap()
+        .execute_batch("UPDATE assets SET name = '改竄' WHERE id = 2")
+        .unwrap();
+    let untouched = azukari_pg_harness::cluster().new_database();
+    let refused = Store::restore(&file, Path::new(&untouched)).unwrap_err();
+    assert!(matches!(refused, StoreError::BadBackup(_)), "{refused}");
+    assert!(
+        refused.to_string().contains("table assets, record 2"),
+        "{refused}"
+    );
+    let target = Store::open(Path::new(&untouched)).unwrap();
+    assert_eq!(target.read().journal_head().unwrap().0, 0);
+}

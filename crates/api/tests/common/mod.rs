@@ -23,7 +23,8 @@ pub struct Fixture {
 
 pub fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = Desk::open(&dir.path().join("azukari.db")).unwrap();
+    let store = azukari_pg_harness::test_store(dir.path(), "azukari.db");
+    let mut desk = Desk::open(&store).unwrap();
     let admin = desk
         .init("株式会社サンプル", "admin", PASSWORD, "Asia/Tokyo", now())
         .unwrap();
