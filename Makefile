@@ -6,7 +6,7 @@ DESKTOP := target/debug/azukari-desktop
 # Most offices run Windows: every check builds for it (mingw-w64; see scripts/install-deps.sh).
 WINDOWS := x86_64-pc-windows-gnu
 
-.PHONY: run test check lint bench deps ui desktop test-rust test-ui test-e2e bindings fmt package test-package
+.PHONY: run test check lint bench deps ui desktop test-rust test-postgres test-ui test-e2e bindings fmt package test-package
 
 deps:
 	@scripts/install-deps.sh
@@ -38,8 +38,16 @@ lint: deps ui
 	npm run check
 
 # The release CLI some tests run is the packaged one (tests/src/lib.rs, `release_cli`).
+# Then the conformance run on PostgreSQL: every test that makes its store through
+# crates/pg-harness (`test_store`) again, on a real PostgreSQL server of its own (the store's
+# own tests run both engines every time).
 test-rust: package
 	AZUKARI_RELEASE_DIR=$(CURDIR)/target/release $(CARGO) test --workspace --exclude azukari-desktop
+	$(MAKE) test-postgres
+
+POSTGRES_SUITE := -p azukari-api -p azukari-cli -p azukari-tests --test accounts --test custody --test import --test permissions --test cli --test server --test story --test both_paths
+test-postgres:
+	AZUKARI_RELEASE_DIR=$(CURDIR)/target/release AZUKARI_TEST_STORE=postgres $(CARGO) test $(POSTGRES_SUITE)
 
 test-ui:
 	npm test

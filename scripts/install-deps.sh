@@ -8,7 +8,8 @@ packages=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev build-
   xvfb webkit2gtk-driver dbus-x11 dunst imagemagick poppler-utils qpdf zbar-tools fonts-noto-cjk
   fonts-ipaexfont-gothic curl libreoffice-calc-nogui
   mingw-w64 zip unzip file desktop-file-utils x11-utils
-  dbus-daemon gnome-keyring libsecret-tools)
+  dbus-daemon gnome-keyring libsecret-tools
+  postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

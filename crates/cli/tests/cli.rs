@@ -760,3 +760,82 @@ fn output_into_a_closed_pipe_ends_quietly() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+/// `azukari migrate`: a file store to PostgreSQL and back to a file, each copy verified and
+/// showing the same head; the store's answers the same on all three.
+#[test]
+fn migrate_moves_a_store_to_postgres_and_back_with_the_same_head() {
+    let o = office();
+    o.ok(&["person", "add", "𠮷田 太郎"]);
+    o.ok(&[
+        "asset", "add", "--tag", "PC-0001", "--kind", "pc", "--name", "ThinkPad",
+    ]);
+    o.ok(&["loan", "issue", "--asset", "PC-0001", "--to", "𠮷田 太郎"]);
+    let first = o.dir.join("first.db");
+    let last = o.dir.join("last.db");
+    // Whatever engine the run's store is on, the round trip starts from a file.
+    o.ok(&["backup", "--out", first.to_str().unwrap()]);
+    let there = azukari_pg_harness::cluster().new_database();
+    let migrate = |from: &str, to: &str| {
+        let out = o
+            .command(&o.store, &["migrate", "--from", from, "--to", to])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let said = migrate(first.to_str().unwrap(), &there);
+    let head = said
+        .split_whitespace()
+        .find(|word| word.contains(':') && word.len() > 60)
+        .unwrap_or_else(|| panic!("migrate shows the head: {said}"))
+        .to_string();
+    assert!(said.contains("on both"), "{said}");
+    let back = migrate(&there, last.to_str().unwrap());
+    assert!(back.contains(&head), "{back} shows {head}");
+    let list = |store: &Path| {
+        let out = o.run_on(store, &["asset", "list", "--json"]);
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(list(&first), list(Path::new(&there)));
+    assert_eq!(list(&first), list(&last));
+    for store in [Path::new(&there), last.as_path()] {
+        let verified =
+            String::from_utf8(o.run_on(store, &["verify", "--expect", &head]).stdout).unwrap();
+        assert!(verified.contains(&head), "{verified}");
+    }
+
+    // Never over a store; never from nowhere.
+    let out = o
+        .command(
+            &o.store,
+            &["migrate", "--from", first.to_str().unwrap(), "--to", &there],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already holds a store"));
+    let nowhere = o.dir.join("nowhere.db");
+    let out = o
+        .command(
+            &o.store,
+            &[
+                "migrate",
+                "--from",
+                nowhere.to_str().unwrap(),
+                "--to",
+                "x.db",
+            ],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no store is there"));
+    assert!(!nowhere.exists(), "nothing is made where nothing was");
+}
