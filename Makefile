@@ -87,3 +87,4 @@ bench: deps
 	@dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || (sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null)
 	@[ "$${BENCH_ONLY:-}" = server ] || $(CARGO) run --release -p azukari-bench
 	@[ -n "$${BENCH_ONLY:-}" ] && [ "$${BENCH_ONLY:-}" != server ] || $(CARGO) run --release -p azukari-bench --bin server_load
+	@[ -n "$${BENCH_ONLY:-}" ] && [ "$${BENCH_ONLY:-}" != server ] || $(CARGO) run --release -p azukari-bench --bin server_load -- --engine postgres

@@ -20,6 +20,8 @@ pub struct Cluster {
     bin: PathBuf,
     as_postgres: bool,
     databases: AtomicU32,
+    /// The server's settings, as `postgres` options.
+    options: String,
     /// Closed only when the process ends: then the keeper stops the server.
     _keeper: Mutex<(Child, ChildStdin)>,
 }
@@ -27,7 +29,14 @@ pub struct Cluster {
 /// The test process's server, started on first use (about a second).
 pub fn cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
-    CLUSTER.get_or_init(Cluster::start)
+    CLUSTER.get_or_init(|| Cluster::start(false))
+}
+
+/// A server that syncs every commit to disk, as an office's does: for the benchmark, where
+/// PostgreSQL is measured against SQLite with `synchronous=FULL`.
+pub fn durable_cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| Cluster::start(true))
 }
 
 /// The folder of PostgreSQL's programs: `AZUKARI_PG_BIN`, or the newest Debian installs.
@@ -60,7 +69,7 @@ fn is_root() -> bool {
 }
 
 impl Cluster {
-    fn start() -> Cluster {
+    fn start(durable: bool) -> Cluster {
         let bin = bin_dir();
         let as_postgres = is_root();
         // Removed by the keeper when the process ends, not by a guard: the server outlives
@@ -79,6 +88,7 @@ impl Cluster {
             bin,
             as_postgres,
             databases: AtomicU32::new(0),
+            options: String::new(),
         };
         let data = cluster.folder.join("data");
         run(cluster
@@ -86,12 +96,20 @@ impl Cluster {
             .args(["--auth=trust", "--username=postgres", "--encoding=UTF8"])
             .args(["--locale=C", "--no-sync", "--no-instructions", "-D"])
             .arg(&data));
-        // A Unix socket only, in the cluster's folder. fsync off: a test's server is never
-        // power-cut, and a killed server's writes are in the kernel's cache all the same.
-        let options = format!(
-            "-k {} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200",
-            cluster.folder.display()
+        // A Unix socket only, in the cluster's folder. fsync off for tests: a test's server is
+        // never power-cut, and a killed server's writes are in the kernel's cache all the same.
+        let mut cluster = cluster;
+        cluster.options = format!(
+            "-k {} -c listen_addresses='' -c max_connections=200{}",
+            cluster.folder.display(),
+            if durable {
+                // What the bench reads afterwards: where the server spent its time.
+                " -c shared_preload_libraries=pg_stat_statements"
+            } else {
+                " -c fsync=off -c full_page_writes=off"
+            }
         );
+        let options = cluster.options.clone();
         run(cluster
             .server_command("pg_ctl")
             .args(["-w", "-s", "-l"])
@@ -160,10 +178,7 @@ impl Cluster {
 
     /// Restarts the server (`pg_ctl restart -m fast`): every connection is cut.
     pub fn restart(&self) {
-        let options = format!(
-            "-k {} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200",
-            self.folder.display()
-        );
+        let options = self.options.clone();
         run(self
             .server_command("pg_ctl")
             .args(["-w", "-s", "-m", "fast", "-l"])

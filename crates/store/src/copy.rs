@@ -72,6 +72,7 @@ impl Store {
         let copied = target.write(|w| copy_rows(from, w.db()));
         let _ = from.rollback();
         copied?;
+        target.refresh_statistics()?;
         let report = target
             .verify()
             .map_err(|failure| CopyFailure::CopyDoesNotVerify(failure.to_string()))?;

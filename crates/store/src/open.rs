@@ -203,6 +203,16 @@ impl Store {
         &self.shown
     }
 
+    /// Has PostgreSQL's planner learn the tables again (ANALYZE), as after a store was copied
+    /// in: without figures it plans the register's joins as if every table were empty or
+    /// huge. Autovacuum does the same later on its own; SQLite plans without them.
+    pub fn refresh_statistics(&self) -> Result<()> {
+        if self.dialect() == Dialect::Postgres {
+            self.db.batch("ANALYZE")?;
+        }
+        Ok(())
+    }
+
     pub fn location(&self) -> &Location {
         &self.location
     }

@@ -414,9 +414,24 @@ fn journal_length(store: &std::path::Path) -> anyhow::Result<i64> {
 
 fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let store = dir.path().join("office.db");
+    // `--engine postgres`: the same load on a PostgreSQL store (a server of the bench's own,
+    // syncing every commit as SQLite's store does).
+    let engine = std::env::args()
+        .skip_while(|arg| arg != "--engine")
+        .nth(1)
+        .unwrap_or_else(|| "sqlite".into());
+    let store = match engine.as_str() {
+        "sqlite" => dir.path().join("office.db"),
+        "postgres" => {
+            std::path::PathBuf::from(azukari_pg_harness::durable_cluster().new_database())
+        }
+        other => anyhow::bail!("--engine sqlite or postgres, not {other}"),
+    };
+    println!("engine: {engine}");
     let setup = Clock::now();
     generate(&store)?;
+    // As `migrate` leaves a PostgreSQL store: its planner knows the tables.
+    Desk::open(&store)?.store().refresh_statistics()?;
     eprintln!("store generated in {:.0} s", setup.elapsed().as_secs_f64());
     let (bound_tx, bound_rx) = std::sync::mpsc::channel::<SocketAddr>();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -463,5 +478,36 @@ fn main() -> anyhow::Result<()> {
     server
         .join()
         .map_err(|_| anyhow::anyhow!("the server thread panicked"))??;
+    if engine == "postgres" {
+        print_top_statements()?;
+    }
+    Ok(())
+}
+
+/// Where PostgreSQL spent its time: the statements that took the most, from
+/// pg_stat_statements (loaded by the bench's server; its view kept out of the store's schema).
+fn print_top_statements() -> anyhow::Result<()> {
+    let cluster = azukari_pg_harness::durable_cluster();
+    let mut client = postgres::Client::connect(&cluster.url("postgres"), postgres::NoTls)?;
+    client.batch_execute(
+        "CREATE SCHEMA IF NOT EXISTS stats; CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA stats",
+    )?;
+    println!("\nPostgreSQL's statements by time spent:\n");
+    println!("| total ms | calls | mean ms | statement |\n|---|---|---|---|");
+    for row in client.query(
+        "SELECT total_exec_time, calls, mean_exec_time, regexp_replace(query, '\\s+', ' ', 'g')
+         FROM stats.pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12",
+        &[],
+    )? {
+        let query: String = row.get(3);
+        let shown: String = query.chars().take(160).collect();
+        println!(
+            "| {:.0} | {} | {:.3} | `{}` |",
+            row.get::<_, f64>(0),
+            row.get::<_, i64>(1),
+            row.get::<_, f64>(2),
+            shown.replace('|', "\\|")
+        );
+    }
     Ok(())
 }
