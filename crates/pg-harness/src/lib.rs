@@ -217,8 +217,9 @@ fn keeper(folder: &Path, bin: &Path, as_postgres: bool) -> (Child, ChildStdin) {
         "stop".into(),
     ]);
     let quoted = |word: &str| format!("'{}'", word.replace('\'', "'\\''"));
+    // Deaf to the signals a terminal's Ctrl-C or a runner's timeout sends the test's group.
     let script = format!(
-        "cat >/dev/null; {} >/dev/null 2>&1; rm -rf {}",
+        "trap '' INT TERM HUP; cat >/dev/null; {} >/dev/null 2>&1; rm -rf {}",
         words
             .iter()
             .map(|w| quoted(w))
@@ -226,13 +227,16 @@ fn keeper(folder: &Path, bin: &Path, as_postgres: bool) -> (Child, ChildStdin) {
             .join(" "),
         quoted(&folder.display().to_string())
     );
-    let mut child = Command::new("sh")
+    let mut keeper = Command::new("sh");
+    keeper
         .args(["-c", &script])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the keeper shell starts");
+        .stderr(Stdio::null());
+    // A process group of its own: what kills the test's group leaves the keeper to clean up.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut keeper, 0);
+    let mut child = keeper.spawn().expect("the keeper shell starts");
     let stdin = child.stdin.take().expect("the keeper's pipe");
     (child, stdin)
 }

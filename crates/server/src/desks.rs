@@ -52,7 +52,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Desks {
     pub fn new(writer: Desk, readers: Vec<Desk>) -> Desks {
-        let path = writer.store().path().to_path_buf();
+        // Where the store really is: for PostgreSQL the connection string with its password,
+        // which `path` leaves out.
+        let path = writer.store().location().to_path();
         let (queue, waiting) = mpsc::channel();
         let writer = std::thread::Builder::new()
             .name("azukari-writer".into())

@@ -41,7 +41,8 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("listen", &self.listen)
-            .field("store", &self.store)
+            // A connection string without its password.
+            .field("store", &azukari_api::Location::of(&self.store).shown())
             .field("tls", &self.tls.is_some())
             .finish()
     }
@@ -87,8 +88,28 @@ pub async fn serve(
     if config.tls.is_none() && !config.listen.ip().is_loopback() {
         return Err(ServeError::PlainHttpOffLoopback(config.listen));
     }
+    let tls = match &config.tls {
+        Some((cert, key)) => Some(wire::tls_config(cert, key).map_err(ServeError::Tls)?),
+        None => None,
+    };
+    let listener =
+        std::net::TcpListener::bind(config.listen).map_err(|source| ServeError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|source| ServeError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(|source| ServeError::Listen {
+        addr: config.listen,
+        source,
+    })?;
     // Off the async threads: opening a store blocks (a PostgreSQL store's driver even
-    // refuses to run on them).
+    // refuses to run on them, and to be dropped there). Last of what may fail, so no desk is
+    // ever dropped on these threads.
     let (store, readers_wanted, import_limit) = (
         config.store.clone(),
         config.readers.max(1),
@@ -110,25 +131,6 @@ pub async fn serve(
     })
     .await
     .map_err(|err| ServeError::Store(Failure::Internal(err.to_string())))??;
-    let tls = match &config.tls {
-        Some((cert, key)) => Some(wire::tls_config(cert, key).map_err(ServeError::Tls)?),
-        None => None,
-    };
-    let listener =
-        std::net::TcpListener::bind(config.listen).map_err(|source| ServeError::Listen {
-            addr: config.listen,
-            source,
-        })?;
-    listener
-        .set_nonblocking(true)
-        .map_err(|source| ServeError::Listen {
-            addr: config.listen,
-            source,
-        })?;
-    let bound = listener.local_addr().map_err(|source| ServeError::Listen {
-        addr: config.listen,
-        source,
-    })?;
     let office = Arc::new(Office {
         desks: desks::Desks::new(first, readers),
         attempts: limits::Attempts::default(),

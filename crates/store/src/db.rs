@@ -38,6 +38,10 @@ pub enum DbError {
     Conversion { column: usize, message: String },
     #[error("the query returned no rows")]
     NoRows,
+    #[error(
+        "a statement of this transaction failed, so PostgreSQL abandoned all of it: nothing of it was written"
+    )]
+    Abandoned,
 }
 
 /// PostgreSQL's own words (with the constraint or trigger they name), not the driver's "db
@@ -294,7 +298,16 @@ pub struct Pg {
     client: RefCell<postgres::Client>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
     in_transaction: Cell<bool>,
+    /// A statement failed inside the open transaction and no savepoint has been rolled back
+    /// since: PostgreSQL refuses everything after that, and its COMMIT quietly rolls back.
+    /// SQLite goes on after a failed statement; so that no write is reported kept that was
+    /// not, the store's COMMIT on PostgreSQL refuses such a transaction out loud.
+    abandoned: Cell<bool>,
 }
+
+/// How many prepared statements a PostgreSQL connection keeps: the register's page queries
+/// differ in their filters and in the length of an id list, so they are not kept forever.
+const PREPARED_KEPT: usize = 512;
 
 /// A connection to either engine.
 pub enum Db {
@@ -309,6 +322,7 @@ impl Db {
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
             in_transaction: Cell::new(false),
+            abandoned: Cell::new(false),
         }))
     }
 
@@ -389,29 +403,35 @@ impl Db {
             }
             Db::Postgres(pg) => {
                 use postgres::fallible_iterator::FallibleIterator;
-                // A read whose connection was lost before its first row is read again on a
-                // new one: nothing of it was seen yet.
-                let mut delivered = false;
-                let mut failure: Option<E> = None;
-                let read = pg.attempt(true, || {
-                    if delivered {
-                        return Err(DbError::NoRows);
-                    }
+                let delivered = Cell::new(false);
+                let failure: RefCell<Option<E>> = RefCell::new(None);
+                let mut read = || -> DbResult<()> {
                     let statement = pg.statement(sql)?;
                     let mut client = pg.client.borrow_mut();
                     let mut rows = client.query_raw(&statement, values.iter())?;
                     while let Some(row) = rows.next()? {
-                        delivered = true;
+                        delivered.set(true);
                         if let Err(err) = each(&Row::Postgres(&row)) {
-                            failure = Some(err);
+                            *failure.borrow_mut() = Some(err);
                             return Ok(());
                         }
                     }
                     Ok(())
-                });
-                match failure {
+                };
+                let mut outcome = pg.attempt(false, &mut read);
+                // A read whose connection was lost before its first row is read again on a
+                // new one: nothing of it was seen yet. After a row, the loss is reported.
+                if let Err(err) = &outcome
+                    && !delivered.get()
+                    && !pg.in_transaction.get()
+                    && err.is_connection_lost()
+                {
+                    pg.reconnect()?;
+                    outcome = read();
+                }
+                match failure.into_inner() {
                     Some(err) => Err(err),
-                    None => Ok(read?),
+                    None => Ok(outcome?),
                 }
             }
         }
@@ -493,13 +513,22 @@ impl Db {
             Db::Sqlite(conn) => Ok(conn.execute_batch("BEGIN IMMEDIATE")?),
             Db::Postgres(pg) => {
                 // Tried again on a new connection: nothing was written before the lock.
-                pg.attempt(true, || {
+                let begun = pg.attempt(true, || {
                     Ok(pg.client.borrow_mut().batch_execute(
                         "BEGIN ISOLATION LEVEL READ COMMITTED;
                          LOCK TABLE journal IN SHARE ROW EXCLUSIVE MODE",
                     )?)
-                })?;
+                });
+                if let Err(err) = begun {
+                    // The lock refused (a timeout, a cancel) leaves the transaction begun and
+                    // failed: end it, or every later statement of this connection fails.
+                    if !err.is_connection_lost() {
+                        let _ = pg.client.borrow_mut().batch_execute("ROLLBACK");
+                    }
+                    return Err(err);
+                }
                 pg.in_transaction.set(true);
+                pg.abandoned.set(false);
                 Ok(())
             }
         }
@@ -518,15 +547,45 @@ impl Db {
                         .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?)
                 })?;
                 pg.in_transaction.set(true);
+                pg.abandoned.set(false);
                 Ok(())
             }
         }
     }
 
+    /// Commits the open transaction. On PostgreSQL a transaction a failed statement
+    /// abandoned is rolled back and refused ([`DbError::Abandoned`]): its COMMIT would
+    /// succeed having kept nothing.
     pub fn commit(&self) -> DbResult<()> {
+        if let Db::Postgres(pg) = self
+            && pg.abandoned.get()
+        {
+            let _ = self.rollback();
+            return Err(DbError::Abandoned);
+        }
         let done = self.batch("COMMIT");
         self.ended();
         done
+    }
+
+    /// Starts a savepoint of the open transaction: one write of a group.
+    pub fn savepoint(&self) -> DbResult<()> {
+        self.batch("SAVEPOINT one_write")
+    }
+
+    /// Keeps what the savepoint's write did, in the transaction.
+    pub fn release_savepoint(&self) -> DbResult<()> {
+        self.batch("RELEASE SAVEPOINT one_write")
+    }
+
+    /// Undoes the savepoint's write alone; a PostgreSQL transaction a statement of that write
+    /// abandoned can go on after it.
+    pub fn rollback_to_savepoint(&self) -> DbResult<()> {
+        self.batch("ROLLBACK TO SAVEPOINT one_write; RELEASE SAVEPOINT one_write")?;
+        if let Db::Postgres(pg) = self {
+            pg.abandoned.set(false);
+        }
+        Ok(())
     }
 
     pub fn rollback(&self) -> DbResult<()> {
@@ -538,6 +597,7 @@ impl Db {
     fn ended(&self) {
         if let Db::Postgres(pg) = self {
             pg.in_transaction.set(false);
+            pg.abandoned.set(false);
         }
     }
 }
@@ -550,13 +610,17 @@ impl Pg {
         if !self.in_transaction.get() && self.client.borrow().is_closed() {
             self.reconnect()?;
         }
-        match work() {
+        let done = match work() {
             Err(err) if again && !self.in_transaction.get() && err.is_connection_lost() => {
                 self.reconnect()?;
                 work()
             }
             done => done,
+        };
+        if done.is_err() && self.in_transaction.get() {
+            self.abandoned.set(true);
         }
+        done
     }
 
     fn reconnect(&self) -> DbResult<()> {
@@ -572,9 +636,12 @@ impl Pg {
             return Ok(statement.clone());
         }
         let statement = self.client.borrow_mut().prepare(&postgres_marks(sql))?;
-        self.statements
-            .borrow_mut()
-            .insert(sql.to_string(), statement.clone());
+        let mut kept = self.statements.borrow_mut();
+        if kept.len() >= PREPARED_KEPT {
+            // Dropped statements are closed on the server with the next request.
+            kept.clear();
+        }
+        kept.insert(sql.to_string(), statement.clone());
         Ok(statement)
     }
 }

@@ -52,15 +52,20 @@ impl Location {
             .and_then(|port| port.parse::<u16>().ok());
         if let (Some(port), Some(folder)) = (socket_port, path.parent()) {
             return Location::Postgres(format!(
-                "host='{}' port={port} dbname=azukari",
-                folder
-                    .display()
-                    .to_string()
-                    .replace('\\', "\\\\")
-                    .replace('\'', "\\'")
+                "postgresql:///azukari?host={}&port={port}",
+                percent_encode(&folder.display().to_string())
             ));
         }
         Location::File(path.to_path_buf())
+    }
+
+    /// What `--store` would be given to reach this store again ([`Location::of`] reads it
+    /// back): the file, or the whole connection string, password and all. Never shown.
+    pub fn to_path(&self) -> PathBuf {
+        match self {
+            Location::File(path) => path.clone(),
+            Location::Postgres(url) => PathBuf::from(url),
+        }
     }
 
     /// The location as shown to people and written in logs: a password in a connection string
@@ -73,20 +78,54 @@ impl Location {
     }
 }
 
-/// `postgres://user:secret@host/db` as `postgres://user@host/db`; `password=…` left out.
+/// `postgres://user:secret@host/db?password=…` as `postgres://user@host/db`: the password
+/// of the authority and any `password` parameter are left out.
 fn hide_password(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
-        if let Some((credentials, host)) = authority.rsplit_once('@') {
-            let user = credentials.split(':').next().unwrap_or("");
-            return format!("{scheme}://{user}@{host}{tail}");
-        }
+    let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
-    }
-    url.split_whitespace()
-        .filter(|pair| !pair.starts_with("password="))
-        .collect::<Vec<_>>()
-        .join(" ")
+    };
+    let (before_query, query) = match rest.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (rest, None),
+    };
+    let (authority, path) =
+        before_query.split_at(before_query.find('/').unwrap_or(before_query.len()));
+    let authority = match authority.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or("");
+            format!("{user}@{host}")
+        }
+        None => authority.to_string(),
+    };
+    let kept: Vec<&str> = query
+        .into_iter()
+        .flat_map(|query| query.split('&'))
+        .filter(|pair| {
+            !pair
+                .split('=')
+                .next()
+                .is_some_and(|key| key.eq_ignore_ascii_case("password"))
+        })
+        .collect();
+    let query = if kept.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", kept.join("&"))
+    };
+    format!("{scheme}://{authority}{path}{query}")
+}
+
+/// A path as a connection string's parameter: everything but letters, digits and `-._~/`
+/// percent-encoded.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 impl std::fmt::Debug for Store {
@@ -351,9 +390,7 @@ impl Store {
                 StoreError::GroupLost("the database rolled their transaction back".into()).into(),
             );
         } else {
-            self.db
-                .batch("SAVEPOINT one_write")
-                .map_err(StoreError::from)?;
+            self.db.savepoint().map_err(StoreError::from)?;
             Scope::Together
         };
         let mut writer = Writer {
@@ -580,10 +617,8 @@ impl Writer<'_> {
         match (&self.scope, commit) {
             (Scope::Alone, true) => self.db.commit(),
             (Scope::Alone, false) => self.db.rollback(),
-            (Scope::Together, true) => self.db.batch("RELEASE SAVEPOINT one_write"),
-            (Scope::Together, false) => self
-                .db
-                .batch("ROLLBACK TO SAVEPOINT one_write; RELEASE SAVEPOINT one_write"),
+            (Scope::Together, true) => self.db.release_savepoint(),
+            (Scope::Together, false) => self.db.rollback_to_savepoint(),
         }
     }
 }
@@ -701,6 +736,45 @@ impl IdTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_connection_string_is_shown_without_its_password_and_read_back_whole() {
+        for (given, shown) in [
+            (
+                "postgres://azukari:s3cret@db.example/azukari",
+                "postgres://azukari@db.example/azukari",
+            ),
+            (
+                "postgresql://azukari@db/azukari?password=s3cret&sslmode=require",
+                "postgresql://azukari@db/azukari?sslmode=require",
+            ),
+            (
+                "postgresql://u:p%40ss@/t1?host=/tmp/x&PASSWORD=again",
+                "postgresql://u@/t1?host=/tmp/x",
+            ),
+        ] {
+            let location = Location::of(Path::new(given));
+            assert_eq!(location.shown(), shown);
+            assert!(!location.shown().contains("s3cret") && !location.shown().contains("again"));
+            assert_eq!(
+                Location::of(&location.to_path()),
+                location,
+                "read back whole"
+            );
+        }
+        let socket = Location::of(Path::new("/var/run/post gresql/.s.PGSQL.5433"));
+        assert_eq!(
+            socket,
+            Location::Postgres(
+                "postgresql:///azukari?host=/var/run/post%20gresql&port=5433".into()
+            )
+        );
+        assert_eq!(Location::of(&socket.to_path()), socket);
+        assert_eq!(
+            Location::of(Path::new("office.db")),
+            Location::File(PathBuf::from("office.db"))
+        );
+    }
 
     /// SQLite rolls a transaction back on its own after some errors (a full disk, an I/O
     /// error). A write after that, inside the group, must not commit by itself, and the

@@ -379,13 +379,17 @@ pub fn postgres_outline(db: &Db) -> DbResult<Vec<String>> {
             || CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE '' END
             || COALESCE(' collate ' || collation_name::text, '')
             || COALESCE(' default ' || column_default::text, '')
-         FROM information_schema.columns WHERE table_schema = current_schema()
+         FROM information_schema.columns c WHERE table_schema = current_schema()
+           AND EXISTS (SELECT 1 FROM information_schema.tables t
+                       WHERE t.table_schema = c.table_schema AND t.table_name = c.table_name
+                         AND t.table_type = 'BASE TABLE')
          ORDER BY table_name, ordinal_position")?;
     add(
         "SELECT 'constraint ' || c.conrelid::regclass::text || '.' || c.conname::text || ': '
             || pg_get_constraintdef(c.oid)
          FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
-         WHERE n.nspname = current_schema() ORDER BY 1",
+         -- PostgreSQL 18 keeps NOT NULL as constraints too; the columns say it already.
+         WHERE n.nspname = current_schema() AND c.contype <> 'n' ORDER BY 1",
     )?;
     add("SELECT 'index ' || indexname::text || ': '
             || regexp_replace(indexdef, ' ON \\S+\\.', ' ON ')
@@ -393,6 +397,7 @@ pub fn postgres_outline(db: &Db) -> DbResult<Vec<String>> {
     add(
         "SELECT 'trigger ' || t.tgrelid::regclass::text || '.' || t.tgname::text || ': '
             || regexp_replace(pg_get_triggerdef(t.oid), ' ON \\S+\\.', ' ON ')
+            || CASE WHEN t.tgenabled = 'D' THEN ' (disabled)' ELSE '' END
          FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
          JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = current_schema() AND NOT t.tgisinternal ORDER BY 1",
@@ -400,7 +405,12 @@ pub fn postgres_outline(db: &Db) -> DbResult<Vec<String>> {
     add(
         "SELECT 'function ' || p.proname::text || ': ' || md5(p.prosrc)
          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-         WHERE n.nspname = current_schema() ORDER BY 1",
+         -- An extension's functions (installed in the schema by the operator) are its own.
+         WHERE n.nspname = current_schema()
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                           WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                             AND d.deptype = 'e')
+         ORDER BY 1",
     )?;
     Ok(lines)
 }

@@ -703,3 +703,119 @@ fn a_postgres_store_backs_up_to_a_file_that_restores_into_a_new_database_only() 
     let target = Store::open(Path::new(&untouched)).unwrap();
     assert_eq!(target.read().journal_head().unwrap().0, 0);
 }
+
+/// A statement that fails inside a group's transaction but outside any write's savepoint:
+/// SQLite goes on, PostgreSQL abandons the whole transaction. On neither may the group be
+/// reported kept unless its writes are in the store.
+#[test]
+fn a_group_is_reported_kept_only_when_its_writes_are_on_both_engines() {
+    for dialect in ENGINES {
+        let place = Place::new(dialect);
+        let mut store = place.open();
+        sample(&mut store);
+        let before = store.read().journal_head().unwrap();
+        let grouped = Store::together(&mut store, |store| {
+            store
+                .write(|w| -> Result<(), StoreError> {
+                    let organisation = Organisation {
+                        id: OrganisationId(w.next_id(IdTable::Organisations)?),
+                        name: "一件目".into(),
+                        kind: OrganisationKind::Partner,
+                    };
+                    w.apply(
+                        &Event::OrganisationAdded { organisation },
+                        None,
+                        at("2026-11-05T00:00:00Z"),
+                    )?;
+                    Ok(())
+                })
+                .unwrap();
+            // What a session's touch that failed would be: outside any write, its error
+            // dropped by the caller.
+            let refused = store.database().execute(
+                "INSERT INTO organisations (id, name, kind) VALUES (?1, ?2, ?3)",
+                &[&1_i64, &"重複", &"own"],
+            );
+            assert!(refused.is_err());
+        });
+        let after = store.read().journal_head().unwrap();
+        match (dialect, grouped) {
+            (Dialect::Sqlite, Ok(())) => assert_eq!(after.0, before.0 + 1),
+            (Dialect::Postgres, Err(StoreError::GroupLost(why))) => {
+                assert_eq!(after, before, "nothing of it kept");
+                assert!(why.contains("abandoned"), "{why}");
+            }
+            (dialect, other) => panic!("{dialect:?}: {other:?}, head {before:?} → {after:?}"),
+        }
+        // The store goes on.
+        store
+            .write(|w| -> Result<(), StoreError> {
+                let organisation = Organisation {
+                    id: OrganisationId(w.next_id(IdTable::Organisations)?),
+                    name: "次".into(),
+                    kind: OrganisationKind::Partner,
+                };
+                w.apply(
+                    &Event::OrganisationAdded { organisation },
+                    None,
+                    at("2026-11-05T00:00:01Z"),
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        store.verify().unwrap();
+    }
+}
+
+/// The journal's lock not given in time (another writer holds it past `lock_timeout`): the
+/// write is refused, and the connection is not left in a failed transaction.
+#[test]
+fn a_write_refused_for_the_journal_lock_leaves_the_connection_usable() {
+    let place = Place::new(Dialect::Postgres);
+    sample(&mut place.open());
+    let Place::Postgres(url) = &place else {
+        unreachable!()
+    };
+    let mut holder = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    holder
+        .batch_execute("BEGIN; LOCK TABLE journal IN SHARE ROW EXCLUSIVE MODE")
+        .unwrap();
+    let mut store = place.open();
+    store
+        .database()
+        .batch("SET lock_timeout = '200ms'")
+        .unwrap();
+    let add = |store: &mut Store, name: &str, second: i64| {
+        store.write(|w| -> Result<(), StoreError> {
+            let organisation = Organisation {
+                id: OrganisationId(w.next_id(IdTable::Organisations)?),
+                name: name.into(),
+                kind: OrganisationKind::Partner,
+            };
+            let now = Instant::from_utc(
+                at("2026-11-05T00:00:00Z").utc() + chrono::Duration::seconds(second),
+            );
+            w.apply(&Event::OrganisationAdded { organisation }, None, now)?;
+            Ok(())
+        })
+    };
+    let refused = add(&mut store, "待てない", 0).unwrap_err();
+    assert!(refused.to_string().contains("lock timeout"), "{refused}");
+    holder.batch_execute("COMMIT").unwrap();
+    add(&mut store, "待てた", 1).unwrap();
+    assert!(
+        store
+            .read()
+            .organisation_by_name("待てた")
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .read()
+            .organisation_by_name("待てない")
+            .unwrap()
+            .is_none()
+    );
+    store.verify().unwrap();
+}
