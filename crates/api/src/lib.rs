@@ -3,6 +3,7 @@
 //! and the desktop shell are thin adapters over [`Desk`].
 
 mod account;
+pub mod checkpoint;
 mod custody;
 mod failure;
 pub mod import;

@@ -3,6 +3,7 @@
 //! on stderr), 2 usage error.
 
 use anyhow::Context;
+use azukari_api::checkpoint;
 use azukari_api::domain::import::{parse_date, parse_kind};
 use azukari_api::domain::journal::Head;
 use azukari_api::domain::rules::Lang;
@@ -95,8 +96,26 @@ enum Command {
     Verify {
         /// A journal head kept outside the store (printed at the foot of every ledger, or by an
         /// earlier verify), as SEQ:HASH: it must still be in the chain as it was.
-        #[arg(long, value_parser = parse_word::<Head>)]
+        #[arg(long, value_parser = parse_word::<Head>, conflicts_with = "checkpoint")]
         expect: Option<Head>,
+        /// A signed checkpoint (made by `azukari checkpoint`): its signature must hold and its
+        /// head must still be in the chain as it was.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// The public key the checkpoint must be signed with (as `azukari serve --print-key`
+        /// or `azukari checkpoint` show it); without it, the key the checkpoint names is shown
+        /// to be compared.
+        #[arg(long, requires = "checkpoint")]
+        public_key: Option<String>,
+    },
+    /// Verifies the store and signs its journal head with this computer's checkpoint key
+    /// (made on first use, kept apart from any store): a checkpoint to file or send away.
+    Checkpoint {
+        #[arg(long)]
+        out: PathBuf,
+        /// The key file; by default `checkpoint.key` in the data folder.
+        #[arg(long, env = "AZUKARI_CHECKPOINT_KEY")]
+        key: Option<PathBuf>,
     },
     /// Copies the store into one SQLite file that verifies on its own: SQLite's online backup
     /// of a file store, a copy in one snapshot of a PostgreSQL store.
@@ -136,6 +155,13 @@ enum Command {
         max_import_mb: u64,
         #[arg(long, env = "AZUKARI_FONT")]
         font: Option<String>,
+        /// Prints the public key of this computer's checkpoint key (made on first use) and
+        /// stops: what the office publishes for auditors.
+        #[arg(long)]
+        print_key: bool,
+        /// The checkpoint key file; by default `checkpoint.key` in the data folder.
+        #[arg(long, env = "AZUKARI_CHECKPOINT_KEY")]
+        checkpoint_key: Option<PathBuf>,
     },
     /// Logs in to the office server named by --server and keeps the session on this computer,
     /// so later commands need no password.
@@ -565,8 +591,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         session_days,
         max_import_mb,
         font,
+        print_key,
+        checkpoint_key,
     } = cli.command
     {
+        if print_key {
+            let key =
+                checkpoint::CheckpointKey::load_or_create(&checkpoint_key_path(checkpoint_key)?)?;
+            say!("{}", key.public_key());
+            return Ok(());
+        }
         let config = azukari_server::Config {
             listen,
             store,
@@ -610,7 +644,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let (entries, head) = desk.store().read().journal_head().map_err(Failure::from)?;
         say!(
             "restored {} ({entries} journal entries, head {entries}:{head})",
-            store.display()
+            // A connection string without its password.
+            desk.store().path().display()
         );
         return Ok(());
     }
@@ -626,7 +661,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         desk.init(org, admin, &password, time_zone, now()?)?;
         say!(
             "initialised {} for {org}; security office account {admin}",
-            store.display()
+            desk.store().path().display()
         );
         return Ok(());
     }
@@ -645,6 +680,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Runs the server until Ctrl+C (or SIGTERM from systemd), then lets requests in flight end.
+/// The checkpoint key file: as given, or `checkpoint.key` in the data folder.
+fn checkpoint_key_path(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    match given {
+        Some(path) => Ok(path),
+        None => azukari_platform::folders::data_dir()
+            .map(|dir| dir.join("checkpoint.key"))
+            .context("no data folder to keep the checkpoint key in: give --key"),
+    }
+}
+
 fn serve(config: azukari_server::Config) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -1229,7 +1274,44 @@ fn run_command(
                 office.print(&request, font.as_deref(), progress)
             })?;
         }
-        Command::Verify { expect } => {
+        Command::Checkpoint { out, key } => {
+            let key = checkpoint::CheckpointKey::load_or_create(&checkpoint_key_path(key)?)?;
+            let report = office.verify_with_progress(None, &mut |_, _| {})?;
+            let head = Head {
+                seq: report.entries,
+                hash: report.head,
+            };
+            let signed = key.sign(&head, now()?);
+            azukari_api::private::write_private(&out, signed.to_text().as_bytes())
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            say!(
+                "checkpoint of head {head} written to {}, signed by key {}",
+                out.display(),
+                signed.public_key
+            );
+        }
+        Command::Verify {
+            expect,
+            checkpoint,
+            public_key,
+        } => {
+            let signed = match &checkpoint {
+                Some(file) => {
+                    let text = std::fs::read_to_string(file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    let signed = checkpoint::Checkpoint::parse(&text)
+                        .and_then(|signed| {
+                            signed.check_signature(public_key.as_deref())?;
+                            Ok(signed)
+                        })
+                        .map_err(|why| {
+                            anyhow::anyhow!("the checkpoint {}: {why}", file.display())
+                        })?;
+                    Some(signed)
+                }
+                None => None,
+            };
+            let expect = expect.or_else(|| signed.as_ref().map(|signed| signed.head.clone()));
             let report = office.verify_with_progress(expect, &mut |done, total| {
                 if total > 100_000 {
                     eprint!("\rverify: {done} / {total}");
@@ -1242,6 +1324,19 @@ fn run_command(
                 report.entries,
                 report.head
             );
+            if let Some(signed) = signed {
+                say!(
+                    "the checkpoint of {} ({}) holds, signed by key {}{}",
+                    signed.head,
+                    signed.at,
+                    signed.public_key,
+                    if public_key.is_some() {
+                        ""
+                    } else {
+                        ": compare it with the key the office published"
+                    }
+                );
+            }
         }
         Command::Backup { out } => {
             office.backup(&out)?;

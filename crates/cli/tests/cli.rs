@@ -839,3 +839,101 @@ fn migrate_moves_a_store_to_postgres_and_back_with_the_same_head() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no store is there"));
     assert!(!nowhere.exists(), "nothing is made where nothing was");
 }
+
+/// `azukari checkpoint` signs the verified head with a key kept apart from the store; the
+/// checkpoint holds against the published key until the store is replaced by an older copy
+/// or the checkpoint is altered.
+#[test]
+fn a_signed_checkpoint_holds_until_the_store_is_swapped_or_the_checkpoint_altered() {
+    let o = office();
+    o.ok(&["person", "add", "髙橋 一郎"]);
+    let older = o.dir.join("older.db");
+    o.ok(&["backup", "--out", older.to_str().unwrap()]);
+    o.ok(&[
+        "asset", "add", "--tag", "PC-0001", "--kind", "pc", "--name", "ThinkPad",
+    ]);
+    let key = o.dir.join("keys").join("checkpoint.key");
+    let with_key = |args: &[&str]| {
+        o.command(&o.store, args)
+            .env("AZUKARI_CHECKPOINT_KEY", &key)
+            .output()
+            .unwrap()
+    };
+    let file = o.dir.join("checkpoint.txt");
+    let made = with_key(&["checkpoint", "--out", file.to_str().unwrap()]);
+    assert_eq!(
+        made.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let printed = with_key(&["serve", "--print-key"]);
+    assert_eq!(printed.status.code(), Some(0));
+    let public_key = String::from_utf8(printed.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert_eq!(public_key.len(), 64, "{public_key}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(&format!("key {public_key}")), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the checkpoint key is its owner's alone");
+    }
+
+    let checked = o.ok(&[
+        "verify",
+        "--checkpoint",
+        file.to_str().unwrap(),
+        "--public-key",
+        &public_key,
+    ]);
+    assert!(
+        checked.contains("the checkpoint of") && checked.contains("holds"),
+        "{checked}"
+    );
+    // Checked against another key.
+    let other = "00".repeat(32);
+    let refused = o.refused(&[
+        "verify",
+        "--checkpoint",
+        file.to_str().unwrap(),
+        "--public-key",
+        &other,
+    ]);
+    assert!(refused.contains("not by the key"), "{refused}");
+    // Altered: a later head claimed with the same signature.
+    let head_line = text.lines().find(|line| line.starts_with("head ")).unwrap();
+    let seq: i64 = head_line[5..].split(':').next().unwrap().parse().unwrap();
+    let altered = o.dir.join("altered.txt");
+    std::fs::write(
+        &altered,
+        text.replace(&format!("head {seq}:"), &format!("head {}:", seq + 1)),
+    )
+    .unwrap();
+    let refused = o.refused(&["verify", "--checkpoint", altered.to_str().unwrap()]);
+    assert!(refused.contains("altered or forged"), "{refused}");
+
+    // The store put back to its older copy: it verifies on its own, not against the
+    // checkpoint signed after.
+    if azukari_pg_harness::on_postgres() {
+        azukari_pg_harness::cluster().recreate(o.store.to_str().unwrap());
+        o.ok(&["restore", older.to_str().unwrap()]);
+    } else {
+        std::fs::copy(&older, &o.store).unwrap();
+    }
+    o.ok(&["verify"]);
+    let refused = o.refused(&[
+        "verify",
+        "--checkpoint",
+        file.to_str().unwrap(),
+        "--public-key",
+        &public_key,
+    ]);
+    assert!(
+        refused.contains("cut back or replaced by an older copy"),
+        "{refused}"
+    );
+}

@@ -1,0 +1,280 @@
+//! Signed checkpoints: a store's journal head at an instant, signed with Ed25519 by a key kept
+//! outside the store (the idea of SQL Server's ledger digests and immudb's state signatures).
+//!
+//! A head printed on a ledger shows that a store still holds the entries it had then; anyone
+//! who can write the store could still rewrite it from scratch and print new ledgers with a new
+//! head. A checkpoint signed by a key the store's writers do not hold cannot be made for the
+//! rewritten head: `azukari verify --checkpoint FILE` checks the signature against the public
+//! key the office published (`azukari serve --print-key`), then that the store holds that head
+//! and verifies.
+//!
+//! The file is text, one field a line, so it can be printed, mailed or filed:
+//!
+//! ```text
+//! azukari checkpoint 1
+//! head 1234:9f86d0…
+//! at 2026-11-23T01:00:00.000Z
+//! key 3b6a27bc…            (the public key, 32 bytes in hex)
+//! signature 5f1e…          (64 bytes in hex, over the first three lines)
+//! ```
+
+use crate::Failure;
+use azukari_domain::Instant;
+use azukari_domain::journal::Head;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use std::path::Path;
+
+const FIRST_LINE: &str = "azukari checkpoint 1";
+const KEY_FILE_FIRST_LINE: &str = "azukari checkpoint key 1";
+
+/// The key a computer signs checkpoints with.
+pub struct CheckpointKey {
+    signing: SigningKey,
+}
+
+impl std::fmt::Debug for CheckpointKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secret.
+        f.debug_struct("CheckpointKey")
+            .field("public", &self.public_key())
+            .finish()
+    }
+}
+
+impl CheckpointKey {
+    /// The key kept at `path`, made on first use: 32 random bytes, in a file only its owner
+    /// may read (written beside and renamed, so a half-written key is never read).
+    pub fn load_or_create(path: &Path) -> Result<CheckpointKey, Failure> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => CheckpointKey::parse(&text)
+                .map_err(|why| Failure::UnreadableFile(format!("{}: {why}", path.display()))),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    crate::private::create_private_dir(folder)
+                        .map_err(|err| Failure::Internal(format!("{}: {err}", folder.display())))?;
+                }
+                let secret: [u8; 32] = rand::random();
+                let text = format!("{KEY_FILE_FIRST_LINE}\n{}\n", hex::encode(secret));
+                crate::private::write_private(path, text.as_bytes())
+                    .map_err(|err| Failure::Internal(format!("{}: {err}", path.display())))?;
+                Ok(CheckpointKey {
+                    signing: SigningKey::from_bytes(&secret),
+                })
+            }
+            Err(err) => Err(Failure::UnreadableFile(format!(
+                "{}: {err}",
+                path.display()
+            ))),
+        }
+    }
+
+    fn parse(text: &str) -> Result<CheckpointKey, String> {
+        let mut lines = text.lines();
+        if lines.next() != Some(KEY_FILE_FIRST_LINE) {
+            return Err("not an Azukari checkpoint key".into());
+        }
+        let secret: [u8; 32] = lines
+            .next()
+            .and_then(|line| hex::decode(line.trim()).ok())
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or("the key is not 32 bytes in hex")?;
+        Ok(CheckpointKey {
+            signing: SigningKey::from_bytes(&secret),
+        })
+    }
+
+    /// The public key, in hex: what the office publishes and auditors check against.
+    pub fn public_key(&self) -> String {
+        hex::encode(self.signing.verifying_key().to_bytes())
+    }
+
+    pub fn sign(&self, head: &Head, at: Instant) -> Checkpoint {
+        let signature = self.signing.sign(signed_text(head, at).as_bytes());
+        Checkpoint {
+            head: head.clone(),
+            at,
+            public_key: self.public_key(),
+            signature: hex::encode(signature.to_bytes()),
+        }
+    }
+}
+
+/// What the signature covers.
+fn signed_text(head: &Head, at: Instant) -> String {
+    format!("{FIRST_LINE}\nhead {head}\nat {}\n", at.to_rfc3339())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub head: Head,
+    pub at: Instant,
+    /// The signer's public key, in hex.
+    pub public_key: String,
+    pub signature: String,
+}
+
+impl Checkpoint {
+    pub fn to_text(&self) -> String {
+        format!(
+            "{}key {}\nsignature {}\n",
+            signed_text(&self.head, self.at),
+            self.public_key,
+            self.signature
+        )
+    }
+
+    /// Reads a checkpoint file; says which line is wrong.
+    pub fn parse(text: &str) -> Result<Checkpoint, String> {
+        let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+        if lines.next() != Some(FIRST_LINE) {
+            return Err(format!(
+                "not an Azukari checkpoint (its first line is not '{FIRST_LINE}')"
+            ));
+        }
+        let mut field = |name: &str| -> Result<String, String> {
+            lines
+                .next()
+                .and_then(|line| line.strip_prefix(name))
+                .and_then(|rest| rest.strip_prefix(' '))
+                .map(str::to_string)
+                .ok_or_else(|| format!("the checkpoint has no '{name}' line where it should"))
+        };
+        let head: Head = field("head")?.parse()?;
+        let at_text = field("at")?;
+        let at: Instant = at_text
+            .parse()
+            .map_err(|err| format!("its instant '{at_text}' cannot be read: {err}"))?;
+        let public_key = field("key")?.to_ascii_lowercase();
+        let signature = field("signature")?.to_ascii_lowercase();
+        Ok(Checkpoint {
+            head,
+            at,
+            public_key,
+            signature,
+        })
+    }
+
+    /// The signature is good, and made by `trusted` (a public key in hex) when given;
+    /// otherwise by the key the checkpoint names, which the caller then shows to be compared
+    /// with the published one.
+    pub fn check_signature(&self, trusted: Option<&str>) -> Result<(), String> {
+        if let Some(trusted) = trusted
+            && !trusted.trim().eq_ignore_ascii_case(&self.public_key)
+        {
+            return Err(format!(
+                "it was signed by the key {}, not by the key {} it is checked against",
+                self.public_key,
+                trusted.trim()
+            ));
+        }
+        let key: [u8; 32] = hex::decode(&self.public_key)
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or("its key is not 32 bytes in hex")?;
+        let key = VerifyingKey::from_bytes(&key).map_err(|_| "its key is not an Ed25519 key")?;
+        let signature: [u8; 64] = hex::decode(&self.signature)
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or("its signature is not 64 bytes in hex")?;
+        key.verify(
+            signed_text(&self.head, self.at).as_bytes(),
+            &Signature::from_bytes(&signature),
+        )
+        .map_err(|_| {
+            "its signature does not match its head and instant (the checkpoint was altered or forged)"
+                .to_string()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(seq: i64) -> Head {
+        Head {
+            seq,
+            hash: "ab".repeat(32),
+        }
+    }
+
+    #[test]
+    fn a_checkpoint_reads_back_and_its_signature_holds_only_unaltered() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys").join("checkpoint.key");
+        let key = CheckpointKey::load_or_create(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        // The same key next time.
+        assert_eq!(
+            CheckpointKey::load_or_create(&path).unwrap().public_key(),
+            key.public_key()
+        );
+        let at: Instant = "2026-11-23T01:00:00Z".parse().unwrap();
+        let checkpoint = key.sign(&head(42), at);
+        let read = Checkpoint::parse(&checkpoint.to_text()).unwrap();
+        assert_eq!(read, checkpoint);
+        read.check_signature(None).unwrap();
+        read.check_signature(Some(&key.public_key().to_uppercase()))
+            .unwrap();
+
+        let text = checkpoint.to_text();
+        for (altered, why) in [
+            (text.replace("head 42:", "head 43:"), "does not match"),
+            (
+                text.replace("2026-11-23T01", "2026-11-24T01"),
+                "does not match",
+            ),
+            (
+                text.replace(&"ab".repeat(32), &"cd".repeat(32)),
+                "does not match",
+            ),
+        ] {
+            let err = Checkpoint::parse(&altered)
+                .unwrap()
+                .check_signature(None)
+                .unwrap_err();
+            assert!(err.contains(why), "{err}");
+        }
+        // Another key's checkpoint, checked against this key.
+        let other = CheckpointKey::load_or_create(&dir.path().join("other.key")).unwrap();
+        let err = other
+            .sign(&head(42), at)
+            .check_signature(Some(&key.public_key()))
+            .unwrap_err();
+        assert!(err.contains("not by the key"), "{err}");
+        // A signature moved onto another key's checkpoint.
+        let mut forged = other.sign(&head(42), at);
+        forged.signature = checkpoint.signature.clone();
+        assert!(forged.check_signature(None).is_err());
+    }
+
+    #[test]
+    fn a_broken_checkpoint_or_key_file_is_named() {
+        assert!(
+            Checkpoint::parse("hello")
+                .unwrap_err()
+                .contains("first line")
+        );
+        let err = Checkpoint::parse("azukari checkpoint 1\nhead 1:zz\n").unwrap_err();
+        assert!(err.contains("not a journal head"), "{err}");
+        let err = Checkpoint::parse(&format!(
+            "azukari checkpoint 1\nhead 1:{}\n",
+            "a".repeat(64)
+        ))
+        .unwrap_err();
+        assert!(err.contains("'at'"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("checkpoint.key");
+        std::fs::write(&path, "something else").unwrap();
+        let err = CheckpointKey::load_or_create(&path).unwrap_err();
+        assert!(
+            err.to_string().contains("not an Azukari checkpoint key"),
+            "{err}"
+        );
+    }
+}
