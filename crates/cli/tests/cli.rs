@@ -67,6 +67,17 @@ impl Office {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// Puts the store back to an older backup, as someone swapping the file (or, on
+    /// PostgreSQL, emptying the database and restoring into it) would.
+    fn put_back(&self, backup: &Path) {
+        if azukari_pg_harness::on_postgres() {
+            azukari_pg_harness::cluster().recreate(self.store.to_str().unwrap());
+            self.ok(&["restore", backup.to_str().unwrap()]);
+        } else {
+            std::fs::copy(backup, &self.store).unwrap();
+        }
+    }
+
     /// Refused: exit 1, the reason on stderr.
     fn refused(&self, args: &[&str]) -> String {
         let out = self.run(args);
@@ -633,13 +644,7 @@ fn verify_expect_catches_a_store_swapped_for_its_older_backup() {
 
     // Someone puts the older copy in the store's place: it verifies on its own, not against
     // the head the office filed.
-    if azukari_pg_harness::on_postgres() {
-        // The database emptied and restored from the older backup.
-        azukari_pg_harness::cluster().recreate(o.store.to_str().unwrap());
-        o.ok(&["restore", backup.to_str().unwrap()]);
-    } else {
-        std::fs::copy(&backup, &o.store).unwrap();
-    }
+    o.put_back(&backup);
     o.ok(&["verify"]);
     let stderr = o.refused(&["verify", "--expect", &head]);
     assert!(
@@ -918,12 +923,7 @@ fn a_signed_checkpoint_holds_until_the_store_is_swapped_or_the_checkpoint_altere
 
     // The store put back to its older copy: it verifies on its own, not against the
     // checkpoint signed after.
-    if azukari_pg_harness::on_postgres() {
-        azukari_pg_harness::cluster().recreate(o.store.to_str().unwrap());
-        o.ok(&["restore", older.to_str().unwrap()]);
-    } else {
-        std::fs::copy(&older, &o.store).unwrap();
-    }
+    o.put_back(&older);
     o.ok(&["verify"]);
     let refused = o.refused(&[
         "verify",

@@ -445,13 +445,7 @@ impl Store {
         {
             return Err(StoreError::AlreadyExists(target.to_path_buf()));
         }
-        let source = Store::open_read_only(backup)?;
-        let check: String = source
-            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
-            .map_err(|err| StoreError::BadBackup(format!("{}: {err}", backup.display())))?;
-        if check != "ok" {
-            return Err(StoreError::BadBackup(check));
-        }
+        let source = open_backup(backup)?;
         let partial = partial_path(target);
         let _ = std::fs::remove_file(&partial);
         private::create_private_file(&partial).map_err(|source| StoreError::Io {
@@ -517,13 +511,7 @@ impl Store {
     /// Restores a backup file into a new, empty PostgreSQL database: the backup is checked
     /// and verified first, read as it is (never changed), and copied by replaying its journal.
     fn restore_into_postgres(backup: &Path, url: &str) -> Result<Store> {
-        let conn = Store::open_read_only(backup)?;
-        let check: String = conn
-            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
-            .map_err(|err| StoreError::BadBackup(format!("{}: {err}", backup.display())))?;
-        if check != "ok" {
-            return Err(StoreError::BadBackup(check));
-        }
+        let conn = open_backup(backup)?;
         let source = Store {
             db: Db::Sqlite(conn),
             location: Location::File(backup.to_path_buf()),
@@ -545,6 +533,19 @@ impl Store {
     pub fn database(&self) -> &Db {
         &self.db
     }
+}
+
+/// A backup file opened read-only, after SQLite's full check of its pages: never changed by
+/// being restored from.
+fn open_backup(backup: &Path) -> Result<Connection> {
+    let conn = Store::open_read_only(backup)?;
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .map_err(|err| StoreError::BadBackup(format!("{}: {err}", backup.display())))?;
+    if check != "ok" {
+        return Err(StoreError::BadBackup(check));
+    }
+    Ok(conn)
 }
 
 fn wal_of(path: &Path) -> PathBuf {

@@ -109,6 +109,14 @@ fn loan_row(row: &Row<'_>) -> DbResult<LoanRow> {
     })
 }
 
+fn organisation_row(row: &Row<'_>) -> DbResult<Organisation> {
+    Ok(Organisation {
+        id: OrganisationId(row.get(0)?),
+        name: row.get(1)?,
+        kind: word(row.get(2)?)?,
+    })
+}
+
 fn person_row(row: &Row<'_>) -> DbResult<PersonRow> {
     Ok(PersonRow {
         id: PersonId(row.get(0)?),
@@ -242,13 +250,7 @@ impl<'a> Reader<'a> {
         Ok(self.db.query_map(
             "SELECT id, name, kind FROM organisations ORDER BY id",
             params![],
-            |row| {
-                Ok(Organisation {
-                    id: OrganisationId(row.get(0)?),
-                    name: row.get(1)?,
-                    kind: word(row.get(2)?)?,
-                })
-            },
+            organisation_row,
         )?)
     }
 
@@ -256,13 +258,7 @@ impl<'a> Reader<'a> {
         Ok(self.db.query_opt(
             "SELECT id, name, kind FROM organisations WHERE name = ?1",
             params![name],
-            |row| {
-                Ok(Organisation {
-                    id: OrganisationId(row.get(0)?),
-                    name: row.get(1)?,
-                    kind: word(row.get(2)?)?,
-                })
-            },
+            organisation_row,
         )?)
     }
 
@@ -272,13 +268,7 @@ impl<'a> Reader<'a> {
             .query_opt(
                 "SELECT id, name, kind FROM organisations WHERE kind = 'own' ORDER BY id LIMIT 1",
                 params![],
-                |row| {
-                    Ok(Organisation {
-                        id: OrganisationId(row.get(0)?),
-                        name: row.get(1)?,
-                        kind: word(row.get(2)?)?,
-                    })
-                },
+                organisation_row,
             )?
             .ok_or(StoreError::NotInitialised)
     }

@@ -7,11 +7,21 @@ use azukari_domain::permission::ReadScope;
 use azukari_domain::view::{AssetQuery, AssetSort};
 use azukari_domain::*;
 use azukari_store::db::Db;
-use azukari_store::{Dialect, IdTable, Store, StoreError, VerifyFailure};
+use azukari_store::{Dialect, IdTable, Store, StoreError, VerifyFailure, Writer};
 use std::path::{Path, PathBuf};
 
 fn at(text: &str) -> Instant {
     text.parse().unwrap()
+}
+
+/// Adds a partner organisation in the open write, with the next free id.
+fn add_partner(w: &mut Writer<'_>, name: &str, now: Instant) -> Result<i64, StoreError> {
+    let organisation = Organisation {
+        id: OrganisationId(w.next_id(IdTable::Organisations)?),
+        name: name.into(),
+        kind: OrganisationKind::Partner,
+    };
+    w.apply(&Event::OrganisationAdded { organisation }, None, now)
 }
 
 /// Where a test's store lives, and how to reach it behind the store's back (as someone with
@@ -575,16 +585,7 @@ fn a_connection_cut_mid_transaction_writes_nothing() {
     let mut store = place.open();
     let before = store.read().journal_head().unwrap();
     let cut = store.write(|w| -> Result<(), StoreError> {
-        let organisation = Organisation {
-            id: OrganisationId(w.next_id(IdTable::Organisations)?),
-            name: "途中".into(),
-            kind: OrganisationKind::Partner,
-        };
-        w.apply(
-            &Event::OrganisationAdded { organisation },
-            None,
-            at("2026-11-05T00:00:00Z"),
-        )?;
+        add_partner(w, "途中", at("2026-11-05T00:00:00Z"))?;
         // Every other connection to this database is ended by the server, this one with them.
         place
             .behind(
@@ -592,16 +593,7 @@ fn a_connection_cut_mid_transaction_writes_nothing() {
                  WHERE datname = current_database() AND pid <> pg_backend_pid()",
             )
             .unwrap();
-        let organisation = Organisation {
-            id: OrganisationId(w.next_id(IdTable::Organisations)?),
-            name: "続き".into(),
-            kind: OrganisationKind::Partner,
-        };
-        w.apply(
-            &Event::OrganisationAdded { organisation },
-            None,
-            at("2026-11-05T00:00:00Z"),
-        )?;
+        add_partner(w, "続き", at("2026-11-05T00:00:00Z"))?;
         Ok(())
     });
     let err = cut.unwrap_err();
@@ -717,16 +709,7 @@ fn a_group_is_reported_kept_only_when_its_writes_are_on_both_engines() {
         let grouped = Store::together(&mut store, |store| {
             store
                 .write(|w| -> Result<(), StoreError> {
-                    let organisation = Organisation {
-                        id: OrganisationId(w.next_id(IdTable::Organisations)?),
-                        name: "一件目".into(),
-                        kind: OrganisationKind::Partner,
-                    };
-                    w.apply(
-                        &Event::OrganisationAdded { organisation },
-                        None,
-                        at("2026-11-05T00:00:00Z"),
-                    )?;
+                    add_partner(w, "一件目", at("2026-11-05T00:00:00Z"))?;
                     Ok(())
                 })
                 .unwrap();
@@ -750,16 +733,7 @@ fn a_group_is_reported_kept_only_when_its_writes_are_on_both_engines() {
         // The store goes on.
         store
             .write(|w| -> Result<(), StoreError> {
-                let organisation = Organisation {
-                    id: OrganisationId(w.next_id(IdTable::Organisations)?),
-                    name: "次".into(),
-                    kind: OrganisationKind::Partner,
-                };
-                w.apply(
-                    &Event::OrganisationAdded { organisation },
-                    None,
-                    at("2026-11-05T00:00:01Z"),
-                )?;
+                add_partner(w, "次", at("2026-11-05T00:00:01Z"))?;
                 Ok(())
             })
             .unwrap();
@@ -787,15 +761,13 @@ fn a_write_refused_for_the_journal_lock_leaves_the_connection_usable() {
         .unwrap();
     let add = |store: &mut Store, name: &str, second: i64| {
         store.write(|w| -> Result<(), StoreError> {
-            let organisation = Organisation {
-                id: OrganisationId(w.next_id(IdTable::Organisations)?),
-                name: name.into(),
-                kind: OrganisationKind::Partner,
-            };
-            let now = Instant::from_utc(
-                at("2026-11-05T00:00:00Z").utc() + chrono::Duration::seconds(second),
-            );
-            w.apply(&Event::OrganisationAdded { organisation }, None, now)?;
+            add_partner(
+                w,
+                name,
+                Instant::from_utc(
+                    at("2026-11-05T00:00:00Z").utc() + chrono::Duration::seconds(second),
+                ),
+            )?;
             Ok(())
         })
     };
