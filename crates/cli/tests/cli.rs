@@ -872,6 +872,40 @@ fn a_signed_checkpoint_holds_until_the_store_is_swapped_or_the_checkpoint_altere
         "{}",
         String::from_utf8_lossy(&made.stderr)
     );
+    // A custodian may not sign the office's head: refused, no file written.
+    let added = o
+        .command(
+            &o.store,
+            &[
+                "account",
+                "add",
+                "tanaka",
+                "--role",
+                "custodian",
+                "--person",
+                "髙橋 一郎",
+            ],
+        )
+        .env("AZUKARI_NEW_PASSWORD", "another password")
+        .output()
+        .unwrap();
+    assert_eq!(
+        added.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let theirs = o.dir.join("theirs.txt");
+    let refused = o
+        .command(&o.store, &["checkpoint", "--out", theirs.to_str().unwrap()])
+        .env("AZUKARI_CHECKPOINT_KEY", &key)
+        .env("AZUKARI_USER", "tanaka")
+        .env("AZUKARI_PASSWORD", "another password")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("roles do not allow"));
+    assert!(!theirs.exists());
     let printed = with_key(&["serve", "--print-key"]);
     assert_eq!(printed.status.code(), Some(0));
     let public_key = String::from_utf8(printed.stdout)
