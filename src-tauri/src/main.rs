@@ -492,6 +492,28 @@ async fn acknowledge_loan(app: tauri::AppHandle, tag: String) -> Result<Acknowle
     .await
 }
 
+/// This computer's checkpoint signer, for the ledgers of a store of its own: the key in the
+/// configuration folder (or AZUKARI_CHECKPOINT_KEY), made on first use, and the checkpoints
+/// it signed kept beside it. One for the process, so it remembers the last head it signed.
+fn checkpoint_signer() -> Result<std::sync::Arc<azukari_api::checkpoint::CheckpointSigner>, Failure>
+{
+    static SIGNER: std::sync::OnceLock<std::sync::Arc<azukari_api::checkpoint::CheckpointSigner>> =
+        std::sync::OnceLock::new();
+    if let Some(signer) = SIGNER.get() {
+        return Ok(signer.clone());
+    }
+    let key = match std::env::var_os("AZUKARI_CHECKPOINT_KEY") {
+        Some(path) => std::path::PathBuf::from(path),
+        None => azukari_platform::folders::config_dir()
+            .map(|dir| azukari_platform::folders::checkpoint_key(&dir))
+            .ok_or_else(|| {
+                Failure::Internal("no configuration folder for the checkpoint key".into())
+            })?,
+    };
+    let signer = std::sync::Arc::new(azukari_api::checkpoint::CheckpointSigner::beside_key(&key)?);
+    Ok(SIGNER.get_or_init(|| signer).clone())
+}
+
 #[tauri::command]
 async fn print_ledger(
     app: tauri::AppHandle,
@@ -509,7 +531,12 @@ async fn print_ledger(
                     path,
                     office: Some(local),
                     ..
-                } => Box::new(local.beside(Desk::open(path)?)),
+                } => {
+                    // A ledger of a store of one's own is signed with this computer's key.
+                    let mut desk = Desk::open(path)?;
+                    desk.set_checkpoint_signer(Some(checkpoint_signer()?));
+                    Box::new(local.beside(desk))
+                }
                 Seat::Server {
                     office: Some(remote),
                     ..

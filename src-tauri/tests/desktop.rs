@@ -571,6 +571,8 @@ async fn office_server(
         font: None,
         clock: std::sync::Arc::new(|| Ok(beside_the_app())),
         readers: 2,
+        checkpoints: None,
+        checkpoint_every: None,
     };
     tokio::spawn(async move {
         azukari_server::serve(

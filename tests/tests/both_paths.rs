@@ -65,6 +65,8 @@ impl Served {
             font: None,
             clock: clock(),
             readers: 2,
+            checkpoints: None,
+            checkpoint_every: None,
         };
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Runtime::new().unwrap();

@@ -21,8 +21,11 @@
 use crate::Failure;
 use azukari_domain::Instant;
 use azukari_domain::journal::Head;
+use azukari_store::Reader;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 const FIRST_LINE: &str = "azukari checkpoint 1";
 const KEY_FILE_FIRST_LINE: &str = "azukari checkpoint key 1";
@@ -104,7 +107,7 @@ fn signed_text(head: &Head, at: Instant) -> String {
     format!("{FIRST_LINE}\nhead {head}\nat {}\n", at.to_rfc3339())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Checkpoint {
     pub head: Head,
     pub at: Instant,
@@ -123,12 +126,18 @@ impl Checkpoint {
         )
     }
 
-    /// Reads a checkpoint file; says which line is wrong.
+    /// Reads a checkpoint: a checkpoint file, or any text with its five lines in it (a
+    /// ledger's text as `pdftotext` gives it, its XLSX info sheet saved as text, lines copied
+    /// from a viewer). Says which line is wrong.
     pub fn parse(text: &str) -> Result<Checkpoint, String> {
-        let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+        let mut lines = text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .skip_while(|line| *line != FIRST_LINE);
         if lines.next() != Some(FIRST_LINE) {
             return Err(format!(
-                "not an Azukari checkpoint (its first line is not '{FIRST_LINE}')"
+                "not an Azukari checkpoint (no line reads '{FIRST_LINE}', its first line)"
             ));
         }
         let mut field = |name: &str| -> Result<String, String> {
@@ -185,6 +194,154 @@ impl Checkpoint {
                 .to_string()
         })
     }
+}
+
+/// Signs journal heads for one computer (the office server, or a desktop with its own store)
+/// and keeps every checkpoint it signs, a file each, outside the store: the interval's, the
+/// one asked for, and the one printed on each ledger.
+///
+/// Before it signs a head it checks that the store still holds the last head it signed for
+/// that store. A store rewritten from scratch (new entries, a consistent new chain) would
+/// otherwise get its rewritten head signed, and every later ledger would vouch for it; with
+/// the check, the first signature after a rewrite is refused and says so.
+#[derive(Debug)]
+pub struct CheckpointSigner {
+    key: CheckpointKey,
+    /// The kept checkpoints: a folder per store, named by its first entry's hash.
+    folder: PathBuf,
+    /// The last head signed, per store (by its first entry's hash): read from the folder on
+    /// first use, then kept here.
+    last: Mutex<HashMap<String, Option<Checkpoint>>>,
+}
+
+/// A head the signer will not sign: the store no longer holds the last head it signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotExtended {
+    /// The last checkpoint signed for this store.
+    pub signed: Checkpoint,
+    /// The store's head now.
+    pub head: Head,
+    /// The folder the signed checkpoints of this store are kept in.
+    pub kept: PathBuf,
+}
+
+impl CheckpointSigner {
+    /// The key at `key_path` (made on first use) and the kept checkpoints in the folder
+    /// `checkpoints` beside it.
+    pub fn beside_key(key_path: &Path) -> Result<CheckpointSigner, Failure> {
+        let key = CheckpointKey::load_or_create(key_path)?;
+        let folder = key_path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join("checkpoints");
+        Ok(CheckpointSigner::new(key, folder))
+    }
+
+    pub fn new(key: CheckpointKey, folder: PathBuf) -> CheckpointSigner {
+        CheckpointSigner {
+            key,
+            folder,
+            last: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn public_key(&self) -> String {
+        self.key.public_key()
+    }
+
+    /// Where the checkpoints of the store whose first entry has `first_hash` are kept.
+    pub fn folder_of(&self, first_hash: &str) -> PathBuf {
+        // Sixteen hex digits tell stores apart; the whole hash makes a long path on Windows.
+        self.folder.join(&first_hash[..first_hash.len().min(16)])
+    }
+
+    /// The last head signed for the store that `read` reads, if any.
+    pub fn last_signed(&self, read: &Reader<'_>) -> Result<Option<Checkpoint>, Failure> {
+        let Some(first_hash) = read.journal_hash_at(1)? else {
+            return Ok(None);
+        };
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !last.contains_key(&first_hash) {
+            let kept = newest_kept(&self.folder_of(&first_hash))?;
+            last.insert(first_hash.clone(), kept);
+        }
+        Ok(last[&first_hash].clone())
+    }
+
+    /// Signs `head`, read from the store `read` reads, at `at`, and keeps the checkpoint.
+    /// Refused when the store no longer holds the last head signed for it.
+    pub fn sign(&self, read: &Reader<'_>, head: &Head, at: Instant) -> Result<Checkpoint, Failure> {
+        let Some(first_hash) = read.journal_hash_at(1)? else {
+            // An empty journal: nothing to vouch for, and nothing to keep it under.
+            return Ok(self.key.sign(head, at));
+        };
+        if let Some(signed) = self.last_signed(read)? {
+            let held = head.seq >= signed.head.seq
+                && read.journal_hash_at(signed.head.seq)?.as_deref() == Some(&signed.head.hash);
+            if !held {
+                return Err(Failure::NotExtended(Box::new(NotExtended {
+                    signed,
+                    head: head.clone(),
+                    kept: self.folder_of(&first_hash),
+                })));
+            }
+        }
+        let checkpoint = self.key.sign(head, at);
+        let folder = self.folder_of(&first_hash);
+        crate::private::create_private_dir(&folder)
+            .map_err(|err| Failure::Internal(format!("{}: {err}", folder.display())))?;
+        let file = folder.join(format!(
+            "{:012}-{}.txt",
+            head.seq,
+            at.utc().format("%Y%m%dT%H%M%S%3fZ")
+        ));
+        crate::private::write_private(&file, checkpoint.to_text().as_bytes())
+            .map_err(|err| Failure::Internal(format!("{}: {err}", file.display())))?;
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let newer = match last.get(&first_hash) {
+            Some(Some(kept)) => kept.head.seq <= head.seq,
+            _ => true,
+        };
+        if newer {
+            last.insert(first_hash, Some(checkpoint.clone()));
+        }
+        Ok(checkpoint)
+    }
+}
+
+/// The newest checkpoint kept in `folder`: its files are named by head and instant, so the
+/// last name is the newest.
+fn newest_kept(folder: &Path) -> Result<Option<Checkpoint>, Failure> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => {
+            return Err(Failure::UnreadableFile(format!(
+                "{}: {err}",
+                folder.display()
+            )));
+        }
+    };
+    let newest = entries
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "txt"))
+        .max();
+    let Some(path) = newest else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|err| Failure::UnreadableFile(format!("{}: {err}", path.display())))?;
+    let checkpoint = Checkpoint::parse(&text)
+        .map_err(|why| Failure::UnreadableFile(format!("{}: {why}", path.display())))?;
+    Ok(Some(checkpoint))
 }
 
 #[cfg(test)]

@@ -39,10 +39,27 @@ pub enum Failure {
         seen: String,
         found: String,
     },
+    /// The store no longer holds the last head this computer signed for it: restored from
+    /// an older copy, or rewritten. Nothing is signed for it until the office has looked.
+    #[error("{}", not_extended_en(.0))]
+    NotExtended(Box<crate::checkpoint::NotExtended>),
+    /// Signing was asked of a place that has no checkpoint key.
+    #[error("no checkpoint key is set up here")]
+    NoCheckpointKey,
     /// A repeated request (same idempotency key): the first answer, as JSON. Only
     /// [`crate::Desk::once`] sees this; it turns it back into the answer.
     #[error("this request was answered already")]
     AnsweredAlready(String),
+}
+
+fn not_extended_en(not: &crate::checkpoint::NotExtended) -> String {
+    format!(
+        "the store no longer holds the journal head {} signed at {} (its head is now {}): it was restored from an older copy or rewritten, and nothing was signed. Check that checkpoint ({}) with azukari verify --checkpoint and tell the security office",
+        not.signed.head,
+        not.signed.at,
+        not.head,
+        not.kept.display()
+    )
 }
 
 /// A failure as it crosses the network: the stable code, the field to mark, and the message
@@ -90,6 +107,8 @@ impl Failure {
             Failure::Unreachable { .. } => "server_unreachable",
             Failure::JournalForked { .. } => "journal_forked",
             Failure::AnsweredAlready(_) => "internal",
+            Failure::NotExtended(_) => "checkpoint_not_held",
+            Failure::NoCheckpointKey => "no_checkpoint_key",
             Failure::Refused(refusal) => refusal.code(),
             Failure::Import(_) | Failure::UnreadableFile(_) => "import_rejected",
             Failure::Store(StoreError::NetworkShare { .. }) => "network_share",
@@ -132,6 +151,16 @@ impl Failure {
             ) => format!(
                 "事務所のサーバー {server} の操作記録が、このパソコンが以前に確認した記録（{seen}）とつながりません（{found}）。サーバーには何も送っていません。セキュリティ管理室に連絡してください"
             ),
+            (Failure::NotExtended(not), Lang::Ja) => format!(
+                "この保存先の操作記録には、{} に署名した先頭 {} がもうありません（いまの先頭は {}）。古い複製から戻されたか、書き換えられています。署名はしていません。azukari verify --checkpoint でその署名（{}）を確かめ、セキュリティ管理室に連絡してください",
+                not.signed.at,
+                not.signed.head,
+                not.head,
+                not.kept.display()
+            ),
+            (Failure::NoCheckpointKey, Lang::Ja) => {
+                "ここには署名用の鍵（チェックポイント鍵）が設定されていません".to_string()
+            }
             (Failure::Import(err), _) => err.message(lang),
             (Failure::UnreadableFile(why), Lang::Ja) => format!("ファイルを読み込めません: {why}"),
             (Failure::Store(StoreError::NetworkShare { path, fs }), Lang::Ja) => format!(

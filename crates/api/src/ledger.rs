@@ -194,6 +194,25 @@ impl Desk {
         let lines = read.custody_lines(as_of)?;
         let organisation = read.own_organisation()?.name;
         let (seq, hash) = read.journal_head()?;
+        // Signed where a key is set up (the office server's, a desktop's own): the head
+        // this ledger was made from, vouched for by a key the store's writers do not hold.
+        let checkpoint = match &self.signer {
+            Some(signer) => {
+                let head = azukari_domain::journal::Head {
+                    seq,
+                    hash: hash.clone(),
+                };
+                let signed = signer.sign(&read, &head, now)?;
+                Some(azukari_ledger::CheckpointBlock {
+                    caption: match lang {
+                        Lang::Ja => "署名付きチェックポイント：印刷した時点の操作記録の先頭を、台帳を作成したサーバー（またはパソコン）の鍵で署名したもの。次の5行を azukari verify --checkpoint で確かめられます".into(),
+                        Lang::En => "Signed checkpoint: the journal head when this was printed, signed with the key of the server (or computer) that made it. azukari verify --checkpoint checks the five lines below".into(),
+                    },
+                    lines: signed.to_text().lines().map(str::to_string).collect(),
+                })
+            }
+            None => None,
+        };
 
         let none_word = match (request.group_by, lang) {
             (LedgerGrouping::Site, Lang::Ja) => "現場なし",
@@ -312,6 +331,7 @@ impl Desk {
                 Lang::Ja => format!("操作記録 #{seq}:{hash}"),
                 Lang::En => format!("Journal #{seq}:{hash}"),
             },
+            checkpoint,
             stamps: match lang {
                 Lang::Ja => vec!["承認".into(), "確認".into()],
                 Lang::En => vec!["Approved".into(), "Checked".into()],

@@ -38,6 +38,7 @@ use azukari_domain::rules::Refusal;
 use azukari_domain::{ReadScope, Role, UseCase};
 use azukari_store::{Store, Writer};
 use std::path::Path;
+use std::sync::Arc;
 
 pub type Result<T, E = Failure> = std::result::Result<T, E>;
 
@@ -66,6 +67,9 @@ pub struct Desk {
     /// Whether a refused password check is made to wait here. The office server's writer
     /// does not: it makes the refusal wait after letting the writer go ([`pace_refusal`]).
     paces_refusals: bool,
+    /// Signs the journal head on every custody ledger and on request: the office server's
+    /// key, or a desktop's own. Without one, ledgers carry the head unsigned.
+    signer: Option<Arc<checkpoint::CheckpointSigner>>,
 }
 
 impl AsMut<Store> for Desk {
@@ -81,6 +85,7 @@ impl Desk {
             import_limit: import::DEFAULT_IMPORT_LIMIT_BYTES,
             answering: None,
             paces_refusals: true,
+            signer: None,
         })
     }
 
@@ -88,6 +93,34 @@ impl Desk {
     /// server paces them after the writer is let go.
     pub fn set_pacing(&mut self, paces_refusals: bool) {
         self.paces_refusals = paces_refusals;
+    }
+
+    /// Signs checkpoints with `signer` from now on: on every custody ledger and on request.
+    pub fn set_checkpoint_signer(&mut self, signer: Option<Arc<checkpoint::CheckpointSigner>>) {
+        self.signer = signer;
+    }
+
+    pub fn checkpoint_signer(&self) -> Option<&Arc<checkpoint::CheckpointSigner>> {
+        self.signer.as_ref()
+    }
+
+    /// Verifies the store, then signs the head it verified with (at `now`) and keeps the
+    /// checkpoint: what `azukari checkpoint` asks of the store's own computer or server.
+    pub fn checkpoint(
+        &self,
+        session: &Session,
+        now: azukari_domain::Instant,
+    ) -> Result<checkpoint::Checkpoint> {
+        let signer = self.signer.as_ref().ok_or(Failure::NoCheckpointKey)?;
+        let report = self.verify(session, None, &mut |_, _| {})?;
+        signer.sign(
+            &self.store.read(),
+            &Head {
+                seq: report.entries,
+                hash: report.head,
+            },
+            now,
+        )
     }
 
     pub fn store(&self) -> &Store {
@@ -153,6 +186,7 @@ impl Desk {
             import_limit: import::DEFAULT_IMPORT_LIMIT_BYTES,
             answering: None,
             paces_refusals: true,
+            signer: None,
         })
     }
 

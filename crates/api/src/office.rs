@@ -133,6 +133,8 @@ pub enum Call {
     Session,
     /// The journal's head now.
     JournalHead,
+    /// Verifies the store and signs its head with the place's checkpoint key.
+    Checkpoint,
     /// The hash of one entry: a client checks that the server's journal extends the head it
     /// saw before.
     JournalHash {
@@ -155,6 +157,7 @@ impl Call {
                 | Call::Loans { .. }
                 | Call::CustodyAsOf { .. }
                 | Call::Verify { .. }
+                | Call::Checkpoint
                 | Call::Session
                 | Call::JournalHead
                 | Call::JournalHash { .. }
@@ -216,6 +219,7 @@ pub fn dispatch<A: Answer>(
             json(desk.custody_as_of(session, at, holder.as_ref())?)
         }
         Call::Verify { expect } => json(desk.verify(session, expect.as_ref(), &mut |_, _| {})?),
+        Call::Checkpoint => json(desk.checkpoint(session, now)?),
         Call::Session => json(session),
         Call::JournalHead => {
             desk.authorise_active(session)?;
@@ -394,6 +398,11 @@ pub trait Office {
         _progress: &mut dyn FnMut(i64, i64),
     ) -> Result<VerifyReport> {
         self.verify(expect)
+    }
+    /// Verifies the store and signs its head with the checkpoint key of the place that holds
+    /// it: the office server's, or this computer's for a store of its own.
+    fn checkpoint(&mut self) -> Result<crate::checkpoint::Checkpoint> {
+        typed(self.call(Call::Checkpoint))
     }
     fn journal_head(&mut self) -> Result<Head> {
         typed(self.call(Call::JournalHead))

@@ -108,12 +108,13 @@ enum Command {
         #[arg(long, requires = "checkpoint")]
         public_key: Option<String>,
     },
-    /// Verifies the store and signs its journal head with this computer's checkpoint key
-    /// (made on first use, kept apart from any store): a checkpoint to file or send away.
+    /// Verifies the store and signs its journal head: with the office server's key when
+    /// connected to one, otherwise with this computer's (made on first use, kept apart from
+    /// any store). A checkpoint to file or send away; a copy is kept beside the key.
     Checkpoint {
         #[arg(long)]
         out: PathBuf,
-        /// The key file; by default `checkpoint.key` in the data folder.
+        /// This computer's key file; by default `checkpoint.key` in the configuration folder.
         #[arg(long, env = "AZUKARI_CHECKPOINT_KEY")]
         key: Option<PathBuf>,
     },
@@ -159,9 +160,14 @@ enum Command {
         /// stops: what the office publishes for auditors.
         #[arg(long)]
         print_key: bool,
-        /// The checkpoint key file; by default `checkpoint.key` in the data folder.
+        /// The checkpoint key file; by default `checkpoint.key` in the configuration folder.
+        /// The checkpoints signed are kept in `checkpoints` beside it.
         #[arg(long, env = "AZUKARI_CHECKPOINT_KEY")]
         checkpoint_key: Option<PathBuf>,
+        /// Every this many minutes the store is verified and its head signed, when it moved
+        /// (the first time at start); 0 signs only on request and on ledgers.
+        #[arg(long, default_value_t = 60)]
+        checkpoint_every: u64,
     },
     /// Logs in to the office server named by --server and keeps the session on this computer,
     /// so later commands need no password.
@@ -593,12 +599,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         font,
         print_key,
         checkpoint_key,
+        checkpoint_every,
     } = cli.command
     {
+        // Made on first start, before anything is served.
+        let signer =
+            checkpoint::CheckpointSigner::beside_key(&checkpoint_key_path(checkpoint_key)?)?;
         if print_key {
-            let key =
-                checkpoint::CheckpointKey::load_or_create(&checkpoint_key_path(checkpoint_key)?)?;
-            say!("{}", key.public_key());
+            say!("{}", signer.public_key());
             return Ok(());
         }
         let config = azukari_server::Config {
@@ -614,6 +622,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             font,
             clock: std::sync::Arc::new(|| now().map_err(|err| Failure::Internal(err.to_string()))),
             readers: 4,
+            checkpoints: Some(std::sync::Arc::new(signer)),
+            checkpoint_every: (checkpoint_every > 0)
+                .then(|| std::time::Duration::from_secs(checkpoint_every.saturating_mul(60))),
         };
         return serve(config);
     }
@@ -672,6 +683,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let current = password("AZUKARI_PASSWORD", &format!("password for {login}: "))?;
     let clock: Clock =
         std::sync::Arc::new(|| now().map_err(|err| Failure::Internal(err.to_string())));
+    // Ledgers and checkpoints of a store of one's own are signed with this computer's key;
+    // only these commands make it on first use.
+    if let Command::Ledger(LedgerCommand::Custody { .. }) | Command::Checkpoint { .. } =
+        &cli.command
+    {
+        let given = match &cli.command {
+            Command::Checkpoint { key, .. } => key.clone(),
+            _ => std::env::var_os("AZUKARI_CHECKPOINT_KEY").map(PathBuf::from),
+        };
+        desk.set_checkpoint_signer(Some(std::sync::Arc::new(
+            checkpoint::CheckpointSigner::beside_key(&checkpoint_key_path(given)?)?,
+        )));
+    }
     let mut office = Local::login(desk, &login, &current, clock)?;
     if let Command::Import { max_mb, .. } = &cli.command {
         office.set_import_limit(max_mb.saturating_mul(1024 * 1024));
@@ -680,13 +704,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Runs the server until Ctrl+C (or SIGTERM from systemd), then lets requests in flight end.
-/// The checkpoint key file: as given, or `checkpoint.key` in the data folder.
+/// The checkpoint key file: as given, or `checkpoint.key` in the configuration folder (apart
+/// from the data folder the default store is in).
 fn checkpoint_key_path(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     match given {
         Some(path) => Ok(path),
-        None => azukari_platform::folders::data_dir()
-            .map(|dir| dir.join("checkpoint.key"))
-            .context("no data folder to keep the checkpoint key in: give --key"),
+        None => azukari_platform::folders::config_dir()
+            .map(|dir| azukari_platform::folders::checkpoint_key(&dir))
+            .context("no configuration folder to keep the checkpoint key in: give --key"),
     }
 }
 
@@ -1274,18 +1299,13 @@ fn run_command(
                 office.print(&request, font.as_deref(), progress)
             })?;
         }
-        Command::Checkpoint { out, key } => {
-            let key = checkpoint::CheckpointKey::load_or_create(&checkpoint_key_path(key)?)?;
-            let report = office.verify_with_progress(None, &mut |_, _| {})?;
-            let head = Head {
-                seq: report.entries,
-                hash: report.head,
-            };
-            let signed = key.sign(&head, now()?);
+        Command::Checkpoint { out, key: _ } => {
+            let signed = office.checkpoint()?;
             azukari_api::private::write_private(&out, signed.to_text().as_bytes())
                 .with_context(|| format!("cannot write {}", out.display()))?;
             say!(
-                "checkpoint of head {head} written to {}, signed by key {}",
+                "checkpoint of head {} written to {}, signed by key {}",
+                signed.head,
                 out.display(),
                 signed.public_key
             );

@@ -50,6 +50,9 @@ impl Office {
             .env("LANG", "C")
             // Every write of these stories happens at one fixed instant.
             .env("AZUKARI_NOW", "2026-11-21T01:00:00Z")
+            // This computer's checkpoint key and the checkpoints it keeps: the test's own.
+            .env("XDG_CONFIG_HOME", self.dir.join("config"))
+            .env_remove("AZUKARI_CHECKPOINT_KEY")
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")
             .env_remove("AZUKARI_STORE");
@@ -955,10 +958,32 @@ fn a_signed_checkpoint_holds_until_the_store_is_swapped_or_the_checkpoint_altere
     let refused = o.refused(&["verify", "--checkpoint", altered.to_str().unwrap()]);
     assert!(refused.contains("altered or forged"), "{refused}");
 
+    // A ledger of this store is signed with the same key, and its checkpoint kept beside it.
+    let ledger = o.dir.join("台帳.pdf");
+    let printed = with_key(&["ledger", "custody", "--out", ledger.to_str().unwrap()]);
+    assert_eq!(
+        printed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    let kept = std::fs::read_dir(key.parent().unwrap().join("checkpoints"))
+        .unwrap()
+        .flatten()
+        .flat_map(|store| std::fs::read_dir(store.path()).unwrap().flatten())
+        .count();
+    assert_eq!(kept, 2, "the checkpoint asked for and the ledger's");
+
     // The store put back to its older copy: it verifies on its own, not against the
-    // checkpoint signed after.
+    // checkpoint signed after, and no ledger of it is signed any more.
     o.put_back(&older);
     o.ok(&["verify"]);
+    std::fs::remove_file(&ledger).unwrap();
+    let refused = with_key(&["ledger", "custody", "--out", ledger.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("no longer holds the journal head"), "{said}");
+    assert!(!ledger.exists(), "no ledger without its checkpoint");
     let refused = o.refused(&[
         "verify",
         "--checkpoint",

@@ -1648,3 +1648,191 @@ fn writes_arriving_together_are_applied_or_refused_each_on_its_own() {
     // verify passes on the store the groups were committed to.
     journal_length(dir.path(), &store);
 }
+
+/// The office server signs its head with its own key (`serve --print-key`): at start, on
+/// request (`azukari checkpoint` through --server) and on every custody ledger, keeping each
+/// beside its key. An auditor checks a printed ledger's checkpoint from the PDF's text
+/// against the published key. Once the store is put back to an older copy, the server signs
+/// nothing more, and the refusal says why.
+#[test]
+fn the_server_signs_its_head_at_start_on_request_and_on_every_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let store = new_store(home, "office.db");
+    let s = store.to_str().unwrap();
+    let older = home.join("older.db");
+    expect(
+        azukari(
+            home,
+            &["--store", s, "backup", "--out", older.to_str().unwrap()],
+        )
+        .output()
+        .unwrap(),
+        0,
+        "backup",
+    );
+    let public_key = text(
+        &expect(
+            azukari(home, &["--store", s, "serve", "--print-key"])
+                .output()
+                .unwrap(),
+            0,
+            "print-key",
+        )
+        .stdout,
+    )
+    .trim()
+    .to_string();
+    assert_eq!(public_key.len(), 64, "{public_key}");
+    let kept_folder = home.join(".config").join("azukari").join("checkpoints");
+    let kept = || walk(&kept_folder);
+    let mut server = Server::start(home, &store, &[]);
+
+    // Signed at start (on a connection of its own, after verifying).
+    let waited = std::time::Instant::now();
+    while kept().is_empty() && waited.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(kept().len(), 1, "the checkpoint signed at start is kept");
+
+    // On request, through the server, after a write: the server's key, not this computer's.
+    expect(
+        on_server(home, &server, &["org", "add", "ミライエ"])
+            .output()
+            .unwrap(),
+        0,
+        "a write",
+    );
+    let file = home.join("checkpoint.txt");
+    expect(
+        on_server(
+            home,
+            &server,
+            &["checkpoint", "--out", file.to_str().unwrap()],
+        )
+        .output()
+        .unwrap(),
+        0,
+        "checkpoint",
+    );
+    let asked = std::fs::read_to_string(&file).unwrap();
+    assert!(asked.contains(&format!("key {public_key}")), "{asked}");
+
+    // Another write, then a ledger: it carries the new head, signed, in text a reader gets
+    // back.
+    expect(
+        on_server(
+            home,
+            &server,
+            &["org", "add", "パートナー", "--kind", "partner"],
+        )
+        .output()
+        .unwrap(),
+        0,
+        "a write",
+    );
+    let pdf = home.join("台帳.pdf");
+    expect(
+        on_server(
+            home,
+            &server,
+            &["ledger", "custody", "--out", pdf.to_str().unwrap()],
+        )
+        .output()
+        .unwrap(),
+        0,
+        "ledger",
+    );
+    let extracted = home.join("台帳.txt");
+    let pdftotext = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg(&extracted)
+        .output()
+        .expect("pdftotext (scripts/install-deps.sh installs poppler-utils)");
+    assert!(pdftotext.status.success());
+    let ledger_text = std::fs::read_to_string(&extracted).unwrap();
+    assert!(
+        ledger_text.contains("署名付きチェックポイント"),
+        "{ledger_text}"
+    );
+    let checked = expect(
+        on_server(
+            home,
+            &server,
+            &[
+                "verify",
+                "--checkpoint",
+                extracted.to_str().unwrap(),
+                "--public-key",
+                &public_key,
+            ],
+        )
+        .output()
+        .unwrap(),
+        0,
+        "the ledger's checkpoint",
+    );
+    assert!(
+        text(&checked.stdout).contains("holds"),
+        "{}",
+        text(&checked.stdout)
+    );
+    let head_of = |text: &str| {
+        text.lines()
+            .map(str::trim)
+            .find(|line| line.starts_with("head "))
+            .unwrap()
+            .to_string()
+    };
+    assert_ne!(
+        head_of(&asked),
+        head_of(&ledger_text),
+        "the ledger's checkpoint is of the head after the write"
+    );
+    assert_eq!(kept().len(), 3, "start, request and ledger: {:?}", kept());
+    // An altered ledger checkpoint is refused.
+    let forged = home.join("forged.txt");
+    std::fs::write(
+        &forged,
+        ledger_text.replace(&head_of(&ledger_text), &head_of(&asked)),
+    )
+    .unwrap();
+    let refused = expect(
+        on_server(
+            home,
+            &server,
+            &["verify", "--checkpoint", forged.to_str().unwrap()],
+        )
+        .output()
+        .unwrap(),
+        1,
+        "a forged checkpoint",
+    );
+    assert!(text(&refused.stderr).contains("altered or forged"));
+
+    // The store put back to the copy from before: nothing more is signed.
+    server.kill();
+    put_back(home, &store, &older);
+    let server = Server::start(home, &store, &[]);
+    // Another computer, which never saw this server's journal, asks for a ledger.
+    let other = tempfile::tempdir().unwrap();
+    let refused_pdf = other.path().join("台帳.pdf");
+    let refused = expect(
+        on_server(
+            other.path(),
+            &server,
+            &["ledger", "custody", "--out", refused_pdf.to_str().unwrap()],
+        )
+        .output()
+        .unwrap(),
+        1,
+        "a ledger of a store put back",
+    );
+    assert!(
+        text(&refused.stderr).contains("no longer holds the journal head"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(!refused_pdf.exists(), "no ledger without its checkpoint");
+    assert_eq!(kept().len(), 3, "nothing more was signed: {:?}", kept());
+}

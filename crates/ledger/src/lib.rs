@@ -18,7 +18,7 @@ mod xlsx_out;
 pub use csv_out::{CsvEncoding, render_csv};
 pub use fonts::{FaceChoice, FontSource, Fonts, face_index, face_names};
 pub use labels::{Label, render_labels};
-pub use model::{Align, Column, Group, Ledger};
+pub use model::{Align, CheckpointBlock, Column, Group, Ledger};
 pub use pdf::render_pdf;
 pub use xlsx_out::render_xlsx;
 

@@ -34,6 +34,14 @@ pub struct Group {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct CheckpointBlock {
+    /// What it is and how to check it, in the ledger's language.
+    pub caption: String,
+    /// The checkpoint's text, a line each.
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ledger {
     /// 貸与物管理台帳
     pub title: String,
@@ -46,6 +54,9 @@ pub struct Ledger {
     pub journal_head: String,
     /// The stamp boxes' captions (承認・確認).
     pub stamps: Vec<String>,
+    /// A signed checkpoint of the journal head, under the table of the last page and on the
+    /// XLSX's info sheet, its lines as `azukari verify --checkpoint` reads them back.
+    pub checkpoint: Option<CheckpointBlock>,
     /// "{n} / {N}" with the words of the ledger's language around them, e.g. "{n} / {N} ページ".
     pub page_label: String,
     /// The header of the group column in CSV and XLSX (貸与先, 種別 …); unused when ungrouped.

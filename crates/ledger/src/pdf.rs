@@ -11,7 +11,7 @@ use crate::content::{Content, Paint, Rgb};
 use crate::document::start;
 use crate::fonts::Fonts;
 use crate::glyphs::{CharSet, Glyphs};
-use crate::model::{Align, Ledger};
+use crate::model::{Align, CheckpointBlock, Ledger};
 use crate::{LedgerError, place};
 use std::collections::BTreeMap;
 
@@ -25,6 +25,10 @@ const TABLE_BOTTOM: f32 = 195.0;
 const CELL_PT: f32 = 7.5;
 const HEADING_PT: f32 = 8.0;
 const PAD: f32 = 1.2;
+
+/// Table lines the signed checkpoint under the last page's table takes.
+const CHECKPOINT_LINES: usize = 6;
+const CHECKPOINT_PT: f32 = 6.5;
 
 const HEADER_FILL: Rgb = Rgb(850, 880, 920);
 const HEADING_FILL: Rgb = Rgb(930, 950, 980);
@@ -110,9 +114,14 @@ fn texts(ledger: &Ledger) -> impl Iterator<Item = (Spot<'_>, &str)> {
         &ledger.journal_head,
         &ledger.page_label,
     ];
+    let checkpoint = ledger
+        .checkpoint
+        .iter()
+        .flat_map(|block| std::iter::once(&block.caption).chain(&block.lines));
     let heading = fixed
         .into_iter()
         .chain(&ledger.header_lines)
+        .chain(checkpoint)
         .chain(&ledger.stamps)
         .map(|text| (Spot::Heading, text.as_str()));
     let headers = ledger
@@ -182,6 +191,15 @@ fn paginate(ledger: &Ledger) -> Vec<Vec<Line_<'_>>> {
             first = false;
         }
     }
+    // The signed checkpoint goes under the last page's table: a page of its own when the
+    // table leaves no room for it.
+    if ledger.checkpoint.is_some()
+        && pages
+            .last()
+            .is_some_and(|page| page.len() + CHECKPOINT_LINES > per_page)
+    {
+        pages.push(Vec::new());
+    }
     pages
 }
 
@@ -234,6 +252,11 @@ pub fn render_pdf(
         c.form("Frame");
         c.form(grid);
         draw_lines(&mut c, ledger, &glyphs, &widths, lines);
+        if index + 1 == total
+            && let Some(block) = &ledger.checkpoint
+        {
+            draw_checkpoint(&mut c, &glyphs, block, lines.len());
+        }
         let number = ledger
             .page_label
             .replace("{n}", &(index + 1).to_string())
@@ -258,9 +281,14 @@ pub fn render_pdf(
 
 fn document_seed(ledger: &Ledger) -> String {
     format!(
-        "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
         ledger.title,
         ledger.journal_head,
+        ledger
+            .checkpoint
+            .as_ref()
+            .map(|block| block.lines.join("\n"))
+            .unwrap_or_default(),
         ledger.header_lines.join("\u{1f}"),
         ledger.row_count()
     )
@@ -323,6 +351,23 @@ fn frame(ledger: &Ledger, glyphs: &Glyphs, widths: &[f32]) -> Content {
         x += w;
     }
     c
+}
+
+/// The signed checkpoint under the table of `lines` lines: its caption, then its lines in a
+/// size where the signature's 128 digits fit one line, so a text extractor (pdftotext, a
+/// copy from a viewer) gives the lines back as `azukari verify --checkpoint` reads them.
+fn draw_checkpoint(c: &mut Content, glyphs: &Glyphs, block: &CheckpointBlock, lines: usize) {
+    let top = TABLE_TOP + HEADER_ROW + ROW * lines as f32 + 5.0;
+    c.text(glyphs, &block.caption, MARGIN, top, 7.0);
+    for (i, line) in block.lines.iter().enumerate() {
+        c.text(
+            glyphs,
+            line,
+            MARGIN + 2.0,
+            top + 4.0 + i as f32 * 3.3,
+            CHECKPOINT_PT,
+        );
+    }
 }
 
 /// The table's rules for a page of `lines` lines: one between every two lines, the column

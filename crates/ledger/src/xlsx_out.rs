@@ -67,6 +67,11 @@ pub fn render_xlsx(ledger: &Ledger) -> Result<Vec<u8>, LedgerError> {
     lines.extend(ledger.header_lines.iter().cloned());
     lines.push(ledger.printed_by.clone());
     lines.push(ledger.journal_head.clone());
+    if let Some(checkpoint) = &ledger.checkpoint {
+        lines.push(String::new());
+        lines.push(checkpoint.caption.clone());
+        lines.extend(checkpoint.lines.iter().cloned());
+    }
     for (row, line) in lines.iter().enumerate() {
         about.write_string(row as u32, 0, line).map_err(err)?;
     }

@@ -41,6 +41,7 @@ fn sample(rows: usize, grouped: bool) -> Ledger {
         journal_head:
             "操作記録 #42 3f2a9c0e5b7d1f00aa11bb22cc33dd44ee55ff6677889900aabbccddeeff0011".into(),
         stamps: vec!["承認".into(), "確認".into()],
+        checkpoint: None,
         page_label: "{n} / {N}".into(),
         group_label: grouped.then(|| "貸与先".to_string()),
         columns: vec![
@@ -540,4 +541,78 @@ fn the_csv_defuses_every_formula_start_and_xlsx_keeps_strings() {
             .any(|(_, _, cell)| matches!(cell, Data::String(s) if s == "=1+1")),
         "the typed text stays a string, as typed"
     );
+}
+
+/// A signed checkpoint goes under the last page's table, on a page of its own when the table
+/// leaves no room, and on the XLSX's info sheet; its lines come back whole from the PDF's
+/// text, in order, as `azukari verify --checkpoint` reads them.
+#[test]
+fn the_signed_checkpoint_is_under_the_last_table_and_on_the_info_sheet() {
+    use calamine::{Reader, Xlsx};
+    let lines: Vec<String> = vec![
+        "azukari checkpoint 1".into(),
+        format!("head 42:{}", "3f".repeat(32)),
+        "at 2026-11-21T00:00:00.000Z".into(),
+        format!("key {}", "ab".repeat(32)),
+        format!("signature {}", "cd".repeat(64)),
+    ];
+    let signed = |rows: usize| {
+        let mut ledger = sample(rows, false);
+        ledger.checkpoint = Some(azukari_ledger::CheckpointBlock {
+            caption: "署名付きチェックポイント".into(),
+            lines: lines.clone(),
+        });
+        ledger
+    };
+    let per_page = |ledger: &Ledger| {
+        let pdf = render_pdf(ledger, &mut fonts(), &mut |_, _| {}).unwrap();
+        let (_dir, path) = write(&pdf, "l.pdf");
+        let pages: usize = tool("pdfinfo", &[&path])
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        (1..=pages)
+            .map(|page| {
+                let page = page.to_string();
+                tool("pdftotext", &["-f", &page, "-l", &page, &path, "-"])
+            })
+            .collect::<Vec<String>>()
+    };
+    let unsigned = per_page(&sample(40, false)).len();
+    let pages = per_page(&signed(40));
+    assert_eq!(pages.len(), unsigned, "room on the last page: no page more");
+    let last = pages.last().unwrap();
+    let found: Vec<&str> = last
+        .lines()
+        .map(str::trim)
+        .skip_while(|line| *line != lines[0])
+        .take(5)
+        .collect();
+    assert_eq!(found, lines, "the five lines whole and in order: {last}");
+    for page in &pages[..pages.len() - 1] {
+        assert!(
+            !page.contains("署名付きチェックポイント"),
+            "only on the last page"
+        );
+    }
+    // A table that fills its last page: the checkpoint gets a page of its own.
+    let full = (1..200)
+        .find(|&rows| {
+            per_page(&sample(rows + 1, false)).len() > per_page(&sample(rows, false)).len()
+        })
+        .unwrap();
+    let plain = per_page(&sample(full, false)).len();
+    let pages = per_page(&signed(full));
+    assert_eq!(pages.len(), plain + 1, "a page more for the checkpoint");
+    assert!(pages.last().unwrap().contains("azukari checkpoint 1"));
+
+    let xlsx = render_xlsx(&signed(3)).unwrap();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let info = book.worksheet_range("info").unwrap();
+    let cells: Vec<String> = info.rows().map(|r| r[0].to_string()).collect();
+    let at = cells.iter().position(|c| c == &lines[0]).unwrap();
+    assert_eq!(cells[at..at + 5], lines[..]);
 }

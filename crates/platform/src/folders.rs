@@ -39,6 +39,19 @@ pub fn data_dir() -> Option<PathBuf> {
     dirs::data_dir().map(|base| app_folder(&base, Os::THIS))
 }
 
+/// Azukari's configuration folder on this machine, not yet created: the checkpoint key is
+/// kept here, apart from the data folder the default store is in. On Windows the same roaming
+/// folder as the data.
+pub fn config_dir() -> Option<PathBuf> {
+    dirs::config_dir().map(|base| app_folder(&base, Os::THIS))
+}
+
+/// The key checkpoints are signed with, in the configuration folder; the checkpoints it
+/// signs are kept in `checkpoints` beside it.
+pub fn checkpoint_key(config_dir: &Path) -> PathBuf {
+    config_dir.join("checkpoint.key")
+}
+
 /// The store used when none is named.
 pub fn default_store(data_dir: &Path) -> PathBuf {
     data_dir.join("azukari.db")

@@ -33,6 +33,8 @@ type Reading = Box<dyn FnOnce(&mut Desk) + Send>;
 pub(crate) struct Desks {
     /// The store's file, for work long enough to want a connection of its own.
     path: std::path::PathBuf,
+    /// The server's checkpoint signer, given to every desk.
+    signer: Option<Arc<azukari_api::checkpoint::CheckpointSigner>>,
     /// To the writer thread; `None` once the office closes, so the thread ends.
     queue: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Option<std::thread::JoinHandle<()>>,
@@ -55,6 +57,7 @@ impl Desks {
         // Where the store really is: for PostgreSQL the connection string with its password,
         // which `path` leaves out.
         let path = writer.store().location().to_path();
+        let signer = writer.checkpoint_signer().cloned();
         let (queue, waiting) = mpsc::channel();
         let writer = std::thread::Builder::new()
             .name("azukari-writer".into())
@@ -74,6 +77,7 @@ impl Desks {
             .collect();
         Desks {
             path,
+            signer,
             queue: Mutex::new(Some(queue)),
             writer: Some(writer),
             reads: Mutex::new(Some(reads)),
@@ -83,7 +87,9 @@ impl Desks {
 
     /// A connection of its own, for long reads (a ledger, a backup).
     pub fn beside(&self) -> Result<Desk, Failure> {
-        Desk::open(&self.path)
+        let mut desk = Desk::open(&self.path)?;
+        desk.set_checkpoint_signer(self.signer.clone());
+        Ok(desk)
     }
 
     /// Runs `work` on the writer's desk, in turn with every other write, and answers once its

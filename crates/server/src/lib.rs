@@ -10,6 +10,7 @@ mod wire;
 
 use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::RustlsAcceptor;
+use azukari_api::checkpoint::CheckpointSigner;
 use azukari_api::{Clock, Desk, Failure, SessionLimits};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,6 +36,11 @@ pub struct Config {
     pub clock: Clock,
     /// Connections for reads beside the one that writes.
     pub readers: usize,
+    /// Signs the journal head on every custody ledger, on request, and every
+    /// `checkpoint_every`; without it the server signs nothing.
+    pub checkpoints: Option<Arc<CheckpointSigner>>,
+    /// How often the head is verified and signed, when it moved; the first time at start.
+    pub checkpoint_every: Option<Duration>,
 }
 
 impl std::fmt::Debug for Config {
@@ -110,10 +116,11 @@ pub async fn serve(
     // Off the async threads: opening a store blocks (a PostgreSQL store's driver even
     // refuses to run on them, and to be dropped there). Last of what may fail, so no desk is
     // ever dropped on these threads.
-    let (store, readers_wanted, import_limit) = (
+    let (store, readers_wanted, import_limit, signer) = (
         config.store.clone(),
         config.readers.max(1),
         config.import_limit,
+        config.checkpoints.clone(),
     );
     let (first, readers) = tokio::task::spawn_blocking(move || -> Result<_, ServeError> {
         let mut first = Desk::open(&store)?;
@@ -121,10 +128,12 @@ pub async fn serve(
         first.require_initialised()?;
         first.set_import_limit(import_limit);
         first.set_pacing(false);
+        first.set_checkpoint_signer(signer.clone());
         let mut readers = Vec::new();
         for _ in 0..readers_wanted {
             let mut reader = Desk::open(&store)?;
             reader.set_import_limit(import_limit);
+            reader.set_checkpoint_signer(signer.clone());
             readers.push(reader);
         }
         Ok((first, readers))
@@ -142,6 +151,9 @@ pub async fn serve(
         )),
         config,
     });
+    if let (Some(_), Some(every)) = (&office.config.checkpoints, office.config.checkpoint_every) {
+        tokio::spawn(sign_at_intervals(office.clone(), every));
+    }
     let app = wire::router(office).into_make_service_with_connect_info::<SocketAddr>();
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
@@ -171,4 +183,62 @@ pub async fn serve(
         addr: bound,
         source,
     })
+}
+
+/// Every `every`, and once at start: when the head moved since the last checkpoint, the
+/// store is verified on a connection of its own (in turn with other long work) and its head
+/// signed and kept. A failure is logged and tried again next time; it never stops the server.
+async fn sign_at_intervals(office: Arc<Office>, every: Duration) {
+    let mut ticks = tokio::time::interval(every.max(Duration::from_secs(1)));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let Ok(turn) = office.long_work.clone().acquire_owned().await else {
+            return;
+        };
+        let signing = office.clone();
+        let signed = tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            sign_if_moved(&signing)
+        })
+        .await;
+        match signed {
+            Ok(Ok(Some(checkpoint))) => {
+                tracing::info!(head = %checkpoint.head, "checkpoint signed");
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(failure)) => {
+                tracing::error!(
+                    code = failure.code(),
+                    "no checkpoint signed: {}",
+                    failure.message(azukari_api::domain::rules::Lang::En)
+                );
+            }
+            Err(panic) => tracing::error!("no checkpoint signed: {panic}"),
+        }
+    }
+}
+
+fn sign_if_moved(office: &Office) -> Result<Option<azukari_api::checkpoint::Checkpoint>, Failure> {
+    let signer = office
+        .config
+        .checkpoints
+        .as_ref()
+        .ok_or(Failure::NoCheckpointKey)?;
+    let desk = office.desks.beside()?;
+    let read = desk.store().read();
+    let (seq, hash) = read.journal_head()?;
+    if signer
+        .last_signed(&read)?
+        .is_some_and(|last| last.head.seq == seq && last.head.hash == hash)
+    {
+        return Ok(None);
+    }
+    let report = desk.store().verify_with(None, &mut |_, _| {})?;
+    let head = azukari_api::domain::journal::Head {
+        seq: report.entries,
+        hash: report.head,
+    };
+    let now = (office.config.clock)()?;
+    signer.sign(&read, &head, now).map(Some)
 }

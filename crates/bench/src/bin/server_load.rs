@@ -445,6 +445,8 @@ fn main() -> anyhow::Result<()> {
         font: None,
         clock: Arc::new(|| Ok(wall())),
         readers: 4,
+        checkpoints: None,
+        checkpoint_every: None,
     };
     let server = std::thread::spawn(move || {
         let runtime = tokio::runtime::Runtime::new().expect("a runtime");
