@@ -171,6 +171,8 @@ async fn open_app_with(home: &Path, args: &[&str], port: u16) -> (Driver, Client
             ])
             .env("HOME", home)
             .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("AZUKARI_CHECKPOINT_KEY")
             .env_remove("XDG_DOCUMENTS_DIR")
             // Sessions in the test's own files, not the keyring of whoever runs the test (the
             // credential store is tested with a keyring of its own in crates/cli/tests).
@@ -346,6 +348,18 @@ async fn first_run_login_and_the_imported_register() {
             && text.contains("貸与先別・4件")
             && text.contains("𠮷田 太郎"),
         "{text}"
+    );
+    // Signed with this computer's key, made in the user's configuration folder, and the
+    // checkpoint kept beside it.
+    assert!(
+        text.contains("azukari checkpoint 1") && text.contains("署名付きチェックポイント"),
+        "{text}"
+    );
+    assert!(
+        dir.path()
+            .join(".config/azukari/checkpoint.key")
+            .exists(),
+        "the key in the configuration folder"
     );
 
     // A password the office reset beside the app is changed in the app before anything else.
