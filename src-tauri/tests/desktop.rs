@@ -356,9 +356,7 @@ async fn first_run_login_and_the_imported_register() {
         "{text}"
     );
     assert!(
-        dir.path()
-            .join(".config/azukari/checkpoint.key")
-            .exists(),
+        dir.path().join(".config/azukari/checkpoint.key").exists(),
         "the key in the configuration folder"
     );
 

@@ -22,6 +22,8 @@ pub struct Cluster {
     databases: AtomicU32,
     /// The server's settings, as `postgres` options.
     options: String,
+    /// The loopback port of a server that takes TLS connections ([`tls_cluster`]).
+    port: Option<u16>,
     /// Closed only when the process ends: then the keeper stops the server.
     _keeper: Mutex<(Child, ChildStdin)>,
 }
@@ -29,14 +31,22 @@ pub struct Cluster {
 /// The test process's server, started on first use (about a second).
 pub fn cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
-    CLUSTER.get_or_init(|| Cluster::start(false))
+    CLUSTER.get_or_init(|| Cluster::start(false, false))
+}
+
+/// A server that also takes connections on a loopback port, over TLS only (pg_hba has
+/// `hostssl` and no `host` line), with a certificate for `localhost` signed by a CA of its own
+/// ([`Cluster::ca_file`]): as an office's database server on another host is reached.
+pub fn tls_cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| Cluster::start(false, true))
 }
 
 /// A server that syncs every commit to disk, as an office's does: for the benchmark, where
 /// PostgreSQL is measured against SQLite with `synchronous=FULL`.
 pub fn durable_cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
-    CLUSTER.get_or_init(|| Cluster::start(true))
+    CLUSTER.get_or_init(|| Cluster::start(true, false))
 }
 
 /// The folder of PostgreSQL's programs: `AZUKARI_PG_BIN`, or the newest Debian installs.
@@ -69,7 +79,7 @@ fn is_root() -> bool {
 }
 
 impl Cluster {
-    fn start(durable: bool) -> Cluster {
+    fn start(durable: bool, tls: bool) -> Cluster {
         let bin = bin_dir();
         let as_postgres = is_root();
         // Removed by the keeper when the process ends, not by a guard: the server outlives
@@ -89,6 +99,7 @@ impl Cluster {
             as_postgres,
             databases: AtomicU32::new(0),
             options: String::new(),
+            port: None,
         };
         let data = cluster.folder.join("data");
         run(cluster
@@ -109,6 +120,17 @@ impl Cluster {
                 " -c fsync=off -c full_page_writes=off"
             }
         );
+        if tls {
+            let port = free_port();
+            cluster.port = Some(port);
+            cluster.options = cluster
+                .options
+                .replace("-c listen_addresses=''", "-c listen_addresses='127.0.0.1'");
+            cluster.options.push_str(&format!(
+                " -p {port} -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
+            ));
+            cluster.make_certificates(&data);
+        }
         let options = cluster.options.clone();
         run(cluster
             .server_command("pg_ctl")
@@ -137,10 +159,86 @@ impl Cluster {
 
     /// The connection string of database `name`.
     pub fn url(&self, name: &str) -> String {
+        let port = self.port.map(|p| format!("&port={p}")).unwrap_or_default();
         format!(
-            "postgresql://postgres@/{name}?host={}",
+            "postgresql://postgres@/{name}?host={}{port}",
             self.folder.display()
         )
+    }
+
+    /// The connection string of database `name` over the loopback port, to `host` (localhost,
+    /// or 127.0.0.1, which the certificate does not name), with `params` (`sslmode=…`).
+    pub fn tcp_url(&self, name: &str, host: &str, params: &str) -> String {
+        let port = self.port.expect("a cluster started by tls_cluster");
+        format!("postgresql://postgres@{host}:{port}/{name}?{params}")
+    }
+
+    /// The certificate of the CA that signed the server's certificate (PEM).
+    pub fn ca_file(&self) -> PathBuf {
+        self.folder.join("ca.crt")
+    }
+
+    /// A CA of the cluster's own and the server's certificate for `localhost` signed by it;
+    /// pg_hba lets TCP in over TLS only.
+    fn make_certificates(&self, data: &Path) {
+        let ca_key = rcgen::KeyPair::generate().expect("a CA key");
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA");
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Azukari test database CA");
+        let ca = ca_params
+            .self_signed(&ca_key)
+            .expect("the CA's certificate");
+        let key = rcgen::KeyPair::generate().expect("a server key");
+        let params = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+            .expect("the server's certificate");
+        let cert = params
+            .signed_by(&key, &ca, &ca_key)
+            .expect("the server's certificate signed");
+        std::fs::write(self.ca_file(), ca.pem()).expect("ca.crt written");
+        // Written by the server's owner: PostgreSQL refuses a key others may read.
+        let write_as_owner = |name: &str, text: &str| {
+            let path = data.join(name);
+            let mut child = self
+                .owner_command("sh")
+                .arg("-c")
+                .arg("umask 077; cat > \"$1\"")
+                .arg("sh")
+                .arg(&path)
+                .stdin(Stdio::piped())
+                .spawn()
+                .expect("sh runs");
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+            assert!(
+                child.wait().unwrap().success(),
+                "{} written",
+                path.display()
+            );
+        };
+        write_as_owner("server.crt", &cert.pem());
+        write_as_owner("server.key", &key.serialize_pem());
+        write_as_owner(
+            "pg_hba.conf",
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+        );
+    }
+
+    /// Any program, run as the cluster's owner.
+    fn owner_command(&self, program: &str) -> Command {
+        if self.as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--", program]);
+            command
+        } else {
+            Command::new(program)
+        }
     }
 
     /// A new, empty database of the cluster's: its connection string.
@@ -267,4 +365,12 @@ pub fn test_store(folder: &Path, name: &str) -> PathBuf {
 /// Whether this run's stores are PostgreSQL's ([`test_store`]).
 pub fn on_postgres() -> bool {
     std::env::var("AZUKARI_TEST_STORE").is_ok_and(|engine| engine == "postgres")
+}
+
+/// A loopback port free now (the server takes it a moment later).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free loopback port")
 }

@@ -42,6 +42,9 @@ pub enum DbError {
         "a statement of this transaction failed, so PostgreSQL abandoned all of it: nothing of it was written"
     )]
     Abandoned,
+    /// TLS to the PostgreSQL server as the connection string asks cannot be set up.
+    #[error("TLS: {0}")]
+    Tls(String),
 }
 
 /// PostgreSQL's own words (with the constraint or trigger they name), not the driver's "db
@@ -49,7 +52,20 @@ pub enum DbError {
 fn postgres_message(err: &postgres::Error) -> String {
     match err.as_db_error() {
         Some(db) => format!("{}: {}", db.severity(), db.message()),
-        None => err.to_string(),
+        // The driver's words hide the cause ("error performing TLS handshake"): add it.
+        None => {
+            let mut message = err.to_string();
+            let mut cause = std::error::Error::source(err);
+            while let Some(inner) = cause {
+                let text = inner.to_string();
+                if !message.contains(&text) {
+                    message.push_str(": ");
+                    message.push_str(&text);
+                }
+                cause = inner.source();
+            }
+            message
+        }
     }
 }
 
@@ -624,7 +640,7 @@ impl Pg {
     }
 
     fn reconnect(&self) -> DbResult<()> {
-        let fresh = postgres::Client::connect(&self.url, postgres::NoTls)?;
+        let fresh = crate::pg_connect::connect(&self.url)?;
         *self.client.borrow_mut() = fresh;
         self.statements.borrow_mut().clear();
         Ok(())

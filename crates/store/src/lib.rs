@@ -10,6 +10,7 @@ mod apply;
 mod copy;
 pub mod db;
 mod open;
+mod pg_connect;
 pub mod private;
 mod read;
 mod sessions;

@@ -183,11 +183,9 @@ impl Store {
     /// Connects to a PostgreSQL store and brings its schema up to date (schema/postgres).
     pub fn connect(url: &str) -> Result<Store> {
         let location = Location::Postgres(url.to_string());
-        let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(|source| {
-            StoreError::Connect {
-                location: location.shown(),
-                reason: DbError::from(source).to_string(),
-            }
+        let mut client = crate::pg_connect::connect(url).map_err(|source| StoreError::Connect {
+            location: location.shown(),
+            reason: source.to_string(),
         })?;
         embedded_postgres::migrations::runner()
             .set_abort_divergent(true)
