@@ -50,7 +50,11 @@ fn expect(out: Output, code: i32, what: &str) -> Output {
 /// On the engine of the run: a file in `dir`, or a PostgreSQL database
 /// (`AZUKARI_TEST_STORE=postgres`, see crates/pg-harness).
 fn new_store(dir: &Path, name: &str) -> PathBuf {
-    let store = azukari_pg_harness::test_store(dir, name);
+    fill_store(dir, azukari_pg_harness::test_store(dir, name))
+}
+
+/// `store` (a file or a connection string) made a store of the stories.
+fn fill_store(dir: &Path, store: PathBuf) -> PathBuf {
     let s = store.to_str().unwrap();
     for args in [
         &["init", "--org", "株式会社サンプル", "--admin", "admin"][..],
@@ -1842,4 +1846,119 @@ fn the_server_signs_its_head_at_start_on_request_and_on_every_ledger() {
     );
     assert!(!refused_pdf.exists(), "no ledger without its checkpoint");
     assert_eq!(kept().len(), 3, "nothing more was signed: {:?}", kept());
+}
+
+/// PostgreSQL restarted (`pg_ctl restart -m fast`, every connection cut) under the server's
+/// write load, on a PostgreSQL server of this test's own: writes meanwhile are refused with a
+/// code saying nothing was written, the server reconnects by itself, writes are acknowledged
+/// again after it, every acknowledged write is in the store once, and it verifies.
+#[test]
+fn the_server_rides_out_a_postgresql_restart_under_write_load() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let cluster = azukari_pg_harness::private_cluster();
+    let dir = tempfile::tempdir().unwrap();
+    let store = fill_store(dir.path(), PathBuf::from(cluster.new_database()));
+    let server = Server::start(dir.path(), &store, &[]);
+    let token = login_token(&server, "admin", PASSWORD);
+    let stop = Arc::new(AtomicBool::new(false));
+    let restarted = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            let (url, token, stop, restarted) = (
+                server.url.clone(),
+                token.clone(),
+                stop.clone(),
+                restarted.clone(),
+            );
+            std::thread::spawn(move || {
+                let agent = agent();
+                // (name, acknowledged after the restart), and the codes of refusals.
+                let mut acknowledged = Vec::new();
+                let mut refused = Vec::new();
+                for n in 0.. {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let after = restarted.load(Ordering::SeqCst);
+                    let name = format!("利用者 {writer}-{n}");
+                    let body = serde_json::json!({"call": "add_person", "args": {"name": name}});
+                    let mut response = agent
+                        .post(format!("{url}/api/v1/call"))
+                        .header("azukari-protocol", "1")
+                        .header("authorization", format!("Bearer {token}"))
+                        .send_json(&body)
+                        .expect("the server answers throughout");
+                    if response.status() == 200 {
+                        acknowledged.push((name, after));
+                    } else {
+                        let text = response.body_mut().read_to_string().unwrap();
+                        refused.push((code_of(&text), text));
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                }
+                (acknowledged, refused)
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    cluster.restart();
+    restarted.store(true, Ordering::SeqCst);
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    stop.store(true, Ordering::SeqCst);
+    let mut acknowledged = Vec::new();
+    let mut refused = Vec::new();
+    for writer in writers {
+        let (names, codes) = writer.join().unwrap();
+        acknowledged.extend(names);
+        refused.extend(codes);
+    }
+    for (code, body) in &refused {
+        assert!(
+            ["not_written", "store_unreachable"].contains(&code.as_str()),
+            "a write during the restart is refused as not written: {body}"
+        );
+    }
+    assert!(
+        acknowledged.iter().filter(|(_, after)| !after).count() > 10,
+        "writes before the restart"
+    );
+    assert!(
+        acknowledged.iter().filter(|(_, after)| *after).count() > 10,
+        "writes acknowledged after the restart: the server reconnected ({} refused)",
+        refused.len()
+    );
+    assert!(
+        !refused.is_empty(),
+        "the restart met writes in flight (about 25 in 700 here)"
+    );
+    drop(server);
+    let s = store.to_str().unwrap();
+    let out = expect(
+        azukari(dir.path(), &["--store", s, "verify"])
+            .output()
+            .unwrap(),
+        0,
+        "verify",
+    );
+    assert!(text(&out.stdout).starts_with("ok: "));
+    let people = expect(
+        azukari(dir.path(), &["--store", s, "person", "list", "--json"])
+            .output()
+            .unwrap(),
+        0,
+        "people",
+    );
+    let people: Vec<serde_json::Value> = serde_json::from_slice(&people.stdout).unwrap();
+    let mut names: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for person in &people {
+        *names.entry(person["name"].as_str().unwrap()).or_default() += 1;
+    }
+    for (name, _) in &acknowledged {
+        assert_eq!(
+            names.get(name.as_str()),
+            Some(&1),
+            "{name} was acknowledged: in the store once"
+        );
+    }
 }

@@ -34,6 +34,12 @@ pub fn cluster() -> &'static Cluster {
     CLUSTER.get_or_init(|| Cluster::start(false, false))
 }
 
+/// A server of the caller's alone, stopped when it is dropped: for a test that restarts it
+/// while other tests of the process go on with theirs ([`cluster`]).
+pub fn private_cluster() -> Cluster {
+    Cluster::start(false, false)
+}
+
 /// A server that also takes connections on a loopback port, over TLS only (pg_hba has
 /// `hostssl` and no `host` line), with a certificate for `localhost` signed by a CA of its own
 /// ([`Cluster::ca_file`]): as an office's database server on another host is reached.

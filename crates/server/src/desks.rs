@@ -23,8 +23,9 @@ const MOST_IN_A_GROUP: usize = 64;
 const LONGEST_GROUP: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// A write given to the writer: it runs on the writer's desk, inside the group's transaction,
-/// and returns what answers its client once the group's commit is known.
-type Job = Box<dyn FnOnce(&mut Desk) -> Answer + Send>;
+/// and returns what answers its client once the group's commit is known. Given no desk, it
+/// does not run (its group's transaction could not begin) and only returns the answer.
+type Job = Box<dyn FnOnce(Option<&mut Desk>) -> Answer + Send>;
 type Answer = Box<dyn FnOnce(Result<(), Failure>) + Send>;
 
 /// A read given to the readers: it runs on whichever reading connection is free first.
@@ -127,7 +128,8 @@ impl Desks {
         answer: impl FnOnce(Result<T, Failure>) + Send + 'static,
     ) -> Result<(), Failure> {
         let job: Job = Box::new(move |desk| {
-            let outcome = work(desk);
+            // Unrun, the group's failure is the answer (`committed` is that failure).
+            let outcome = desk.map_or_else(|| Err(unfinished()), work);
             Box::new(move |committed: Result<(), Failure>| answer(committed.and(outcome)))
         });
         hand_over(&self.queue, job)
@@ -203,16 +205,17 @@ fn write_in_groups(mut desk: Desk, waiting: mpsc::Receiver<Job>) {
     while let Ok(first) = waiting.recv() {
         let began = std::time::Instant::now();
         let mut answers = Vec::new();
+        let mut first = Some(first);
         let committed = desk.together(|desk| {
             // Each write is run as it is taken; the group takes whatever has come meanwhile.
-            let mut next = Some(first);
+            let mut next = first.take();
             let mut taken = 0;
             while let Some(job) = next.take() {
                 taken += 1;
                 // A write that panics is rolled back to its savepoint as the panic unwinds;
                 // the others of the group go on. Its client is told it stopped unfinished.
                 if let Ok(answer) =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(desk)))
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(Some(desk))))
                 {
                     answers.push(answer);
                 }
@@ -221,6 +224,11 @@ fn write_in_groups(mut desk: Desk, waiting: mpsc::Receiver<Job>) {
                 }
             }
         });
+        // The group's transaction could not begin (the database unreachable, restarting):
+        // its first write never ran, and is answered with why, as the group's others are.
+        if let Some(unrun) = first.take() {
+            answers.push(unrun(None));
+        }
         if let Err(failure) = &committed {
             tracing::error!(%failure, writes = answers.len(), "a group of writes was not committed");
         }

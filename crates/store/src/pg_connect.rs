@@ -127,7 +127,17 @@ pub(crate) fn connect(url: &str) -> Result<postgres::Client, DbError> {
             config.password(password);
         }
     }
-    if wanted.mode == Mode::Disable {
+    // A socket never leaves the computer: libpq uses no TLS on it, whatever the mode (and
+    // the TLS connector would take the socket's folder for a host name and refuse it).
+    #[cfg(unix)]
+    let on_socket = matches!(
+        config.get_hosts().first(),
+        Some(postgres::config::Host::Unix(_))
+    );
+    #[cfg(not(unix))]
+    let on_socket = false;
+    if wanted.mode == Mode::Disable || on_socket {
+        config.ssl_mode(postgres::config::SslMode::Disable);
         return Ok(config.connect(postgres::NoTls)?);
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
