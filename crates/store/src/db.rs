@@ -589,9 +589,10 @@ impl Db {
         self.batch("SAVEPOINT one_write")
     }
 
-    /// Keeps what the savepoint's write did, in the transaction.
-    pub fn release_savepoint(&self) -> DbResult<()> {
-        self.batch("RELEASE SAVEPOINT one_write")
+    /// Keeps what the last savepoint's write did, in the transaction, and starts the next
+    /// write's savepoint: one round trip.
+    pub fn release_and_savepoint(&self) -> DbResult<()> {
+        self.batch("RELEASE SAVEPOINT one_write; SAVEPOINT one_write")
     }
 
     /// Undoes the savepoint's write alone; a PostgreSQL transaction a statement of that write

@@ -26,6 +26,13 @@ pub struct Store {
     shown: PathBuf,
     /// Inside [`Store::together`]: each write is a savepoint of one shared transaction.
     together: bool,
+    /// Inside [`Store::together`], the journal's head as the group has left it: under the
+    /// write lock no one else appends, so the writes after the first need not read it (on
+    /// PostgreSQL each read is a round trip to another process).
+    group_head: Option<JournalHead>,
+    /// Inside [`Store::together`], the last write's savepoint is kept: released with the
+    /// next write's SAVEPOINT in one round trip, or by the COMMIT.
+    release_pending: bool,
 }
 
 /// Where a store lives: a SQLite file, or a PostgreSQL database.
@@ -198,6 +205,8 @@ impl Store {
             shown: PathBuf::from(location.shown()),
             location,
             together: false,
+            group_head: None,
+            release_pending: false,
         })
     }
 
@@ -232,6 +241,8 @@ impl Store {
             shown: path.clone(),
             location: Location::File(path),
             together: false,
+            group_head: None,
+            release_pending: false,
         })
     }
 
@@ -351,9 +362,13 @@ impl Store {
         store.abandon_together();
         store.db.begin_write()?;
         store.together = true;
+        store.group_head = None;
+        store.release_pending = false;
         let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(holder)));
         let store = holder.as_mut();
         store.together = false;
+        store.group_head = None;
+        store.release_pending = false;
         let value = value.unwrap_or_else(|panic| {
             store.abandon_together();
             std::panic::resume_unwind(panic)
@@ -388,7 +403,12 @@ impl Store {
                 StoreError::GroupLost("the database rolled their transaction back".into()).into(),
             );
         } else {
-            self.db.savepoint().map_err(StoreError::from)?;
+            if std::mem::take(&mut self.release_pending) {
+                self.db.release_and_savepoint()
+            } else {
+                self.db.savepoint()
+            }
+            .map_err(StoreError::from)?;
             Scope::Together
         };
         let mut writer = Writer {
@@ -401,9 +421,20 @@ impl Store {
                 at: None,
             },
         };
-        writer.head = journal_head(&self.db).map_err(StoreError::from)?;
+        writer.head = match (&writer.scope, &self.group_head) {
+            (Scope::Together, Some(head)) => head.clone(),
+            _ => journal_head(&self.db).map_err(StoreError::from)?,
+        };
+        if let Scope::Together = writer.scope {
+            // What a write refused later leaves the journal at.
+            self.group_head = Some(writer.head.clone());
+        }
         let value = work(&mut writer)?;
         writer.finish(commit).map_err(StoreError::from)?;
+        if let (Scope::Together, true) = (&writer.scope, commit) {
+            self.group_head = Some(writer.head.clone());
+            self.release_pending = true;
+        }
         Ok(value)
     }
 
@@ -515,6 +546,8 @@ impl Store {
             location: Location::File(backup.to_path_buf()),
             shown: backup.to_path_buf(),
             together: false,
+            group_head: None,
+            release_pending: false,
         };
         let mut target = Store::connect(url)?;
         source
@@ -568,6 +601,7 @@ fn check_pragma(conn: &Connection, pragma: &str) -> Result<()> {
 }
 
 /// The last entry a new one chains to.
+#[derive(Clone)]
 struct JournalHead {
     seq: i64,
     hash: String,
@@ -616,7 +650,8 @@ impl Writer<'_> {
         match (&self.scope, commit) {
             (Scope::Alone, true) => self.db.commit(),
             (Scope::Alone, false) => self.db.rollback(),
-            (Scope::Together, true) => self.db.release_savepoint(),
+            // Released with the next write's savepoint, or by the group's COMMIT.
+            (Scope::Together, true) => Ok(()),
             (Scope::Together, false) => self.db.rollback_to_savepoint(),
         }
     }
