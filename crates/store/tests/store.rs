@@ -1,4 +1,6 @@
-//! The store against real SQLite files in a temporary folder.
+//! The store against real SQLite files in a temporary folder: the file's own concerns (its
+//! pragmas, its schema snapshot, tampering with the file behind the store's back) on SQLite,
+//! and what is not about the file on both engines ([`on_both_engines`]).
 
 use azukari_domain::journal;
 use azukari_domain::*;
@@ -88,6 +90,14 @@ fn sample(path: &Path) -> Store {
         })
         .unwrap();
     store
+}
+
+/// Runs `test` on a store file and on a database of the test process's PostgreSQL server
+/// (crates/pg-harness): what is not about SQLite's file holds on both engines.
+fn on_both_engines(test: impl Fn(&Path)) {
+    let dir = tempfile::tempdir().unwrap();
+    test(&dir.path().join("s.db"));
+    test(Path::new(&azukari_pg_harness::cluster().new_database()));
 }
 
 fn raw(path: &Path) -> Connection {
@@ -340,60 +350,62 @@ fn a_row_added_behind_the_journal_is_found() {
 
 #[test]
 fn one_open_loan_per_asset_is_enforced_by_the_store_itself() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = sample(&dir.path().join("s.db"));
-    let now = at("2026-11-03T00:00:00Z");
-    let result = store.write(|w| {
-        let loan = Loan {
-            id: LoanId(3),
-            asset_id: AssetId(2),
-            custodian_id: PersonId(1),
-            issued_at: now,
-            issued_by: None,
-            due_on: None,
-            place: None,
-            site_id: None,
-        };
-        w.apply(&Event::LoanIssued { loan }, None, now)
+    on_both_engines(|path| {
+        let mut store = sample(path);
+        let now = at("2026-11-03T00:00:00Z");
+        let result = store.write(|w| {
+            let loan = Loan {
+                id: LoanId(3),
+                asset_id: AssetId(2),
+                custodian_id: PersonId(1),
+                issued_at: now,
+                issued_by: None,
+                due_on: None,
+                place: None,
+                site_id: None,
+            };
+            w.apply(&Event::LoanIssued { loan }, None, now)
+        });
+        assert!(
+            result.is_err(),
+            "a second open loan of PC-0002 must be refused by the unique index"
+        );
+        assert_eq!(
+            store.read().journal_head().unwrap().0,
+            8,
+            "and nothing journaled"
+        );
     });
-    assert!(
-        result.is_err(),
-        "a second open loan of PC-0002 must be refused by the unique index"
-    );
-    assert_eq!(
-        store.read().journal_head().unwrap().0,
-        8,
-        "and nothing journaled"
-    );
 }
 
 #[test]
 fn custody_as_of_reads_loan_periods() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = sample(&dir.path().join("s.db"));
-    let held = |t: &str| -> Vec<String> {
-        store
-            .read()
-            .custody_as_of(&ReadScope::Everything, at(t), None)
-            .unwrap()
-            .into_iter()
-            .map(|l| l.tag)
-            .collect()
-    };
-    assert!(
-        held("2026-10-31T23:59:59Z").is_empty(),
-        "before the issue nothing was held"
-    );
-    assert_eq!(
-        held("2026-11-01T00:00:00Z"),
-        ["PC-0001", "PC-0002"],
-        "issued at that very instant"
-    );
-    assert_eq!(
-        held("2026-11-02T00:00:00Z"),
-        ["PC-0002"],
-        "returned at that instant"
-    );
+    on_both_engines(|path| {
+        let store = sample(path);
+        let held = |t: &str| -> Vec<String> {
+            store
+                .read()
+                .custody_as_of(&ReadScope::Everything, at(t), None)
+                .unwrap()
+                .into_iter()
+                .map(|l| l.tag)
+                .collect()
+        };
+        assert!(
+            held("2026-10-31T23:59:59Z").is_empty(),
+            "before the issue nothing was held"
+        );
+        assert_eq!(
+            held("2026-11-01T00:00:00Z"),
+            ["PC-0001", "PC-0002"],
+            "issued at that very instant"
+        );
+        assert_eq!(
+            held("2026-11-02T00:00:00Z"),
+            ["PC-0002"],
+            "returned at that instant"
+        );
+    });
 }
 
 #[test]
@@ -588,80 +600,83 @@ fn an_entry_earlier_than_the_one_before_is_named() {
 
 #[test]
 fn the_write_path_refuses_an_instant_before_the_head_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = sample(&dir.path().join("s.db"));
-    let before = store.read().journal_head().unwrap();
-    let result = store.write(|w| {
-        w.apply(
-            &Event::AccountDisabled {
-                account_id: AccountId(1),
-            },
-            None,
-            at("2026-11-01T23:59:59Z"),
-        )
+    on_both_engines(|path| {
+        let mut store = sample(path);
+        let before = store.read().journal_head().unwrap();
+        let result = store.write(|w| {
+            w.apply(
+                &Event::AccountDisabled {
+                    account_id: AccountId(1),
+                },
+                None,
+                at("2026-11-01T23:59:59Z"),
+            )
+        });
+        assert!(
+            matches!(result, Err(StoreError::ClockBehind { .. })),
+            "{result:?}"
+        );
+        assert_eq!(store.read().journal_head().unwrap(), before);
     });
-    assert!(
-        matches!(result, Err(StoreError::ClockBehind { .. })),
-        "{result:?}"
-    );
-    assert_eq!(store.read().journal_head().unwrap(), before);
 }
 
 #[test]
 fn an_event_that_would_not_read_back_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = sample(&dir.path().join("s.db"));
-    let before = store.read().journal_head().unwrap();
-    let year_zero = chrono::NaiveDate::from_ymd_opt(0, 1, 1).unwrap();
-    let result = store.write(|w| {
-        w.apply(
-            &Event::LoanIssued {
-                loan: Loan {
-                    id: LoanId(3),
-                    asset_id: AssetId(1),
-                    custodian_id: PersonId(1),
-                    issued_at: at("2026-11-03T00:00:00Z"),
-                    issued_by: None,
-                    due_on: Some(year_zero),
-                    place: None,
-                    site_id: None,
-                },
-            },
-            None,
-            at("2026-11-03T00:00:00Z"),
-        )
-    });
-    assert!(
-        matches!(result, Err(StoreError::UnreadableEvent(_))),
-        "{result:?}"
-    );
-    assert_eq!(store.read().journal_head().unwrap(), before);
-    store.verify().unwrap();
-}
-
-#[test]
-fn a_return_written_before_its_issue_is_named_by_verify() {
-    // The api refuses it (rules::check_return_time); a writer that skipped the rule is caught.
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = sample(&dir.path().join("s.db"));
-    store
-        .write(|w| {
+    on_both_engines(|path| {
+        let mut store = sample(path);
+        let before = store.read().journal_head().unwrap();
+        let year_zero = chrono::NaiveDate::from_ymd_opt(0, 1, 1).unwrap();
+        let result = store.write(|w| {
             w.apply(
-                &Event::LoanReturned {
-                    loan_id: LoanId(2),
-                    asset_id: AssetId(2),
-                    returned_at: at("2026-10-01T00:00:00Z"),
-                    returned_to: None,
-                    condition: ReturnCondition::Ok,
-                    note: None,
-                    asset_status: AssetStatus::Available,
+                &Event::LoanIssued {
+                    loan: Loan {
+                        id: LoanId(3),
+                        asset_id: AssetId(1),
+                        custodian_id: PersonId(1),
+                        issued_at: at("2026-11-03T00:00:00Z"),
+                        issued_by: None,
+                        due_on: Some(year_zero),
+                        place: None,
+                        site_id: None,
+                    },
                 },
                 None,
                 at("2026-11-03T00:00:00Z"),
             )
-        })
-        .unwrap();
-    assert_entry_named(store.verify().unwrap_err(), 9, "before it was issued");
+        });
+        assert!(
+            matches!(result, Err(StoreError::UnreadableEvent(_))),
+            "{result:?}"
+        );
+        assert_eq!(store.read().journal_head().unwrap(), before);
+        store.verify().unwrap();
+    });
+}
+
+#[test]
+fn a_return_written_before_its_issue_is_named_by_verify() {
+    on_both_engines(|path| {
+        // The api refuses it (rules::check_return_time); a writer that skipped the rule is caught.
+        let mut store = sample(path);
+        store
+            .write(|w| {
+                w.apply(
+                    &Event::LoanReturned {
+                        loan_id: LoanId(2),
+                        asset_id: AssetId(2),
+                        returned_at: at("2026-10-01T00:00:00Z"),
+                        returned_to: None,
+                        condition: ReturnCondition::Ok,
+                        note: None,
+                        asset_status: AssetStatus::Available,
+                    },
+                    None,
+                    at("2026-11-03T00:00:00Z"),
+                )
+            })
+            .unwrap();
+        assert_entry_named(store.verify().unwrap_err(), 9, "before it was issued");
+    });
 }
 
 #[test]
@@ -774,59 +789,59 @@ fn a_dropped_trigger_or_an_added_index_is_reported_and_not_restored() {
 
 #[test]
 fn verify_beside_a_writer_never_reports_tampering() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.db");
-    drop(sample(&path));
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let writer = {
-        let path = path.clone();
-        let stop = stop.clone();
-        std::thread::spawn(move || {
-            let mut store = Store::open(&path).unwrap();
-            let mut written = 0;
-            let mut n = 0;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) && n < 2_000 {
-                n += 1;
-                let now = Instant::from_utc(
-                    at("2026-11-03T00:00:00Z").utc() + chrono::Duration::seconds(n),
-                );
-                store
-                    .write(|w| {
-                        let person = Person {
-                            id: PersonId(w.next_id(IdTable::People)?),
-                            name: format!("人 {n}"),
-                            kana: None,
-                            organisation_id: OrganisationId(1),
-                            email: None,
-                            employee_number: None,
-                            active: true,
-                        };
-                        w.apply(&Event::PersonAdded { person }, None, now)
-                    })
-                    .unwrap();
-                written += 1;
-            }
-            written
-        })
-    };
-    let reader = Store::open(&path).unwrap();
-    let mut runs = 0;
-    let mut seen = Vec::new();
-    while runs < 30 {
-        let report = reader.verify().unwrap_or_else(|failure| {
-            panic!("run {runs}: a concurrent write was reported: {failure}")
-        });
-        seen.push(report.entries);
-        runs += 1;
-    }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let written = writer.join().unwrap();
-    assert!(written > 0);
-    seen.dedup();
-    assert!(
-        seen.len() > 1,
-        "verify ran while the journal grew (entries seen: {seen:?})"
-    );
+    on_both_engines(|path| {
+        drop(sample(path));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let path = path.to_path_buf();
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&path).unwrap();
+                let mut written = 0;
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) && n < 2_000 {
+                    n += 1;
+                    let now = Instant::from_utc(
+                        at("2026-11-03T00:00:00Z").utc() + chrono::Duration::seconds(n),
+                    );
+                    store
+                        .write(|w| {
+                            let person = Person {
+                                id: PersonId(w.next_id(IdTable::People)?),
+                                name: format!("人 {n}"),
+                                kana: None,
+                                organisation_id: OrganisationId(1),
+                                email: None,
+                                employee_number: None,
+                                active: true,
+                            };
+                            w.apply(&Event::PersonAdded { person }, None, now)
+                        })
+                        .unwrap();
+                    written += 1;
+                }
+                written
+            })
+        };
+        let reader = Store::open(path).unwrap();
+        let mut runs = 0;
+        let mut seen = Vec::new();
+        while runs < 30 {
+            let report = reader.verify().unwrap_or_else(|failure| {
+                panic!("run {runs}: a concurrent write was reported: {failure}")
+            });
+            seen.push(report.entries);
+            runs += 1;
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let written = writer.join().unwrap();
+        assert!(written > 0);
+        seen.dedup();
+        assert!(
+            seen.len() > 1,
+            "verify ran while the journal grew (entries seen: {seen:?})"
+        );
+    });
 }
 
 fn register(w: &mut azukari_store::Writer<'_>, tag: &str) -> Result<i64, StoreError> {
@@ -837,75 +852,70 @@ fn register(w: &mut azukari_store::Writer<'_>, tag: &str) -> Result<i64, StoreEr
 
 #[test]
 fn writes_committed_together_stand_or_fall_each_and_are_kept_only_at_the_commit() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.db");
-    let mut store = sample(&path);
-    let (before, _) = store.read().journal_head().unwrap();
-    let seen_outside = |tag: &str| {
-        let found: i64 = Store::open_read_only(&path)
-            .unwrap()
-            .query_row("SELECT count(*) FROM assets WHERE tag = ?1", [tag], |row| {
-                row.get(0)
-            })
-            .unwrap();
-        found == 1
-    };
-    let (first, refused, rehearsed, last, outside) = Store::together(&mut store, |store| {
-        let first = store.write(|w| register(w, "PC-0003"));
-        let refused = store.write(|w| -> Result<i64, StoreError> {
-            register(w, "PC-0004")?;
-            Err(StoreError::NotInitialised)
-        });
-        let rehearsed = store.rehearse(|w| register(w, "PC-0005"));
-        let last = store.write(|w| register(w, "PC-0006"));
-        // Until the group commits, no other connection sees any of it.
-        (first, refused, rehearsed, last, seen_outside("PC-0003"))
-    })
-    .unwrap();
-    assert!(
-        !outside,
-        "a write of an uncommitted group was seen outside it"
-    );
-    assert_eq!(first.unwrap(), before + 1);
-    assert!(matches!(refused, Err(StoreError::NotInitialised)));
-    assert_eq!(
-        rehearsed.unwrap(),
-        before + 2,
-        "a rehearsal takes the next seq"
-    );
-    assert_eq!(
-        last.unwrap(),
-        before + 2,
-        "the refusal and the rehearsal left no gap"
-    );
-    for (tag, kept) in [
-        ("PC-0003", true),
-        ("PC-0004", false),
-        ("PC-0005", false),
-        ("PC-0006", true),
-    ] {
-        assert_eq!(seen_outside(tag), kept, "{tag}");
-    }
-    let report = store.verify().unwrap();
-    assert_eq!(report.entries, before + 2);
+    on_both_engines(|path| {
+        let mut store = sample(path);
+        let (before, _) = store.read().journal_head().unwrap();
+        // Another connection, as another process's.
+        let outside = Store::open(path).unwrap();
+        let seen_outside = |tag: &str| outside.read().asset_state(tag).unwrap().is_some();
+        let (first, refused, rehearsed, last, outside) = Store::together(&mut store, |store| {
+            let first = store.write(|w| register(w, "PC-0003"));
+            let refused = store.write(|w| -> Result<i64, StoreError> {
+                register(w, "PC-0004")?;
+                Err(StoreError::NotInitialised)
+            });
+            let rehearsed = store.rehearse(|w| register(w, "PC-0005"));
+            let last = store.write(|w| register(w, "PC-0006"));
+            // Until the group commits, no other connection sees any of it.
+            (first, refused, rehearsed, last, seen_outside("PC-0003"))
+        })
+        .unwrap();
+        assert!(
+            !outside,
+            "a write of an uncommitted group was seen outside it"
+        );
+        assert_eq!(first.unwrap(), before + 1);
+        assert!(matches!(refused, Err(StoreError::NotInitialised)));
+        assert_eq!(
+            rehearsed.unwrap(),
+            before + 2,
+            "a rehearsal takes the next seq"
+        );
+        assert_eq!(
+            last.unwrap(),
+            before + 2,
+            "the refusal and the rehearsal left no gap"
+        );
+        for (tag, kept) in [
+            ("PC-0003", true),
+            ("PC-0004", false),
+            ("PC-0005", false),
+            ("PC-0006", true),
+        ] {
+            assert_eq!(seen_outside(tag), kept, "{tag}");
+        }
+        let report = store.verify().unwrap();
+        assert_eq!(report.entries, before + 2);
+    });
 }
 
 #[test]
 fn a_group_that_panics_writes_nothing_and_the_store_goes_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = sample(&dir.path().join("s.db"));
-    let (before, _) = store.read().journal_head().unwrap();
-    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        Store::together(&mut store, |store| {
-            store.write(|w| register(w, "PC-0003")).unwrap();
-            panic!("a bug in the middle of a group");
-        })
-    }));
-    assert!(panicked.is_err());
-    assert_eq!(store.read().journal_head().unwrap().0, before);
-    assert!(store.read().asset_state("PC-0003").unwrap().is_none());
-    store.write(|w| register(w, "PC-0003")).unwrap();
-    assert_eq!(store.verify().unwrap().entries, before + 1);
+    on_both_engines(|path| {
+        let mut store = sample(path);
+        let (before, _) = store.read().journal_head().unwrap();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Store::together(&mut store, |store| {
+                store.write(|w| register(w, "PC-0003")).unwrap();
+                panic!("a bug in the middle of a group");
+            })
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(store.read().journal_head().unwrap().0, before);
+        assert!(store.read().asset_state("PC-0003").unwrap().is_none());
+        store.write(|w| register(w, "PC-0003")).unwrap();
+        assert_eq!(store.verify().unwrap().entries, before + 1);
+    });
 }
 
 /// SQLite is built with a page cache for each connection and without memory statistics (see
