@@ -1,4 +1,6 @@
-//! Secrets stay out of the journal, read with SQLite as anyone holding the file would.
+//! Secrets stay out of the journal, read beside the store as anyone holding the file or the
+//! database's password would. On the engine of the run (`AZUKARI_TEST_STORE`, see
+//! crates/pg-harness).
 
 use azukari_api::domain::*;
 use azukari_api::*;
@@ -10,7 +12,7 @@ fn at(text: &str) -> Instant {
 #[test]
 fn no_password_hash_enters_the_journal() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("azukari.db");
+    let path = azukari_pg_harness::test_store(dir.path(), "azukari.db");
     let mut desk = Desk::open(&path).unwrap();
     let admin = desk
         .init(
@@ -47,13 +49,12 @@ fn no_password_hash_enters_the_journal() {
     )
     .unwrap();
     drop(desk);
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let entries: Vec<String> = conn
-        .prepare("SELECT event FROM journal")
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
+    // A connection of its own, as another program's.
+    let beside = Desk::open(&path).unwrap();
+    let entries: Vec<String> = beside
+        .store()
+        .database()
+        .query_map("SELECT event FROM journal", &[], |row| row.get(0))
         .unwrap();
     assert!(entries.iter().any(|e| e.contains("password_set")));
     assert!(
