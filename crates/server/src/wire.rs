@@ -316,9 +316,10 @@ fn resume_at(
 }
 
 /// The journal's head as the desk sees it, for the client to keep and check the next
-/// answer against; read on the writer just after a write, it is that write's head.
+/// answer against; on the writer just after a write, it is that write's head (as the group
+/// has left it, without asking the database again).
 fn head_of(desk: &Desk) -> Option<HeaderValue> {
-    let (seq, hash) = desk.store().read().journal_head().ok()?;
+    let (seq, hash) = desk.store().journal_head().ok()?;
     HeaderValue::from_str(&format!("{seq}:{hash}")).ok()
 }
 

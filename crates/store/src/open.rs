@@ -287,6 +287,15 @@ impl Store {
         Reader::new(&self.db)
     }
 
+    /// The journal's head: inside [`Store::together`], as the group's writes have left it
+    /// (no round trip to the database); otherwise read.
+    pub fn journal_head(&self) -> Result<(i64, String)> {
+        match &self.group_head {
+            Some(head) if self.together => Ok((head.seq, head.hash.clone())),
+            _ => self.read().journal_head(),
+        }
+    }
+
     /// The zone bare dates are read in; set once by `init`.
     pub fn time_zone(&self) -> Result<Tz> {
         self.read().time_zone()
