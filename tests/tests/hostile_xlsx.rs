@@ -21,8 +21,7 @@ fn peak_rss_bytes() -> u64 {
 fn a_workbook_with_an_absurd_used_range_is_refused_quickly_in_little_memory() {
     let dir = tempfile::tempdir().unwrap();
     // On the engine of the run (`AZUKARI_TEST_STORE`, see crates/pg-harness).
-    let mut desk =
-        Desk::open(&azukari_pg_harness::test_store(dir.path(), "azukari.db")).unwrap();
+    let mut desk = Desk::open(&azukari_pg_harness::test_store(dir.path(), "azukari.db")).unwrap();
     let now: Instant = "2026-11-21T01:00:00Z".parse().unwrap();
     let office = desk
         .init(

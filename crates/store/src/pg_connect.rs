@@ -117,6 +117,16 @@ fn wanted(url: &str) -> Result<Wanted, DbError> {
 pub(crate) fn connect(url: &str) -> Result<postgres::Client, DbError> {
     let wanted = wanted(url)?;
     let mut config = postgres::Config::from_str(&wanted.driver)?;
+    // For this connection only, an index probe is costed as what it is for a register that
+    // stays in the server's cache, not as a seek of a spinning disk (PostgreSQL's default 4):
+    // with 4, a site responsible's page walked 6,000 rows of an index to find the site's 126
+    // (0.85 ms), with 1.1 it probes for them (0.40 ms), and the count likewise (0.99 → 0.36).
+    // Sent with the connection's start, so it costs no round trip; an administrator's own
+    // setting in the string's `options` is kept.
+    let options = config.get_options().unwrap_or_default().to_string();
+    if !options.contains("random_page_cost") {
+        config.options(format!("{options} -c random_page_cost=1.1").trim());
+    }
     if config.get_password().is_none() {
         if let Some(password) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty()) {
             config.password(password.to_string_lossy().as_bytes());

@@ -1,6 +1,7 @@
-//! A PostgreSQL server reached over the network, as an office's database on another host is:
-//! TLS as the connection string's `sslmode` and `sslrootcert` say (libpq's meanings), against
-//! a real server that lets TCP in over TLS only ([`azukari_pg_harness::tls_cluster`]).
+//! Connecting to PostgreSQL. Over the network, as an office's database on another host is
+//! reached: TLS as the connection string's `sslmode` and `sslrootcert` say (libpq's meanings),
+//! against a real server that lets TCP in over TLS only ([`azukari_pg_harness::tls_cluster`]).
+//! And the settings each connection of the store starts with.
 
 use azukari_store::{Store, StoreError};
 
@@ -114,4 +115,26 @@ fn tls_is_set_up_as_the_connection_string_says_and_a_wrong_certificate_is_refuse
         &format!("sslmode=verify-full&sslrootcert={}", not_pem.display()),
     ));
     assert!(reason.contains("holds no certificate"), "{reason}");
+}
+
+/// Each connection costs an index probe as one into the cache (random_page_cost 1.1, see
+/// pg_connect.rs); an administrator's own setting in the string's `options` is kept.
+#[test]
+fn a_connection_starts_with_the_stores_planner_setting_unless_the_string_sets_its_own() {
+    let cluster = azukari_pg_harness::cluster();
+    let setting = |url: &str| -> String {
+        let store = Store::open(std::path::Path::new(url)).unwrap();
+        store
+            .database()
+            .query_row("SELECT current_setting('random_page_cost')", &[], |row| {
+                row.get::<String>(0)
+            })
+            .unwrap()
+    };
+    let url = cluster.new_database();
+    assert_eq!(setting(&url), "1.1");
+    assert_eq!(
+        setting(&format!("{url}&options=-c%20random_page_cost%3D2")),
+        "2"
+    );
 }
