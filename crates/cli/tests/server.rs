@@ -1962,3 +1962,33 @@ fn the_server_rides_out_a_postgresql_restart_under_write_load() {
         );
     }
 }
+
+/// The server listens with room for an office's desks connecting at once (a restart, the
+/// morning): the standard library's 128 made a thousand clients' connections reset. Read from
+/// the system's own table of listening sockets (`ss`), where Send-Q is the backlog.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_listens_with_room_for_every_desk_connecting_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path(), "office.db");
+    let server = Server::start(dir.path(), &store, &[]);
+    let port = server.url.rsplit(':').next().unwrap().trim_end_matches('/');
+    let listed = Command::new("ss")
+        .args(["-ltnH", &format!("sport = :{port}")])
+        .output()
+        .expect("ss (iproute2)");
+    let line = String::from_utf8_lossy(&listed.stdout).to_string();
+    let backlog: u32 = line
+        .split_whitespace()
+        .nth(2)
+        .unwrap_or_else(|| panic!("no listening socket on {port}: {line:?}"))
+        .parse()
+        .unwrap();
+    let system: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(backlog, system.min(4096), "{line}");
+    assert!(backlog > 128 || system <= 128, "{line}");
+}

@@ -85,6 +85,27 @@ pub(crate) struct Office {
     pub password_checks: Arc<tokio::sync::Semaphore>,
 }
 
+/// Connections waiting to be accepted. The standard library listens with 128: a thousand
+/// desks coming back at once (after a restart, or the bench's clients at its start) found the
+/// queue full, and some were reset. The system's own limit (`somaxconn`) still caps it.
+const BACKLOG: i32 = 4096;
+
+/// A non-blocking listening socket on `addr`, with [`BACKLOG`].
+fn listen(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    // As the standard library does: a restarted server binds again at once.
+    #[cfg(unix)]
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(BACKLOG)?;
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
+}
+
 /// Serves until `shutdown` completes; calls `ready` with the address bound (port 0 picks one).
 pub async fn serve(
     config: Config,
@@ -98,17 +119,10 @@ pub async fn serve(
         Some((cert, key)) => Some(wire::tls_config(cert, key).map_err(ServeError::Tls)?),
         None => None,
     };
-    let listener =
-        std::net::TcpListener::bind(config.listen).map_err(|source| ServeError::Listen {
-            addr: config.listen,
-            source,
-        })?;
-    listener
-        .set_nonblocking(true)
-        .map_err(|source| ServeError::Listen {
-            addr: config.listen,
-            source,
-        })?;
+    let listener = listen(config.listen).map_err(|source| ServeError::Listen {
+        addr: config.listen,
+        source,
+    })?;
     let bound = listener.local_addr().map_err(|source| ServeError::Listen {
         addr: config.listen,
         source,
