@@ -502,14 +502,9 @@ fn checkpoint_signer() -> Result<std::sync::Arc<azukari_api::checkpoint::Checkpo
     if let Some(signer) = SIGNER.get() {
         return Ok(signer.clone());
     }
-    let key = match std::env::var_os("AZUKARI_CHECKPOINT_KEY") {
-        Some(path) => std::path::PathBuf::from(path),
-        None => azukari_platform::folders::config_dir()
-            .map(|dir| azukari_platform::folders::checkpoint_key(&dir))
-            .ok_or_else(|| {
-                Failure::Internal("no configuration folder for the checkpoint key".into())
-            })?,
-    };
+    let key = azukari_platform::folders::checkpoint_key_file().ok_or_else(|| {
+        Failure::Internal("no configuration folder for the checkpoint key".into())
+    })?;
     let signer = std::sync::Arc::new(azukari_api::checkpoint::CheckpointSigner::beside_key(&key)?);
     Ok(SIGNER.get_or_init(|| signer).clone())
 }

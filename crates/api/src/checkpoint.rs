@@ -258,18 +258,24 @@ impl CheckpointSigner {
 
     /// The last head signed for the store that `read` reads, if any.
     pub fn last_signed(&self, read: &Reader<'_>) -> Result<Option<Checkpoint>, Failure> {
-        let Some(first_hash) = read.journal_hash_at(1)? else {
-            return Ok(None);
-        };
+        match read.journal_hash_at(1)? {
+            Some(first_hash) => self.last_for(&first_hash),
+            None => Ok(None),
+        }
+    }
+
+    /// The last head signed for the store whose first entry has `first_hash`: read from its
+    /// folder the first time, remembered after.
+    fn last_for(&self, first_hash: &str) -> Result<Option<Checkpoint>, Failure> {
         let mut last = self
             .last
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !last.contains_key(&first_hash) {
-            let kept = newest_kept(&self.folder_of(&first_hash))?;
-            last.insert(first_hash.clone(), kept);
+        if !last.contains_key(first_hash) {
+            let kept = newest_kept(&self.folder_of(first_hash))?;
+            last.insert(first_hash.to_string(), kept);
         }
-        Ok(last[&first_hash].clone())
+        Ok(last[first_hash].clone())
     }
 
     /// Signs `head`, read from the store `read` reads, at `at`, and keeps the checkpoint.
@@ -279,7 +285,7 @@ impl CheckpointSigner {
             // An empty journal: nothing to vouch for, and nothing to keep it under.
             return Ok(self.key.sign(head, at));
         };
-        if let Some(signed) = self.last_signed(read)? {
+        if let Some(signed) = self.last_for(&first_hash)? {
             let held = head.seq >= signed.head.seq
                 && read.journal_hash_at(signed.head.seq)?.as_deref() == Some(&signed.head.hash);
             if !held {
@@ -433,5 +439,58 @@ mod tests {
             err.to_string().contains("not an Azukari checkpoint key"),
             "{err}"
         );
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+
+    /// An absurd instant, or a head of another length, is named, not signed over.
+    #[test]
+    fn an_absurd_instant_or_head_in_a_checkpoint_is_named() {
+        let hash = "ab".repeat(32);
+        for (at, why) in [
+            ("99999-01-01T00:00:00Z", "cannot be read"),
+            ("2026-02-30T00:00:00Z", "cannot be read"),
+            ("yesterday", "cannot be read"),
+        ] {
+            let text =
+                format!("azukari checkpoint 1\nhead 1:{hash}\nat {at}\nkey 00\nsignature 00\n");
+            let err = Checkpoint::parse(&text).unwrap_err();
+            assert!(err.contains(why) && err.contains(at), "{at}: {err}");
+        }
+        let text = format!("azukari checkpoint 1\nhead -1:{hash}\nat 2026-11-23T00:00:00Z\n");
+        assert!(Checkpoint::parse(&text).is_err());
+    }
+
+    /// A file put among the kept checkpoints that is not one (a careless copy, a hostile
+    /// hand) stops the signing of that store, naming the file, instead of being taken as the
+    /// last head signed.
+    #[test]
+    fn a_damaged_kept_checkpoint_stops_signing_and_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut desk = crate::Desk::open(&dir.path().join("s.db")).unwrap();
+        let now: Instant = "2026-11-23T01:00:00Z".parse().unwrap();
+        desk.init(
+            "株式会社サンプル",
+            "admin",
+            "correct horse battery",
+            "Asia/Tokyo",
+            now,
+        )
+        .unwrap();
+        let key = dir.path().join("keys").join("checkpoint.key");
+        let read = desk.store().read();
+        let (seq, hash) = read.journal_head().unwrap();
+        let head = Head { seq, hash };
+        let signer = CheckpointSigner::beside_key(&key).unwrap();
+        signer.sign(&read, &head, now).unwrap();
+        let folder = signer.folder_of(&read.journal_hash_at(1).unwrap().unwrap());
+        std::fs::write(folder.join("999999999999-x.txt"), "not a checkpoint").unwrap();
+        // As a restarted server finds the folder.
+        let restarted = CheckpointSigner::beside_key(&key).unwrap();
+        let err = restarted.sign(&read, &head, now).unwrap_err();
+        assert!(err.to_string().contains("999999999999-x.txt"), "{err}");
     }
 }

@@ -690,7 +690,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     {
         let given = match &cli.command {
             Command::Checkpoint { key, .. } => key.clone(),
-            _ => std::env::var_os("AZUKARI_CHECKPOINT_KEY").map(PathBuf::from),
+            _ => None,
         };
         desk.set_checkpoint_signer(Some(std::sync::Arc::new(
             checkpoint::CheckpointSigner::beside_key(&checkpoint_key_path(given)?)?,
@@ -709,8 +709,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 fn checkpoint_key_path(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     match given {
         Some(path) => Ok(path),
-        None => azukari_platform::folders::config_dir()
-            .map(|dir| azukari_platform::folders::checkpoint_key(&dir))
+        None => azukari_platform::folders::checkpoint_key_file()
             .context("no configuration folder to keep the checkpoint key in: give --key"),
     }
 }

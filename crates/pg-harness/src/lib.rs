@@ -238,13 +238,7 @@ impl Cluster {
 
     /// Any program, run as the cluster's owner.
     fn owner_command(&self, program: &str) -> Command {
-        if self.as_postgres {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--", program]);
-            command
-        } else {
-            Command::new(program)
-        }
+        as_owner(self.as_postgres, Path::new(program))
     }
 
     /// A new, empty database of the cluster's: its connection string.
@@ -294,7 +288,11 @@ impl Cluster {
 }
 
 fn server_command(bin: &Path, as_postgres: bool, program: &str) -> Command {
-    let program = bin.join(program);
+    as_owner(as_postgres, &bin.join(program))
+}
+
+/// `program`, run as the `postgres` user when the tests run as root (initdb refuses root).
+fn as_owner(as_postgres: bool, program: &Path) -> Command {
     if as_postgres {
         let mut command = Command::new("runuser");
         command.args(["-u", "postgres", "--"]).arg(program);

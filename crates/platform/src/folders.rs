@@ -52,6 +52,15 @@ pub fn checkpoint_key(config_dir: &Path) -> PathBuf {
     config_dir.join("checkpoint.key")
 }
 
+/// This computer's checkpoint key when none is named: `AZUKARI_CHECKPOINT_KEY`, or
+/// [`checkpoint_key`] in the configuration folder.
+pub fn checkpoint_key_file() -> Option<PathBuf> {
+    match std::env::var_os("AZUKARI_CHECKPOINT_KEY") {
+        Some(path) => Some(PathBuf::from(path)),
+        None => config_dir().map(|dir| checkpoint_key(&dir)),
+    }
+}
+
 /// The store used when none is named.
 pub fn default_store(data_dir: &Path) -> PathBuf {
     data_dir.join("azukari.db")

@@ -248,11 +248,5 @@ fn sign_if_moved(office: &Office) -> Result<Option<azukari_api::checkpoint::Chec
     {
         return Ok(None);
     }
-    let report = desk.store().verify_with(None, &mut |_, _| {})?;
-    let head = azukari_api::domain::journal::Head {
-        seq: report.entries,
-        hash: report.head,
-    };
-    let now = (office.config.clock)()?;
-    signer.sign(&read, &head, now).map(Some)
+    desk.sign_verified_head((office.config.clock)()?).map(Some)
 }

@@ -43,26 +43,12 @@ struct Wanted {
     root: Option<String>,
 }
 
+/// A value of the string's query, decoded as the driver decodes the rest of it (and `+` as a
+/// space, as a form would write it).
 fn percent_decoded(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                Ok(byte) => {
-                    out.push(byte);
-                    i += 3;
-                    continue;
-                }
-                Err(_) => out.push(b'%'),
-            },
-            b'+' => out.push(b' '),
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(&text.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn wanted(url: &str) -> Result<Wanted, DbError> {
@@ -91,15 +77,11 @@ fn wanted(url: &str) -> Result<Wanted, DbError> {
             _ => kept.push(pair),
         }
     }
-    let driver_mode = match mode {
-        Mode::Disable => "disable",
-        Mode::Prefer => "prefer",
-        Mode::Require | Mode::VerifyCa | Mode::VerifyFull => "require",
-    };
-    kept.push(match driver_mode {
-        "disable" => "sslmode=disable",
-        "prefer" => "sslmode=prefer",
-        _ => "sslmode=require",
+    // The driver knows three modes; the checking ones are `require` to it, checked here.
+    kept.push(match mode {
+        Mode::Disable => "sslmode=disable",
+        Mode::Prefer => "sslmode=prefer",
+        Mode::Require | Mode::VerifyCa | Mode::VerifyFull => "sslmode=require",
     });
     if matches!(mode, Mode::VerifyCa | Mode::VerifyFull) && root.is_none() {
         return Err(DbError::Tls(
