@@ -64,6 +64,15 @@ fn a_v1_store_opens_migrates_and_verifies_against_the_head_it_printed() {
         .expect("a store of the earlier release verifies, its old entries by their old rule");
     assert_eq!(report.entries, 37, "36 and the new password");
 
+    // Returned damaged before status periods existed: V5 opened its repair period from the
+    // return, as replaying that return does now (verify just compared the two).
+    let usb = desk.asset(&office, "USB-0001").unwrap();
+    assert_eq!(usb.statuses.len(), 1);
+    assert_eq!(usb.statuses[0].status, AssetStatus::InRepair);
+    assert_eq!(usb.statuses[0].began_at, at("2026-04-10T00:00:00Z"));
+    assert_eq!(usb.statuses[0].note.as_deref(), Some("端子の破損"));
+    assert_eq!(usb.statuses[0].ended_at, None);
+
     // The custodian was locked, logged in, then locked again: one lock since the last
     // success, so the next one lasts twice as long.
     let custodian = desk

@@ -4,7 +4,7 @@
 use crate::register::resolve_person;
 use crate::{Desk, Result, Session};
 use azukari_domain::rules::{self, MAX_TEXT_CHARS, Refusal};
-use azukari_domain::view::{AssetPage, AssetQuery, AssetRow, LoanRow};
+use azukari_domain::view::{AssetPage, AssetQuery, AssetRow, LoanRow, StatusPeriodRow};
 use azukari_domain::*;
 use azukari_store::{IdTable, Writer};
 use chrono::NaiveDate;
@@ -31,12 +31,24 @@ pub struct ReturnLoan {
     pub note: Option<String>,
 }
 
-/// An asset with its whole custody history, newest first.
+/// Marks an asset lost, in repair or retired, or available again (found, repaired, back in
+/// service).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MarkAsset {
+    pub tag: String,
+    pub status: AssetStatus,
+    pub note: Option<String>,
+}
+
+/// An asset with its whole custody history: its loans newest first, and its lost, in-repair
+/// and retired periods oldest first (the UI lays both on one timeline).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct AssetDetail {
     pub asset: AssetRow,
     pub history: Vec<LoanRow>,
+    pub statuses: Vec<StatusPeriodRow>,
 }
 
 /// A site by name; names are unique within a customer, so across customers one may repeat.
@@ -198,6 +210,31 @@ impl Desk {
         })
     }
 
+    /// Marks an asset lost, in repair, retired or available again; answers what it became (an
+    /// item found while still on loan is on loan again).
+    pub fn mark_asset(
+        &mut self,
+        session: &Session,
+        mark: MarkAsset,
+        now: Instant,
+    ) -> Result<AssetStatus> {
+        self.write(session, UseCase::ManageAssets, |w| {
+            let tag = mark.tag.trim();
+            let asset = w.read().asset_state(tag)?.ok_or_else(|| unknown_tag(tag))?;
+            let status =
+                rules::check_mark(tag, asset.status, asset.open_loan.is_some(), mark.status)?;
+            let event = Event::AssetStatusChanged {
+                asset_id: asset.id,
+                status,
+                at: now,
+                by: Some(session.account_id),
+                note: rules::optional_text("note", mark.note.as_deref(), MAX_TEXT_CHARS)?,
+            };
+            w.apply(&event, Some(session.account_id), now)?;
+            Ok(status)
+        })
+    }
+
     /// The custodian accepts what was issued to them. Only their own loan.
     pub fn acknowledge_loan(
         &mut self,
@@ -247,7 +284,12 @@ impl Desk {
             .asset(&scope, tag.trim())?
             .ok_or_else(|| unknown_tag(tag))?;
         let history = read.loans_of_asset(&scope, asset.id)?;
-        Ok(AssetDetail { asset, history })
+        let statuses = read.status_periods_of_asset(asset.id)?;
+        Ok(AssetDetail {
+            asset,
+            history,
+            statuses,
+        })
     }
 
     pub fn loans(

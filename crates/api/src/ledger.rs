@@ -107,21 +107,6 @@ fn status_word(status: AssetStatus, lang: Lang) -> &'static str {
     }
 }
 
-/// The status at the ledger's instant: held then means on loan; otherwise what the asset is
-/// now when that is lost, in repair or retired (the store keeps no history of those yet).
-fn status_then(line: &CustodyLine) -> AssetStatus {
-    if line.custodian.is_some() {
-        AssetStatus::OnLoan
-    } else if matches!(
-        line.status,
-        AssetStatus::Lost | AssetStatus::InRepair | AssetStatus::Retired
-    ) {
-        line.status
-    } else {
-        AssetStatus::Available
-    }
-}
-
 fn day(at: Instant, zone: Tz, lang: Lang) -> String {
     let date = at.date_in(zone);
     match lang {
@@ -419,7 +404,7 @@ fn row(line: &CustodyLine, zone: Tz, lang: Lang) -> Vec<String> {
             .map(|at| day(at, zone, lang))
             .unwrap_or_default(),
         line.place.clone().unwrap_or_default(),
-        status_word(status_then(line), lang).into(),
+        status_word(line.status, lang).into(),
     ]
 }
 

@@ -18,7 +18,7 @@ pub use azukari_ledger as ledger_engine;
 /// Files only their owner may read: the data folder, ledgers, anything holding the register.
 pub use azukari_store::private;
 pub use azukari_store::{Location, StoreError, VerifyReport};
-pub use custody::{AssetDetail, IssueLoan, ReturnLoan};
+pub use custody::{AssetDetail, IssueLoan, MarkAsset, ReturnLoan};
 pub use failure::{Answered, Failure, IpcError};
 pub use import::{DEFAULT_IMPORT_LIMIT_BYTES, ImportKind, ImportSummary};
 pub use ledger::{

@@ -5,8 +5,8 @@
 //! answers it with [`dispatch`] over its own `Desk`, so both places run the same code.
 
 use crate::{
-    AssetDetail, Desk, Failure, ImportKind, ImportSummary, IssueLoan, NewAccount, NewAsset,
-    NewPerson, NewSite, PersonRef, PrintRequest, Printed, Result, ReturnLoan, Session,
+    AssetDetail, Desk, Failure, ImportKind, ImportSummary, IssueLoan, MarkAsset, NewAccount,
+    NewAsset, NewPerson, NewSite, PersonRef, PrintRequest, Printed, Result, ReturnLoan, Session,
 };
 use azukari_domain::journal::Head;
 use azukari_domain::rules::Refusal;
@@ -115,6 +115,7 @@ pub enum Call {
     IssueLoan(IssueLoan),
     TransferLoan(IssueLoan),
     ReturnLoan(ReturnLoan),
+    MarkAsset(MarkAsset),
     AcknowledgeLoan {
         tag: String,
     },
@@ -210,6 +211,7 @@ pub fn dispatch<A: Answer>(
         Call::IssueLoan(loan) => json(desk.issue_loan(session, loan, now)?),
         Call::TransferLoan(loan) => json(desk.transfer_loan(session, loan, now)?),
         Call::ReturnLoan(loan) => json(desk.return_loan(session, loan, now)?),
+        Call::MarkAsset(mark) => json(desk.mark_asset(session, mark, now)?),
         Call::AcknowledgeLoan { tag } => json(desk.acknowledge_loan(session, &tag, now)?),
         Call::Loans { open_only, holder } => {
             json(desk.loans(session, open_only, holder.as_ref())?)
@@ -369,6 +371,9 @@ pub trait Office {
     }
     fn return_loan(&mut self, loan: ReturnLoan) -> Result<LoanId> {
         typed(self.call(Call::ReturnLoan(loan)))
+    }
+    fn mark_asset(&mut self, mark: MarkAsset) -> Result<AssetStatus> {
+        typed(self.call(Call::MarkAsset(mark)))
     }
     fn acknowledge_loan(&mut self, tag: &str) -> Result<LoanId> {
         typed(self.call(Call::AcknowledgeLoan { tag: tag.into() }))

@@ -354,3 +354,258 @@ fn the_register_pages_filters_and_searches_in_the_store() {
         "a returned item is no longer found under its former custodian"
     );
 }
+
+/// The status column of a custody ledger as of `as_of` (a day, as a person types it), row by
+/// row: (tag, status).
+fn statuses_as_of(
+    desk: &Desk,
+    session: &Session,
+    as_of: &str,
+    lang: rules::Lang,
+) -> Vec<(String, String)> {
+    let request = CustodyLedgerRequest {
+        as_of: Some(desk.parse_instant(as_of).unwrap()),
+        lang,
+        ..Default::default()
+    };
+    let ledger = desk
+        .custody_ledger(session, &request, at("2026-11-30T00:00:00Z"))
+        .unwrap();
+    let status = ledger.columns.len() - 1;
+    ledger
+        .groups
+        .iter()
+        .flat_map(|group| &group.rows)
+        .map(|row| (row[0].clone(), row[status].clone()))
+        .collect()
+}
+
+/// Lost, in repair and retired are periods: a ledger as of a past instant shows the status
+/// then, not today's. Marked lost on 10 November: as of 1 November on loan, as of 15 lost.
+#[test]
+fn a_ledger_as_of_a_past_instant_shows_the_status_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = azukari_pg_harness::test_store(dir.path(), "azukari.db");
+    let mut desk = Desk::open(&store).unwrap();
+    let admin = desk
+        .init(
+            "株式会社サンプル",
+            "admin",
+            PASSWORD,
+            "Asia/Tokyo",
+            at("2026-10-01T00:00:00Z"),
+        )
+        .unwrap();
+    let october = at("2026-10-01T01:00:00Z");
+    desk.add_person(
+        &admin,
+        NewPerson {
+            name: "髙橋 一郎".into(),
+            ..Default::default()
+        },
+        october,
+    )
+    .unwrap();
+    for tag in ["PC-0001", "PC-0002"] {
+        let asset = NewAsset {
+            tag: tag.into(),
+            kind: Some(AssetKind::Pc),
+            name: "ThinkPad".into(),
+            ..Default::default()
+        };
+        desk.add_asset(&admin, asset, october).unwrap();
+    }
+    let loan = IssueLoan {
+        tag: "PC-0001".into(),
+        to: PersonRef::Name("髙橋 一郎".into()),
+        due: None,
+        place: None,
+        site: None,
+    };
+    desk.issue_loan(&admin, loan, at("2026-10-20T00:00:00Z"))
+        .unwrap();
+    let mark = |tag: &str, status, note: Option<&str>| MarkAsset {
+        tag: tag.into(),
+        status,
+        note: note.map(str::to_string),
+    };
+    // Lost on 10 November while on loan: still the custodian's, now lost.
+    let became = desk
+        .mark_asset(
+            &admin,
+            mark("PC-0001", AssetStatus::Lost, Some("電車内で紛失")),
+            at("2026-11-10T03:00:00Z"),
+        )
+        .unwrap();
+    assert_eq!(became, AssetStatus::Lost);
+    desk.mark_asset(
+        &admin,
+        mark("PC-0002", AssetStatus::InRepair, None),
+        at("2026-11-12T00:00:00Z"),
+    )
+    .unwrap();
+    desk.mark_asset(
+        &admin,
+        mark("PC-0002", AssetStatus::Retired, Some("修理不能")),
+        at("2026-11-20T00:00:00Z"),
+    )
+    .unwrap();
+
+    let ja = rules::Lang::Ja;
+    let row = |tag: &str, status: &str| (tag.to_string(), status.to_string());
+    let statuses = |desk: &Desk, as_of: &str, lang| statuses_as_of(desk, &admin, as_of, lang);
+    assert_eq!(
+        statuses(&desk, "2026-11-01", ja),
+        vec![row("PC-0001", "貸与中"), row("PC-0002", "在庫")]
+    );
+    assert_eq!(
+        statuses(&desk, "2026-11-15", ja),
+        vec![row("PC-0001", "紛失"), row("PC-0002", "修理中")]
+    );
+    assert_eq!(
+        statuses(&desk, "2026-11-21", rules::Lang::En),
+        vec![row("PC-0001", "Lost"), row("PC-0002", "Retired")]
+    );
+
+    // Found: the custodian still holds it, so it is on loan again, and the lost period ends.
+    let became = desk
+        .mark_asset(
+            &admin,
+            mark("PC-0001", AssetStatus::Available, Some("駅で保管")),
+            at("2026-11-22T00:00:00Z"),
+        )
+        .unwrap();
+    assert_eq!(became, AssetStatus::OnLoan);
+    assert_eq!(
+        statuses(&desk, "2026-11-15", ja)[0],
+        row("PC-0001", "紛失"),
+        "the past stays as it was"
+    );
+    assert_eq!(
+        statuses(&desk, "2026-11-23", ja)[0],
+        row("PC-0001", "貸与中")
+    );
+
+    // The asset's page holds the whole history: the loan and the lost period.
+    let detail = desk.asset(&admin, "PC-0001").unwrap();
+    assert_eq!(detail.asset.status, AssetStatus::OnLoan);
+    assert_eq!(detail.history.len(), 1);
+    assert_eq!(detail.statuses.len(), 1);
+    let lost = &detail.statuses[0];
+    assert_eq!(lost.status, AssetStatus::Lost);
+    assert_eq!(lost.began_at, at("2026-11-10T03:00:00Z"));
+    assert_eq!(lost.ended_at, Some(at("2026-11-22T00:00:00Z")));
+    assert_eq!(lost.began_by.as_deref(), Some("admin"));
+    assert_eq!(lost.note.as_deref(), Some("電車内で紛失"));
+    let detail = desk.asset(&admin, "PC-0002").unwrap();
+    let periods: Vec<_> = detail
+        .statuses
+        .iter()
+        .map(|p| (p.status, p.ended_at.is_some()))
+        .collect();
+    assert_eq!(
+        periods,
+        vec![(AssetStatus::InRepair, true), (AssetStatus::Retired, false)]
+    );
+
+    // Replaying the journal rebuilds the same periods.
+    desk.verify(&admin, None, &mut |_, _| {}).unwrap();
+}
+
+#[test]
+fn a_damaged_return_opens_a_repair_period_and_repaired_ends_it() {
+    let mut f = fixture();
+    f.person("甲");
+    f.asset("PC-1");
+    issue(&mut f, "PC-1", "甲", None).unwrap();
+    let admin = f.admin.clone();
+    let back = ReturnLoan {
+        tag: "PC-1".into(),
+        condition: ReturnCondition::Damaged,
+        note: Some("画面割れ".into()),
+    };
+    f.desk
+        .return_loan(&admin, back, at("2026-11-22T00:00:00Z"))
+        .unwrap();
+    let repaired = MarkAsset {
+        tag: "PC-1".into(),
+        status: AssetStatus::Available,
+        note: None,
+    };
+    let became = f
+        .desk
+        .mark_asset(&admin, repaired, at("2026-11-24T00:00:00Z"))
+        .unwrap();
+    assert_eq!(became, AssetStatus::Available);
+    let detail = f.desk.asset(&admin, "PC-1").unwrap();
+    assert_eq!(detail.statuses.len(), 1);
+    assert_eq!(detail.statuses[0].status, AssetStatus::InRepair);
+    assert_eq!(detail.statuses[0].note.as_deref(), Some("画面割れ"));
+    assert_eq!(
+        detail.statuses[0].ended_at,
+        Some(at("2026-11-24T00:00:00Z"))
+    );
+    assert_eq!(
+        statuses_as_of(&f.desk, &admin, "2026-11-23T00:00:00Z", rules::Lang::En),
+        vec![("PC-1".to_string(), "In repair".to_string())]
+    );
+    // Repaired, it can go out again.
+    let again = IssueLoan {
+        tag: "PC-1".into(),
+        to: PersonRef::Name("甲".into()),
+        due: None,
+        place: None,
+        site: None,
+    };
+    f.desk
+        .issue_loan(&admin, again, at("2026-11-25T00:00:00Z"))
+        .unwrap();
+    f.desk.verify(&admin, None, &mut |_, _| {}).unwrap();
+}
+
+#[test]
+fn marks_that_make_no_sense_are_refused_on_the_status_field() {
+    let mut f = fixture();
+    f.person("甲");
+    f.asset("PC-1");
+    issue(&mut f, "PC-1", "甲", None).unwrap();
+    let mark = |tag: &str, status| MarkAsset {
+        tag: tag.into(),
+        status,
+        note: None,
+    };
+    let message = refused(&mut f, "conflict", |f| {
+        let admin = f.admin.clone();
+        f.desk
+            .mark_asset(&admin, mark("PC-1", AssetStatus::Retired), now())
+            .map(drop)
+    });
+    assert_eq!(
+        message,
+        "asset PC-1 is on loan: take it back before marking it retired"
+    );
+    refused(&mut f, "invalid_input", |f| {
+        let admin = f.admin.clone();
+        f.desk
+            .mark_asset(&admin, mark("PC-1", AssetStatus::OnLoan), now())
+            .map(drop)
+    });
+    refused(&mut f, "not_found", |f| {
+        let admin = f.admin.clone();
+        f.desk
+            .mark_asset(&admin, mark("PC-404", AssetStatus::Lost), now())
+            .map(drop)
+    });
+    // The custodian who holds it may not mark it either: the office keeps the register.
+    let holder = f.account("kou", vec![Role::Custodian], Some("甲"));
+    refused(&mut f, "forbidden", |f| {
+        f.desk
+            .mark_asset(&holder, mark("PC-1", AssetStatus::Lost), now())
+            .map(drop)
+    });
+    let refusal = f
+        .desk
+        .mark_asset(&f.admin.clone(), mark("PC-1", AssetStatus::InRepair), now())
+        .unwrap_err();
+    assert_eq!(refusal.field().as_deref(), Some("status"));
+}

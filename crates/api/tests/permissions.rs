@@ -407,3 +407,35 @@ fn every_role_reads_what_concerns_it() {
         );
     }
 }
+
+/// Marking an asset lost, in repair or retired is register work: the security office's alone,
+/// even for the custodian who holds the item or the site it is used at.
+#[test]
+fn only_the_security_office_marks_an_assets_status() {
+    for role in Role::ALL {
+        let mut f = fixture();
+        f.person("山田 花子");
+        f.asset("PC-1");
+        f.issue("PC-1", "山田 花子");
+        let session = f.account("u", vec![role], Some("山田 花子"));
+        let before = f.head();
+        let mark = MarkAsset {
+            tag: "PC-1".into(),
+            status: AssetStatus::Lost,
+            note: None,
+        };
+        let result = f.desk.mark_asset(&session, mark, now());
+        assert_eq!(
+            result.is_ok(),
+            allows(role, UseCase::ManageAssets),
+            "{role:?}: {result:?}"
+        );
+        match result {
+            Ok(status) => assert_eq!(status, AssetStatus::Lost),
+            Err(failure) => {
+                assert_eq!(failure.code(), "forbidden", "{role:?}: {failure}");
+                assert_eq!(f.head(), before, "{role:?}: a refusal writes nothing");
+            }
+        }
+    }
+}

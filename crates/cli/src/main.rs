@@ -388,6 +388,16 @@ enum AssetCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Marks an asset lost, in repair or retired, or available again (found, repaired, back
+    /// in service); each is a period on the asset's history and on as-of ledgers.
+    Mark {
+        tag: String,
+        /// lost, in_repair, available or retired.
+        #[arg(long)]
+        status: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -1177,6 +1187,19 @@ fn run_command(
             } else {
                 let a = &detail.asset;
                 say!("{}  {}  {}  {}", a.tag, a.kind, a.status, a.name);
+                for period in &detail.statuses {
+                    let ended = period
+                        .ended_at
+                        .map(|at| at.to_string())
+                        .unwrap_or_else(|| "-".into());
+                    say!(
+                        "  [{}]  {} → {}  {}",
+                        period.status,
+                        period.began_at,
+                        ended,
+                        period.note.clone().unwrap_or_default()
+                    );
+                }
                 for l in &detail.history {
                     let returned = l
                         .returned_at
@@ -1191,6 +1214,16 @@ fn run_command(
                     );
                 }
             }
+        }
+        Command::Asset(AssetCommand::Mark { tag, status, note }) => {
+            let mark = MarkAsset {
+                tag: tag.trim().to_string(),
+                status: word("status", &status)?,
+                note,
+            };
+            let tag = mark.tag.clone();
+            let now = office.mark_asset(mark)?;
+            say!("{tag} is {now}");
         }
         Command::Loan(LoanCommand::Issue(hand_over)) => {
             let loan = hand_over.loan()?;

@@ -996,3 +996,85 @@ fn a_signed_checkpoint_holds_until_the_store_is_swapped_or_the_checkpoint_altere
         "{refused}"
     );
 }
+
+/// `asset mark`: lost, found, in repair, retired are periods, shown by `asset show` and by a
+/// custody ledger as of any instant; a mark that makes no sense is refused on its field.
+#[test]
+fn asset_mark_keeps_status_periods_that_ledgers_show_as_of_then() {
+    let o = office();
+    let register = o.write("register.csv", REGISTER.as_bytes());
+    o.ok(&["import", "assets", &register]);
+    let at = |instant: &str, args: &[&str]| {
+        let out = o
+            .command(&o.store, args)
+            .env("AZUKARI_NOW", instant)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let said = at(
+        "2026-11-22T00:00:00Z",
+        &[
+            "asset",
+            "mark",
+            "PC-0001",
+            "--status",
+            "lost",
+            "--note",
+            "電車内",
+        ],
+    );
+    assert_eq!(said.trim(), "PC-0001 is lost");
+    at(
+        "2026-11-22T00:00:00Z",
+        &["asset", "mark", "USB-0001", "--status", "retired"],
+    );
+    let said = at(
+        "2026-11-24T00:00:00Z",
+        &["asset", "mark", "PC-0001", "--status", "available"],
+    );
+    assert_eq!(said.trim(), "PC-0001 is on_loan", "found, and still held");
+
+    let status_of = |as_of: &str, tag: &str| -> String {
+        let csv = o.custody_ledger(
+            &format!("{as_of}.csv"),
+            &["--format", "csv", "--as-of", as_of],
+        );
+        let text = std::fs::read_to_string(csv).unwrap();
+        let line = text
+            .lines()
+            .find(|line| line.contains(tag))
+            .unwrap_or_else(|| panic!("{tag} in\n{text}"));
+        line.rsplit(',')
+            .next()
+            .unwrap()
+            .trim_matches('"')
+            .to_string()
+    };
+    assert_eq!(status_of("2026-11-21T12:00:00Z", "PC-0001"), "貸与中");
+    assert_eq!(status_of("2026-11-23T00:00:00Z", "PC-0001"), "紛失");
+    assert_eq!(status_of("2026-11-25T00:00:00Z", "PC-0001"), "貸与中");
+    assert_eq!(status_of("2026-11-21T12:00:00Z", "USB-0001"), "在庫");
+    assert_eq!(status_of("2026-11-23T00:00:00Z", "USB-0001"), "廃棄済み");
+
+    let shown = o.json(&["asset", "show", "PC-0001", "--json"]);
+    assert_eq!(shown["statuses"][0]["status"], "lost");
+    assert_eq!(shown["statuses"][0]["note"], "電車内");
+    assert_eq!(shown["statuses"][0]["ended_at"], "2026-11-24T00:00:00.000Z");
+
+    let err = o.refused(&["asset", "mark", "USB-0001", "--status", "in_repair"]);
+    assert!(
+        err.contains("asset USB-0001 is retired and cannot be marked in_repair"),
+        "{err}"
+    );
+    let err = o.refused(&["asset", "mark", "USB-0001", "--status", "on_loan"]);
+    assert!(err.contains("status"), "{err}");
+    let err = o.refused(&["asset", "mark", "PC-0001", "--status", "broken"]);
+    assert!(err.contains("'broken' is not one of"), "{err}");
+}

@@ -82,6 +82,16 @@ pub enum Event {
         /// What the asset becomes: available, or in repair when it came back damaged.
         asset_status: AssetStatus,
     },
+    /// The security office marked an asset lost, in repair or retired, or ended such a period
+    /// (found, repaired, put back in service). `status` is what the asset becomes; lost, in
+    /// repair and retired are periods, so a ledger as of any instant shows the status then.
+    AssetStatusChanged {
+        asset_id: AssetId,
+        status: AssetStatus,
+        at: Instant,
+        by: Option<AccountId>,
+        note: Option<String>,
+    },
 }
 
 impl Event {
@@ -103,6 +113,7 @@ impl Event {
             Event::LoanIssued { .. } => "loan_issued",
             Event::LoanAcknowledged { .. } => "loan_acknowledged",
             Event::LoanReturned { .. } => "loan_returned",
+            Event::AssetStatusChanged { .. } => "asset_status_changed",
         }
     }
 }

@@ -62,6 +62,16 @@ pub enum Refusal {
     AssetNotAvailable { tag: String, status: AssetStatus },
     #[error("asset {tag} is not on loan, so it cannot be returned")]
     AssetNotOnLoan { tag: String },
+    #[error("asset {tag} is {status} already")]
+    StatusUnchanged { tag: String, status: AssetStatus },
+    #[error("{}", status_change_en(tag, *from, *to, *on_loan))]
+    StatusChangeNotAllowed {
+        tag: String,
+        from: AssetStatus,
+        to: AssetStatus,
+        /// Someone holds the item: it comes back before it goes to repair or is retired.
+        on_loan: bool,
+    },
     #[error("due date {due} is before the issue date {issued}")]
     DueBeforeIssue { due: NaiveDate, issued: NaiveDate },
     #[error("{name} is not active")]
@@ -126,6 +136,8 @@ impl Refusal {
             Refusal::AmbiguousPerson { .. } => "ambiguous",
             Refusal::AssetNotAvailable { .. }
             | Refusal::AssetNotOnLoan { .. }
+            | Refusal::StatusUnchanged { .. }
+            | Refusal::StatusChangeNotAllowed { .. }
             | Refusal::PersonInactive { .. }
             | Refusal::AlreadyAcknowledged => "conflict",
             Refusal::NotYourLoan | Refusal::Forbidden { .. } => "forbidden",
@@ -150,6 +162,9 @@ impl Refusal {
             | Refusal::EndsBeforeStart { field, .. }
             | Refusal::Duplicate { field, .. } => Some(field),
             Refusal::DueBeforeIssue { .. } => Some("due"),
+            Refusal::StatusUnchanged { .. } | Refusal::StatusChangeNotAllowed { .. } => {
+                Some("status")
+            }
             Refusal::WeakPassword | Refusal::WrongPassword => Some("password"),
             Refusal::PasswordUnchanged | Refusal::PasswordChangeRequired => Some("new_password"),
             _ => None,
@@ -193,6 +208,23 @@ impl Refusal {
             Refusal::AssetNotOnLoan { tag } => {
                 format!("資産 {tag} は貸与中ではないため返却できません")
             }
+            Refusal::StatusUnchanged { tag, status } => {
+                format!("資産 {tag} は既に{}です", status_ja(*status))
+            }
+            Refusal::StatusChangeNotAllowed {
+                tag,
+                to,
+                on_loan: true,
+                ..
+            } => format!(
+                "資産 {tag} は貸与中です。{}にする前に返却を受けてください",
+                status_ja(*to)
+            ),
+            Refusal::StatusChangeNotAllowed { tag, from, to, .. } => format!(
+                "資産 {tag} は{}のため{}にできません",
+                status_ja(*from),
+                status_ja(*to)
+            ),
             Refusal::DueBeforeIssue { due, issued } => {
                 format!("返却予定日 {due} が貸与日 {issued} より前です")
             }
@@ -269,6 +301,7 @@ pub fn field_ja(field: &str) -> &str {
         "role" => "役割",
         "new_password" => "新しいパスワード",
         "returned" => "返却日時",
+        "status" => "状態",
         other => other,
     }
 }
@@ -281,6 +314,57 @@ pub fn status_ja(status: AssetStatus) -> &'static str {
         AssetStatus::Lost => "紛失",
         AssetStatus::InRepair => "修理中",
         AssetStatus::Retired => "廃棄済み",
+    }
+}
+
+fn status_change_en(tag: &str, from: AssetStatus, to: AssetStatus, on_loan: bool) -> String {
+    if on_loan {
+        format!("asset {tag} is on loan: take it back before marking it {to}")
+    } else {
+        format!("asset {tag} is {from} and cannot be marked {to}")
+    }
+}
+
+/// What marking an asset makes of it. Lost, in repair and retired are periods the office
+/// opens and closes by hand; marking one ends the period before it. Available ends the period
+/// ("found", "repaired", "put back in service"), and an item found while still on loan is on
+/// loan again: its custodian still holds it. Nothing goes to repair or is retired while
+/// someone holds it: it is taken back first, so custody has no loose ends.
+pub fn check_mark(
+    tag: &str,
+    current: AssetStatus,
+    has_open_loan: bool,
+    to: AssetStatus,
+) -> Result<AssetStatus, Refusal> {
+    use AssetStatus::*;
+    if matches!(to, OnLoan | CarriedOut) {
+        return Err(Refusal::InvalidValue {
+            field: "status",
+            value: to.as_str().to_string(),
+            expected: "lost, in_repair, available or retired".into(),
+        });
+    }
+    let held = matches!(current, OnLoan | CarriedOut);
+    if to == current || (to == Available && held) {
+        return Err(Refusal::StatusUnchanged {
+            tag: tag.to_string(),
+            status: current,
+        });
+    }
+    let refused = || Refusal::StatusChangeNotAllowed {
+        tag: tag.to_string(),
+        from: current,
+        to,
+        on_loan: has_open_loan,
+    };
+    match to {
+        Lost if current != Retired => Ok(Lost),
+        InRepair | Retired if has_open_loan => Err(refused()),
+        InRepair if matches!(current, Available | Lost) => Ok(InRepair),
+        Retired if matches!(current, Available | Lost | InRepair) => Ok(Retired),
+        Available if has_open_loan => Ok(OnLoan),
+        Available => Ok(Available),
+        _ => Err(refused()),
     }
 }
 
@@ -521,6 +605,118 @@ mod tests {
     #[case(AssetStatus::Lost, true, false)]
     fn returning(#[case] status: AssetStatus, #[case] open: bool, #[case] allowed: bool) {
         assert_eq!(check_return("PC-0001", status, open).is_ok(), allowed);
+    }
+
+    /// Every mark from every status, with and without a custodian holding the item: what the
+    /// asset becomes, or the refusal's code.
+    #[rstest]
+    #[case(
+        AssetStatus::Available,
+        false,
+        AssetStatus::Lost,
+        Ok(AssetStatus::Lost)
+    )]
+    #[case(AssetStatus::OnLoan, true, AssetStatus::Lost, Ok(AssetStatus::Lost))]
+    #[case(AssetStatus::InRepair, false, AssetStatus::Lost, Ok(AssetStatus::Lost))]
+    #[case(AssetStatus::Retired, false, AssetStatus::Lost, Err("conflict"))]
+    #[case(AssetStatus::Lost, false, AssetStatus::Lost, Err("conflict"))]
+    #[case(
+        AssetStatus::Available,
+        false,
+        AssetStatus::InRepair,
+        Ok(AssetStatus::InRepair)
+    )]
+    #[case(
+        AssetStatus::Lost,
+        false,
+        AssetStatus::InRepair,
+        Ok(AssetStatus::InRepair)
+    )]
+    #[case(AssetStatus::Lost, true, AssetStatus::InRepair, Err("conflict"))]
+    #[case(AssetStatus::OnLoan, true, AssetStatus::InRepair, Err("conflict"))]
+    #[case(AssetStatus::Retired, false, AssetStatus::InRepair, Err("conflict"))]
+    #[case(
+        AssetStatus::Available,
+        false,
+        AssetStatus::Retired,
+        Ok(AssetStatus::Retired)
+    )]
+    #[case(
+        AssetStatus::InRepair,
+        false,
+        AssetStatus::Retired,
+        Ok(AssetStatus::Retired)
+    )]
+    #[case(
+        AssetStatus::Lost,
+        false,
+        AssetStatus::Retired,
+        Ok(AssetStatus::Retired)
+    )]
+    #[case(AssetStatus::OnLoan, true, AssetStatus::Retired, Err("conflict"))]
+    #[case(
+        AssetStatus::Lost,
+        true,
+        AssetStatus::Available,
+        Ok(AssetStatus::OnLoan)
+    )]
+    #[case(
+        AssetStatus::Lost,
+        false,
+        AssetStatus::Available,
+        Ok(AssetStatus::Available)
+    )]
+    #[case(
+        AssetStatus::InRepair,
+        false,
+        AssetStatus::Available,
+        Ok(AssetStatus::Available)
+    )]
+    #[case(
+        AssetStatus::Retired,
+        false,
+        AssetStatus::Available,
+        Ok(AssetStatus::Available)
+    )]
+    #[case(AssetStatus::OnLoan, true, AssetStatus::Available, Err("conflict"))]
+    #[case(AssetStatus::Available, false, AssetStatus::Available, Err("conflict"))]
+    #[case(
+        AssetStatus::Available,
+        false,
+        AssetStatus::OnLoan,
+        Err("invalid_input")
+    )]
+    #[case(
+        AssetStatus::Available,
+        false,
+        AssetStatus::CarriedOut,
+        Err("invalid_input")
+    )]
+    fn marking(
+        #[case] current: AssetStatus,
+        #[case] open: bool,
+        #[case] to: AssetStatus,
+        #[case] expected: Result<AssetStatus, &str>,
+    ) {
+        let got = check_mark("PC-0001", current, open, to).map_err(|refusal| {
+            assert_eq!(refusal.field(), Some("status"), "{refusal}");
+            refusal.code()
+        });
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn a_refused_mark_says_to_take_the_item_back_in_both_languages() {
+        let refusal =
+            check_mark("PC-0001", AssetStatus::OnLoan, true, AssetStatus::Retired).unwrap_err();
+        assert_eq!(
+            refusal.message(Lang::En),
+            "asset PC-0001 is on loan: take it back before marking it retired"
+        );
+        assert_eq!(
+            refusal.message(Lang::Ja),
+            "資産 PC-0001 は貸与中です。廃棄済みにする前に返却を受けてください"
+        );
     }
 
     #[rstest]

@@ -151,8 +151,23 @@ pub struct CustodyLine {
     /// The last return at or before the instant, for an item nobody held then.
     pub returned_at: Option<Instant>,
     pub place: Option<String>,
-    /// The asset's status now; the ledger words it for the instant.
+    /// The asset's status at the instant: lost, in repair or retired when such a period covered
+    /// it (even while a loan did), else on loan when a loan did, else available.
     pub status: AssetStatus,
+}
+
+/// A period an asset was lost, in repair or retired: from the mark (or the damaged return) to
+/// the mark that ended it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StatusPeriodRow {
+    pub status: AssetStatus,
+    pub began_at: Instant,
+    /// The login that marked it.
+    pub began_by: Option<String>,
+    pub note: Option<String>,
+    pub ended_at: Option<Instant>,
+    pub ended_by: Option<String>,
 }
 
 /// What an account may do right now: read inside every write, so that disabling an account

@@ -3,7 +3,7 @@
 
 use crate::db::{Db, DbResult, params};
 use azukari_domain::import::fold;
-use azukari_domain::{AssetId, Event, Role};
+use azukari_domain::{AccountId, AssetId, AssetStatus, Event, Instant, Role};
 
 pub(crate) fn apply_event(db: &Db, event: &Event) -> DbResult<()> {
     match event {
@@ -171,9 +171,67 @@ pub(crate) fn apply_event(db: &Db, event: &Event) -> DbResult<()> {
                 "UPDATE assets SET status = ?2 WHERE id = ?1",
                 params![asset_id.0, asset_status.as_str()],
             )?;
+            // Came back damaged: the repair is a period from the return on.
+            begin_status_period(
+                db,
+                *asset_id,
+                *asset_status,
+                *returned_at,
+                *returned_to,
+                note,
+            )?;
             refresh_derived(db, *asset_id)?;
         }
+        Event::AssetStatusChanged {
+            asset_id,
+            status,
+            at,
+            by,
+            note,
+        } => {
+            db.execute(
+                "UPDATE asset_status_periods SET ended_at = ?2, ended_by = ?3
+                 WHERE asset_id = ?1 AND ended_at IS NULL",
+                params![asset_id.0, at.to_rfc3339(), by.map(|a| a.0)],
+            )?;
+            begin_status_period(db, *asset_id, *status, *at, *by, note)?;
+            db.execute(
+                "UPDATE assets SET status = ?2 WHERE id = ?1",
+                params![asset_id.0, status.as_str()],
+            )?;
+        }
     }
+    Ok(())
+}
+
+/// Lost, in repair and retired are kept as periods; the other statuses follow from the loans.
+fn begin_status_period(
+    db: &Db,
+    asset: AssetId,
+    status: AssetStatus,
+    at: Instant,
+    by: Option<AccountId>,
+    note: &Option<String>,
+) -> DbResult<()> {
+    if !matches!(
+        status,
+        AssetStatus::Lost | AssetStatus::InRepair | AssetStatus::Retired
+    ) {
+        return Ok(());
+    }
+    db.execute(
+        // VALUES, not INSERT … SELECT: PostgreSQL takes each mark's type from its column.
+        "INSERT INTO asset_status_periods (asset_id, period, status, began_at, began_by, note)
+         VALUES (?1, (SELECT COALESCE(MAX(period), 0) + 1 FROM asset_status_periods
+                      WHERE asset_id = ?1), ?2, ?3, ?4, ?5)",
+        params![
+            asset.0,
+            status.as_str(),
+            at.to_rfc3339(),
+            by.map(|a| a.0),
+            note
+        ],
+    )?;
     Ok(())
 }
 

@@ -618,6 +618,28 @@ impl<'a> Reader<'a> {
         )
     }
 
+    /// An asset's lost, in-repair and retired periods, oldest first.
+    pub fn status_periods_of_asset(&self, asset: AssetId) -> Result<Vec<StatusPeriodRow>> {
+        Ok(self.db.query_map(
+            "SELECT sp.status, sp.began_at, b.login, sp.note, sp.ended_at, e.login
+             FROM asset_status_periods sp
+             LEFT JOIN accounts b ON b.id = sp.began_by
+             LEFT JOIN accounts e ON e.id = sp.ended_by
+             WHERE sp.asset_id = ?1 ORDER BY sp.period",
+            params![asset.0],
+            |row| {
+                Ok(StatusPeriodRow {
+                    status: word(row.get(0)?)?,
+                    began_at: instant(row.get(1)?)?.expect("began_at is NOT NULL"),
+                    began_by: row.get(2)?,
+                    note: row.get(3)?,
+                    ended_at: instant(row.get(4)?)?,
+                    ended_by: row.get(5)?,
+                })
+            },
+        )?)
+    }
+
     /// Loans open now, or all loans, optionally of one custodian.
     pub fn loans(
         &self,
@@ -677,7 +699,15 @@ impl<'a> Reader<'a> {
     pub fn custody_lines(&self, at: Instant) -> Result<Vec<CustodyLine>> {
         Ok(self.db.query_map(
             "SELECT a.tag, a.kind, a.name, a.model, a.serial, o.name, p.name, po.name, s.name,
-                    l.issued_at, l.due_on, l.place, a.status,
+                    l.issued_at, l.due_on, l.place,
+                    COALESCE(
+                        (SELECT sp.status FROM asset_status_periods sp
+                         WHERE sp.asset_id = a.id AND sp.began_at <= ?1
+                           AND (sp.ended_at IS NULL OR sp.ended_at > ?1)),
+                        CASE WHEN l.id IS NULL THEN 'available'
+                             WHEN l.returned_at IS NULL AND a.status = 'carried_out'
+                             THEN 'carried_out'
+                             ELSE 'on_loan' END),
                     CASE WHEN l.id IS NULL THEN (SELECT MAX(r.returned_at) FROM loans r
                          WHERE r.asset_id = a.id AND r.returned_at <= ?1) END
              FROM assets a

@@ -20,7 +20,7 @@ export function installDemoBackend(): void {
       asset_detail: (args) => {
         const asset = byTag.get((args as { tag: string }).tag);
         if (!asset) throw { code: "not_found", message: "not found", field: null };
-        return { asset, history: demoHistory(asset) } satisfies AssetDetail;
+        return { asset, history: demoHistory(asset), statuses: [] } satisfies AssetDetail;
       },
       // Nothing is written: a made-up path, after pages reported at a readable pace.
       print_ledger: (args) => {

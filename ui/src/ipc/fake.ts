@@ -14,6 +14,7 @@ import type { PrintRequest } from "../bindings/PrintRequest";
 import type { Role } from "../bindings/Role";
 import type { Session } from "../bindings/Session";
 import type { StoreStatus } from "../bindings/StoreStatus";
+import type { StatusPeriodRow } from "../bindings/StatusPeriodRow";
 import { canPrint } from "../lib/labels";
 import type { Args, Backend, Command } from "./index";
 
@@ -31,6 +32,8 @@ export type FakeOptions = {
   assets?: AssetRow[];
   /** Custody history per tag; defaults to the asset's current loan, if any. */
   histories?: Record<string, LoanRow[]>;
+  /** Lost, in-repair and retired periods per tag; none by default. */
+  statuses?: Record<string, StatusPeriodRow[]>;
   accounts?: FakeAccount[];
   /** Pages print_ledger reports for a PDF (default 3). */
   printPages?: number;
@@ -205,7 +208,7 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
         const asset = assets.find((a) => a.tag === tag);
         if (!asset) throw fail("not_found", `No asset ${tag}.`);
         const history = options.histories?.[tag] ?? (asset.loan ? [asset.loan] : []);
-        return { asset, history } satisfies AssetDetail;
+        return { asset, history, statuses: options.statuses?.[tag] ?? [] } satisfies AssetDetail;
       }
       case "print_ledger": {
         const { request, onProgress } = args as { request: PrintRequest; onProgress: (p: PrintProgress) => void };
