@@ -145,7 +145,14 @@ USB-0001,USBメモリ,USB 32GB 暗号化,,,,,\r\n";
     let mut desk = Desk::open(store).unwrap();
     let admin = desk.login("office", PASSWORD, now).unwrap();
     let summary = desk
-        .import(&admin, ImportKind::Assets, "台帳.csv", &bytes, false, now)
+        .import(
+            &admin,
+            ImportKind::Assets,
+            "台帳.csv",
+            &bytes,
+            ImportOptions::default(),
+            now,
+        )
         .unwrap();
     assert_eq!(summary.assets_added, 4);
 }

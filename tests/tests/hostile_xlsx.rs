@@ -42,7 +42,13 @@ fn a_workbook_with_an_absurd_used_range_is_refused_quickly_in_little_memory() {
     let before = peak_rss_bytes();
     let started = std::time::Instant::now();
     let refused = desk
-        .import_file(&office, ImportKind::Assets, &path, false, now)
+        .import_file(
+            &office,
+            ImportKind::Assets,
+            &path,
+            ImportOptions::default(),
+            now,
+        )
         .unwrap_err();
     let took = started.elapsed();
     let grew = peak_rss_bytes().saturating_sub(before);

@@ -63,7 +63,7 @@ fn a_partner_engineer_receives_hands_on_and_returns_a_pc() {
         ImportKind::Assets,
         "r.csv",
         register.as_bytes(),
-        false,
+        ImportOptions::default(),
         day(1),
     )
     .unwrap();

@@ -110,6 +110,11 @@ impl Failure {
             Failure::NotExtended(_) => "checkpoint_not_held",
             Failure::NoCheckpointKey => "no_checkpoint_key",
             Failure::Refused(refusal) => refusal.code(),
+            // The one import refusal a person answers with a choice rather than an edit of
+            // the file: the UI offers to add them.
+            Failure::Import(err) if matches!(err.refusal, Refusal::UnknownOrganisations { .. }) => {
+                "unknown_organisations"
+            }
             Failure::Import(_) | Failure::UnreadableFile(_) => "import_rejected",
             Failure::Store(StoreError::NetworkShare { .. }) => "network_share",
             Failure::Store(StoreError::NotInitialised) => "not_initialised",

@@ -6,11 +6,12 @@
 
 use crate::custody::issue_in;
 use crate::register::{
-    NewAsset, NewPerson, PersonRef, asset_event, person_event, resolve_organisation,
+    NewAsset, NewPerson, PersonRef, asset_event, means_own_organisation, person_event,
+    resolve_organisation,
 };
 use crate::{Desk, Failure, Result, Session};
 use azukari_domain::import::{self, ImportError, parse_assets, parse_people};
-use azukari_domain::rules::Refusal;
+use azukari_domain::rules::{self, Refusal};
 use azukari_domain::time::start_of_day;
 use azukari_domain::*;
 use azukari_store::{IdTable, Writer};
@@ -25,6 +26,33 @@ pub enum ImportKind {
     People,
 }
 
+/// How to import: for real or as a preview, and what to do with organisations the register
+/// does not know yet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct ImportOptions {
+    /// Every check, against the store too, then nothing written: the preview.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Adds every organisation the file names that the register lacks, in the same
+    /// transaction: an asset's owner as a customer (who lent it), a person's organisation as
+    /// a partner (whose staff they are). Without it the import lists them all and stops.
+    #[serde(default)]
+    pub add_organisations: bool,
+}
+
+impl ImportOptions {
+    pub fn preview() -> ImportOptions {
+        ImportOptions {
+            dry_run: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// The most rows of each kind a summary lists; the counts are always whole.
+pub const PREVIEW_ROWS: usize = 1000;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[ts(export)]
 pub struct ImportSummary {
@@ -32,7 +60,61 @@ pub struct ImportSummary {
     pub assets_added: u32,
     pub people_added: u32,
     pub loans_issued: u32,
+    #[serde(default)]
+    pub organisations_added: u32,
     pub dry_run: bool,
+    /// What was (or, in a preview, would be) added, row by row: the first [`PREVIEW_ROWS`].
+    #[serde(default)]
+    pub assets: Vec<ImportedAsset>,
+    #[serde(default)]
+    pub people: Vec<ImportedPerson>,
+    /// The organisations added, by name, with their kind.
+    #[serde(default)]
+    pub organisations: Vec<ImportedOrganisation>,
+}
+
+/// An asset row as it enters the register, with the loan it gets when it names a custodian.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct ImportedAsset {
+    /// The file's row, as the spreadsheet numbers it.
+    pub row: u32,
+    pub tag: String,
+    pub kind: AssetKind,
+    pub name: String,
+    pub serial: Option<String>,
+    /// The owner as the register names it.
+    pub owner: String,
+    pub custodian: Option<String>,
+    #[ts(type = "string | null")]
+    pub issued: Option<chrono::NaiveDate>,
+    #[ts(type = "string | null")]
+    pub due: Option<chrono::NaiveDate>,
+    pub place: Option<String>,
+}
+
+/// A person added: from a people file, or a custodian the register did not know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct ImportedPerson {
+    pub row: u32,
+    pub name: String,
+    pub kana: Option<String>,
+    pub organisation: String,
+    pub employee_number: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct ImportedOrganisation {
+    pub name: String,
+    pub kind: OrganisationKind,
+}
+
+fn listed<T>(list: &mut Vec<T>, item: impl FnOnce() -> T) {
+    if list.len() < PREVIEW_ROWS {
+        list.push(item());
+    }
 }
 
 /// Turns a file's bytes into a grid of cells, whatever Excel saved it as.
@@ -311,12 +393,12 @@ impl Desk {
         session: &Session,
         kind: ImportKind,
         path: &std::path::Path,
-        dry_run: bool,
+        options: ImportOptions,
         now: Instant,
     ) -> Result<ImportSummary> {
         self.authorise_read(session, UseCase::ImportRegister)?;
         let (name, bytes) = read_file(path, self.import_limit)?;
-        self.import(session, kind, &name, &bytes, dry_run, now)
+        self.import(session, kind, &name, &bytes, options, now)
     }
 
     /// The largest file [`Desk::import`] takes, in bytes.
@@ -330,7 +412,7 @@ impl Desk {
         kind: ImportKind,
         file_name: &str,
         bytes: &[u8],
-        dry_run: bool,
+        options: ImportOptions,
         now: Instant,
     ) -> Result<ImportSummary> {
         // Who may import is decided before the file is looked at: a hostile file reaches the
@@ -347,13 +429,13 @@ impl Desk {
                 UseCase::ImportRegister,
             )?;
             let mut summary = match kind {
-                ImportKind::Assets => import_assets(w, actor, &grid, now)?,
-                ImportKind::People => import_people(w, actor, &grid, now)?,
+                ImportKind::Assets => import_assets(w, actor, &grid, options, now)?,
+                ImportKind::People => import_people(w, actor, &grid, options, now)?,
             };
-            summary.dry_run = dry_run;
+            summary.dry_run = options.dry_run;
             Ok(summary)
         };
-        if dry_run {
+        if options.dry_run {
             self.store.rehearse(work)
         } else {
             self.store.write(work)
@@ -361,10 +443,72 @@ impl Desk {
     }
 }
 
+/// Finds every organisation the rows name that the register lacks (by first row), then adds
+/// them all or refuses with the whole list: a file with five new customers takes one run, not
+/// five.
+/// The column of a file that names organisations, and what a new one there is to us.
+struct OrganisationColumn {
+    header: Option<(String, String)>,
+    kind: OrganisationKind,
+}
+
+fn settle_organisations<'r>(
+    w: &mut Writer<'_>,
+    actor: Option<AccountId>,
+    named: impl Iterator<Item = (usize, Option<&'r str>)>,
+    OrganisationColumn {
+        header: column,
+        kind,
+    }: OrganisationColumn,
+    options: ImportOptions,
+    now: Instant,
+    summary: &mut ImportSummary,
+) -> Result<()> {
+    let mut unknown: Vec<(String, usize)> = Vec::new();
+    for (row, name) in named {
+        let Some(name) = name.map(str::trim).filter(|name| !name.is_empty()) else {
+            continue;
+        };
+        if means_own_organisation(name) || unknown.iter().any(|(seen, _)| seen == name) {
+            continue;
+        }
+        if w.read().organisation_by_name(name)?.is_none() {
+            unknown.push((name.to_string(), row));
+        }
+    }
+    let Some(&(_, first_row)) = unknown.first() else {
+        return Ok(());
+    };
+    if !options.add_organisations {
+        return Err(Failure::Import(ImportError {
+            row: first_row,
+            column,
+            refusal: Refusal::UnknownOrganisations { names: unknown },
+        }));
+    }
+    for (name, row) in unknown {
+        let name = rules::required_text("organisation", &name, 200)
+            .map_err(|refusal| at_row(row, column.clone(), refusal.into()))?;
+        let id = OrganisationId(w.next_id(IdTable::Organisations)?);
+        let organisation = Organisation {
+            id,
+            name: name.clone(),
+            kind,
+        };
+        w.apply(&Event::OrganisationAdded { organisation }, actor, now)?;
+        summary.organisations_added += 1;
+        summary
+            .organisations
+            .push(ImportedOrganisation { name, kind });
+    }
+    Ok(())
+}
+
 fn import_people(
     w: &mut Writer<'_>,
     actor: Option<AccountId>,
     grid: &[Vec<String>],
+    options: ImportOptions,
     now: Instant,
 ) -> Result<ImportSummary> {
     let rows = parse_people(grid)?;
@@ -372,6 +516,19 @@ fn import_people(
         rows: rows.len() as u32,
         ..Default::default()
     };
+    settle_organisations(
+        w,
+        actor,
+        rows.iter()
+            .map(|row| (row.row, row.organisation.as_deref())),
+        OrganisationColumn {
+            header: import::person_header(grid, "organisation"),
+            kind: OrganisationKind::Partner,
+        },
+        options,
+        now,
+        &mut summary,
+    )?;
     for row in rows {
         let person = NewPerson {
             name: row.name,
@@ -384,14 +541,34 @@ fn import_people(
         let event = person_event(&w.read(), id, &person).map_err(|f| at_row(row.row, None, f))?;
         w.apply(&event, actor, now)?;
         summary.people_added += 1;
+        if let Event::PersonAdded { person: added } = &event {
+            let organisation = organisation_name(w, added.organisation_id)?;
+            listed(&mut summary.people, || ImportedPerson {
+                row: row.row as u32,
+                name: added.name.clone(),
+                kana: added.kana.clone(),
+                organisation,
+                employee_number: added.employee_number.clone(),
+            });
+        }
     }
     Ok(summary)
+}
+
+fn organisation_name(w: &Writer<'_>, id: OrganisationId) -> Result<String> {
+    Ok(w.read()
+        .organisations()?
+        .into_iter()
+        .find(|organisation| organisation.id == id)
+        .map(|organisation| organisation.name)
+        .unwrap_or_default())
 }
 
 fn import_assets(
     w: &mut Writer<'_>,
     actor: Option<AccountId>,
     grid: &[Vec<String>],
+    options: ImportOptions,
     now: Instant,
 ) -> Result<ImportSummary> {
     let rows = parse_assets(grid)?;
@@ -402,9 +579,33 @@ fn import_assets(
     };
     // Column names as written, for errors found against the store.
     let header_of = |field: &str| import::asset_header(grid, field);
+    settle_organisations(
+        w,
+        actor,
+        rows.iter().map(|row| (row.row, row.owner.as_deref())),
+        OrganisationColumn {
+            header: header_of("owner"),
+            kind: OrganisationKind::Customer,
+        },
+        options,
+        now,
+        &mut summary,
+    )?;
     for row in rows {
-        resolve_organisation(&w.read(), row.owner.as_deref())
+        let owner = resolve_organisation(&w.read(), row.owner.as_deref())
             .map_err(|f| at_row(row.row, header_of("owner"), f))?;
+        listed(&mut summary.assets, || ImportedAsset {
+            row: row.row as u32,
+            tag: row.tag.trim().to_string(),
+            kind: row.kind,
+            name: row.name.clone(),
+            serial: row.serial.clone(),
+            owner: owner.name.clone(),
+            custodian: row.custodian.clone(),
+            issued: row.issued,
+            due: row.due,
+            place: row.place.clone(),
+        });
         let asset = NewAsset {
             tag: row.tag.clone(),
             kind: Some(row.kind),
@@ -444,6 +645,14 @@ fn import_assets(
                 .map_err(|f| at_row(row.row, custodian_at.clone(), f))?;
                 w.apply(&event, actor, now)?;
                 summary.people_added += 1;
+                let organisation = w.read().own_organisation()?.name;
+                listed(&mut summary.people, || ImportedPerson {
+                    row: row.row as u32,
+                    name: custodian.clone(),
+                    kana: None,
+                    organisation,
+                    employee_number: None,
+                });
                 id
             }
             1 => found[0].id,

@@ -20,7 +20,10 @@ pub use azukari_store::private;
 pub use azukari_store::{Location, StoreError, VerifyReport};
 pub use custody::{AssetDetail, IssueLoan, MarkAsset, ReturnLoan};
 pub use failure::{Answered, Failure, IpcError};
-pub use import::{DEFAULT_IMPORT_LIMIT_BYTES, ImportKind, ImportSummary};
+pub use import::{
+    DEFAULT_IMPORT_LIMIT_BYTES, ImportKind, ImportOptions, ImportSummary, ImportedAsset,
+    ImportedOrganisation, ImportedPerson, PREVIEW_ROWS,
+};
 pub use ledger::{
     CsvText, CustodyLedgerRequest, LedgerFormat, LedgerGrouping, LedgerKind, PrintProgress,
     PrintRequest, Printed, PrintedFile, kind_word,

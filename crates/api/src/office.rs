@@ -5,8 +5,9 @@
 //! answers it with [`dispatch`] over its own `Desk`, so both places run the same code.
 
 use crate::{
-    AssetDetail, Desk, Failure, ImportKind, ImportSummary, IssueLoan, MarkAsset, NewAccount,
-    NewAsset, NewPerson, NewSite, PersonRef, PrintRequest, Printed, Result, ReturnLoan, Session,
+    AssetDetail, Desk, Failure, ImportKind, ImportOptions, ImportSummary, IssueLoan, MarkAsset,
+    NewAccount, NewAsset, NewPerson, NewSite, PersonRef, PrintRequest, Printed, Result, ReturnLoan,
+    Session,
 };
 use azukari_domain::journal::Head;
 use azukari_domain::rules::Refusal;
@@ -277,7 +278,7 @@ pub trait Office {
         kind: ImportKind,
         file_name: &str,
         bytes: &[u8],
-        dry_run: bool,
+        options: ImportOptions,
     ) -> Result<ImportSummary>;
 
     /// Renders a ledger. `font` is a font file on the computer that renders: a local store
@@ -500,11 +501,11 @@ impl Office for Local {
         kind: ImportKind,
         file_name: &str,
         bytes: &[u8],
-        dry_run: bool,
+        options: ImportOptions,
     ) -> Result<ImportSummary> {
         let now = (self.clock)()?;
         self.desk
-            .import(&self.session, kind, file_name, bytes, dry_run, now)
+            .import(&self.session, kind, file_name, bytes, options, now)
     }
 
     fn print(

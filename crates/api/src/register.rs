@@ -42,9 +42,20 @@ pub(crate) fn resolve_person(read: &Reader<'_>, person: &PersonRef) -> Result<Pe
     }
 }
 
+/// Words offices write for our own company in an owner or organisation column: "当社" (our
+/// company), "自社" (our own company), "弊社" (our humble company), and English ones. The own
+/// organisation's registered name means it too, as every name does.
+pub const OWN_ORGANISATION_WORDS: &[&str] = &["当社", "自社", "弊社", "own", "our company"];
+
+pub(crate) fn means_own_organisation(name: &str) -> bool {
+    let folded = azukari_domain::import::fold(name);
+    OWN_ORGANISATION_WORDS.iter().any(|word| *word == folded)
+}
+
 pub(crate) fn resolve_organisation(read: &Reader<'_>, name: Option<&str>) -> Result<Organisation> {
     match name.map(str::trim).filter(|n| !n.is_empty()) {
-        None | Some("自社") | Some("own") => Ok(read.own_organisation()?),
+        None => Ok(read.own_organisation()?),
+        Some(name) if means_own_organisation(name) => Ok(read.own_organisation()?),
         Some(name) => Ok(read
             .organisation_by_name(name)?
             .ok_or_else(|| Refusal::NotFound {

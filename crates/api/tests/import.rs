@@ -26,7 +26,7 @@ fn import(f: &mut Fixture, name: &str, bytes: &[u8]) -> Result<ImportSummary, Fa
         ImportKind::Assets,
         name,
         bytes,
-        false,
+        ImportOptions::default(),
         now(),
     )
 }
@@ -223,8 +223,213 @@ fn an_unknown_owner_is_named_with_its_row() {
     .unwrap_err();
     assert_eq!(
         err.message(rules::Lang::En),
-        "row 3, column 所有 (F): no organisation '謎の会社'"
+        "row 3, column 所有 (F): no organisation '謎の会社' in the register: add it first, or import with --add-organisations"
     );
+    assert_eq!(err.code(), "unknown_organisations");
+}
+
+/// A register of four owners the store does not know, one of them twice, and our own company
+/// written three ways.
+const OWNERS: &str = "管理番号,種別,品名,所有,貸与先,貸与日\r\n\
+PC-0001,ノートPC,ThinkPad,顧客Ａ株式会社,髙橋 一郎,2026/4/1\r\n\
+PC-0002,ノートPC,ThinkPad,当社,,\r\n\
+PC-0003,ノートPC,ThinkPad,顧客B株式会社,,\r\n\
+PC-0004,ノートPC,ThinkPad,弊社,,\r\n\
+PC-0005,ノートPC,ThinkPad,顧客Ａ株式会社,,\r\n\
+PC-0006,ノートPC,ThinkPad,株式会社サンプル,,\r\n\
+PC-0007,ノートPC,ThinkPad,自社,,\r\n\
+PC-0008,ノートPC,ThinkPad,ｺｷｬｸC,,\r\n\
+PC-0009,ノートPC,ThinkPad,顧客D,,\r\n";
+
+#[test]
+fn every_unknown_organisation_is_listed_in_one_run_and_our_own_is_known_by_any_name() {
+    let mut f = fixture();
+    let before = f.head();
+    let err = import(&mut f, "r.csv", OWNERS.as_bytes()).unwrap_err();
+    assert_eq!(err.code(), "unknown_organisations");
+    assert_eq!(err.field().as_deref(), Some("organisation"));
+    assert_eq!(
+        err.message(rules::Lang::En),
+        "row 2, column 所有 (D): 4 organisations are not in the register: 顧客Ａ株式会社 (row 2), \
+         顧客B株式会社 (row 4), ｺｷｬｸC (row 9), 顧客D (row 10): add them first, or import with \
+         --add-organisations"
+    );
+    assert_eq!(
+        err.message(rules::Lang::Ja),
+        "2行目、所有列（D）: 台帳にない組織が4件あります: 顧客Ａ株式会社（2行目）、顧客B株式会社（4行目）、\
+         ｺｷｬｸC（9行目）、顧客D（10行目）。先に登録するか、--add-organisations を付けて取り込んでください"
+    );
+    assert_eq!(f.head(), before, "nothing written");
+
+    // The preview with the organisations added: everything that would enter, nothing written.
+    let admin = f.admin.clone();
+    let add = ImportOptions {
+        dry_run: true,
+        add_organisations: true,
+    };
+    let preview = f
+        .desk
+        .import(
+            &admin,
+            ImportKind::Assets,
+            "r.csv",
+            OWNERS.as_bytes(),
+            add,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(f.head(), before, "a preview writes nothing");
+    assert!(preview.dry_run);
+    assert_eq!(preview.organisations_added, 4);
+    let added: Vec<_> = preview
+        .organisations
+        .iter()
+        .map(|o| (o.name.as_str(), o.kind))
+        .collect();
+    assert_eq!(
+        added,
+        [
+            ("顧客Ａ株式会社", OrganisationKind::Customer),
+            ("顧客B株式会社", OrganisationKind::Customer),
+            ("ｺｷｬｸC", OrganisationKind::Customer),
+            ("顧客D", OrganisationKind::Customer),
+        ]
+    );
+    let owners: Vec<_> = preview
+        .assets
+        .iter()
+        .map(|a| (a.row, a.tag.as_str(), a.owner.as_str()))
+        .collect();
+    assert_eq!(
+        owners,
+        [
+            (2, "PC-0001", "顧客Ａ株式会社"),
+            (3, "PC-0002", "株式会社サンプル"),
+            (4, "PC-0003", "顧客B株式会社"),
+            (5, "PC-0004", "株式会社サンプル"),
+            (6, "PC-0005", "顧客Ａ株式会社"),
+            (7, "PC-0006", "株式会社サンプル"),
+            (8, "PC-0007", "株式会社サンプル"),
+            (9, "PC-0008", "ｺｷｬｸC"),
+            (10, "PC-0009", "顧客D"),
+        ]
+    );
+    assert_eq!(preview.assets[0].custodian.as_deref(), Some("髙橋 一郎"));
+    assert_eq!(
+        preview.assets[0].issued,
+        Some("2026-04-01".parse().unwrap())
+    );
+    let people: Vec<_> = preview
+        .people
+        .iter()
+        .map(|p| (p.row, p.name.as_str()))
+        .collect();
+    assert_eq!(people, [(2, "髙橋 一郎")], "the new custodian");
+    assert_eq!((preview.assets_added, preview.loans_issued), (9, 1));
+
+    // The same, for real.
+    let add = ImportOptions {
+        dry_run: false,
+        add_organisations: true,
+    };
+    let done = f
+        .desk
+        .import(
+            &admin,
+            ImportKind::Assets,
+            "r.csv",
+            OWNERS.as_bytes(),
+            add,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        (done.organisations_added, done.assets_added),
+        (4, 9),
+        "the preview said what would happen"
+    );
+    let organisations = f.desk.organisations(&admin).unwrap();
+    assert_eq!(organisations.len(), 5, "our own and the four");
+    f.desk.verify(&admin, None, &mut |_, _| {}).unwrap();
+}
+
+#[test]
+fn a_people_file_adds_its_unknown_organisations_as_partners() {
+    let mut f = fixture();
+    let people = "氏名,所属,社員番号\r\n\
+山田 太郎,協力会社X,E-1\r\n\
+佐藤 次郎,当社,E-2\r\n";
+    let admin = f.admin.clone();
+    let err = f
+        .desk
+        .import(
+            &admin,
+            ImportKind::People,
+            "p.csv",
+            people.as_bytes(),
+            ImportOptions::default(),
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.message(rules::Lang::En),
+        "row 2, column 所属 (B): no organisation '協力会社X' in the register: add it first, or \
+         import with --add-organisations"
+    );
+    let add = ImportOptions {
+        dry_run: false,
+        add_organisations: true,
+    };
+    let done = f
+        .desk
+        .import(
+            &admin,
+            ImportKind::People,
+            "p.csv",
+            people.as_bytes(),
+            add,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(done.people_added, 2);
+    assert_eq!(done.organisations[0].kind, OrganisationKind::Partner);
+    let listed: Vec<_> = done
+        .people
+        .iter()
+        .map(|p| (p.name.as_str(), p.organisation.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("山田 太郎", "協力会社X"),
+            ("佐藤 次郎", "株式会社サンプル")
+        ]
+    );
+}
+
+/// Only the security office adds organisations, through an import as directly.
+#[test]
+fn adding_organisations_in_an_import_is_the_security_offices_alone() {
+    let mut f = fixture();
+    let auditor = f.account("audit", vec![Role::Auditor], None);
+    let before = f.head();
+    let add = ImportOptions {
+        dry_run: false,
+        add_organisations: true,
+    };
+    let err = f
+        .desk
+        .import(
+            &auditor,
+            ImportKind::Assets,
+            "r.csv",
+            OWNERS.as_bytes(),
+            add,
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    assert_eq!(f.head(), before);
 }
 
 #[test]
@@ -252,7 +457,7 @@ fn a_dry_run_checks_everything_and_writes_nothing() {
             ImportKind::Assets,
             "r.csv",
             REGISTER.as_bytes(),
-            true,
+            ImportOptions::preview(),
             now(),
         )
         .unwrap();
@@ -298,7 +503,7 @@ fn people_import() {
             ImportKind::People,
             "p.csv",
             &cp932(csv),
-            false,
+            ImportOptions::default(),
             now(),
         )
         .unwrap();
@@ -341,7 +546,7 @@ fn the_role_is_checked_before_a_byte_is_parsed() {
             ImportKind::Assets,
             "x.xlsx",
             b"PK\x03\x04garbage",
-            false,
+            ImportOptions::default(),
             now(),
         )
         .unwrap_err();
@@ -365,12 +570,24 @@ fn a_file_over_the_limit_is_refused_before_it_is_read() {
     let admin = f.admin.clone();
     let refused = f
         .desk
-        .import_file(&admin, ImportKind::Assets, &path, false, now())
+        .import_file(
+            &admin,
+            ImportKind::Assets,
+            &path,
+            ImportOptions::default(),
+            now(),
+        )
         .unwrap_err();
     assert_eq!(refused.code(), "import_rejected");
     f.desk.set_import_limit(DEFAULT_IMPORT_LIMIT_BYTES);
     f.desk
-        .import_file(&admin, ImportKind::Assets, &path, true, now())
+        .import_file(
+            &admin,
+            ImportKind::Assets,
+            &path,
+            ImportOptions::preview(),
+            now(),
+        )
         .expect_err("20 copies repeat their tags")
         .to_string();
 }

@@ -96,7 +96,7 @@ fn attempt(f: &mut Fixture, session: &Session, use_case: UseCase, n: &str) -> Re
                     ImportKind::Assets,
                     "r.csv",
                     csv.as_bytes(),
-                    false,
+                    ImportOptions::default(),
                     t,
                 )
                 .map(drop)

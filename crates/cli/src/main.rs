@@ -85,6 +85,13 @@ enum Command {
         /// Check everything, write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Add the organisations the file names that the register lacks (owners as customers,
+        /// people's organisations as partners) instead of stopping at them.
+        #[arg(long)]
+        add_organisations: bool,
+        /// Print what was (or would be) added as JSON.
+        #[arg(long)]
+        json: bool,
         /// The largest file to read, in MB.
         #[arg(long, env = "AZUKARI_IMPORT_LIMIT_MB", default_value_t = DEFAULT_IMPORT_LIMIT_BYTES / (1024 * 1024))]
         max_mb: u64,
@@ -1278,6 +1285,8 @@ fn run_command(
             what,
             file,
             dry_run,
+            add_organisations,
+            json,
             max_mb,
         } => {
             let kind = match what {
@@ -1286,10 +1295,29 @@ fn run_command(
             };
             let (name, bytes) =
                 azukari_api::import::read_file(&file, max_mb.saturating_mul(1024 * 1024))?;
-            let summary = office.import(kind, &name, &bytes, dry_run)?;
+            let options = ImportOptions {
+                dry_run,
+                add_organisations,
+            };
+            let summary = office.import(kind, &name, &bytes, options)?;
+            if json {
+                print_json(&summary)?;
+                return Ok(());
+            }
             let verb = if dry_run { "would import" } else { "imported" };
+            let organisations = match summary.organisations.as_slice() {
+                [] => String::new(),
+                added => format!(
+                    "; organisations added: {}",
+                    added
+                        .iter()
+                        .map(|o| format!("{} ({})", o.name, o.kind))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
             say!(
-                "{verb} {} rows: {} assets, {} people added, {} loans issued",
+                "{verb} {} rows: {} assets, {} people added, {} loans issued{organisations}",
                 summary.rows,
                 summary.assets_added,
                 summary.people_added,

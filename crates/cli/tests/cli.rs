@@ -1078,3 +1078,52 @@ fn asset_mark_keeps_status_periods_that_ledgers_show_as_of_then() {
     let err = o.refused(&["asset", "mark", "PC-0001", "--status", "broken"]);
     assert!(err.contains("'broken' is not one of"), "{err}");
 }
+
+/// `import --dry-run --json` previews what would enter; unknown owners are all listed at
+/// once, and `--add-organisations` adds them in the same import.
+#[test]
+fn import_previews_as_json_and_adds_unknown_organisations_when_asked() {
+    let o = office();
+    let register = o.write(
+        "owners.csv",
+        &cp932(
+            "管理番号,種別,品名,所有,貸与先\r\n\
+             PC-0001,ノートPC,ThinkPad,顧客A,髙橋 一郎\r\n\
+             PC-0002,ノートPC,ThinkPad,当社,\r\n\
+             PC-0003,ノートPC,ThinkPad,顧客B,\r\n",
+        ),
+    );
+    let err = o.refused(&["import", "assets", &register, "--dry-run"]);
+    assert!(
+        err.contains("2 organisations are not in the register: 顧客A (row 2), 顧客B (row 4)"),
+        "{err}"
+    );
+    let preview = o.json(&[
+        "import",
+        "assets",
+        &register,
+        "--dry-run",
+        "--add-organisations",
+        "--json",
+    ]);
+    assert_eq!(preview["dry_run"], true);
+    assert_eq!(preview["assets"][0]["owner"], "顧客A");
+    assert_eq!(preview["assets"][1]["owner"], "株式会社サンプル");
+    assert_eq!(preview["organisations"][1]["name"], "顧客B");
+    assert_eq!(preview["organisations"][1]["kind"], "customer");
+    assert_eq!(
+        o.json(&["org", "list", "--json"]).as_array().unwrap().len(),
+        1
+    );
+
+    let said = o.ok(&["import", "assets", &register, "--add-organisations"]);
+    assert_eq!(
+        said.trim(),
+        "imported 3 rows: 3 assets, 1 people added, 1 loans issued; organisations added: \
+         顧客A (customer), 顧客B (customer)"
+    );
+    assert_eq!(
+        o.json(&["org", "list", "--json"]).as_array().unwrap().len(),
+        3
+    );
+}

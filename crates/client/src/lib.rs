@@ -11,8 +11,8 @@ mod resolve;
 use azukari_api::domain::journal::Head;
 use azukari_api::domain::rules::Refusal;
 use azukari_api::{
-    Answered, Call, Failure, ImportKind, ImportSummary, Office, Place, PrintRequest, Printed,
-    Result, Session, typed,
+    Answered, Call, Failure, ImportKind, ImportOptions, ImportSummary, Office, Place, PrintRequest,
+    Printed, Result, Session, typed,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -486,7 +486,7 @@ impl Office for Remote {
         kind: ImportKind,
         file_name: &str,
         bytes: &[u8],
-        dry_run: bool,
+        options: ImportOptions,
     ) -> Result<ImportSummary> {
         let kind = match kind {
             ImportKind::Assets => "assets",
@@ -496,7 +496,15 @@ impl Office for Remote {
             .request("import")
             .query("kind", kind)
             .query("file_name", file_name)
-            .query("dry_run", if dry_run { "true" } else { "false" })
+            .query("dry_run", if options.dry_run { "true" } else { "false" })
+            .query(
+                "add_organisations",
+                if options.add_organisations {
+                    "true"
+                } else {
+                    "false"
+                },
+            )
             .content_type("application/octet-stream")
             .send(bytes)
             .map_err(|err| self.connection.unreachable(err))?;

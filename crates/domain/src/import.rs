@@ -374,6 +374,14 @@ pub fn asset_header(grid: &[Vec<String>], field: &str) -> Option<(String, String
         .map(|(_, index, written)| (written.clone(), column_letter(*index)))
 }
 
+/// A people file's column as written, for errors found against the store.
+pub fn person_header(grid: &[Vec<String>], field: &str) -> Option<(String, String)> {
+    let header = find_header(grid, PERSON_COLUMNS, &[]).ok()?;
+    header
+        .column(field)
+        .map(|(_, index, written)| (written.clone(), column_letter(*index)))
+}
+
 pub fn parse_assets(grid: &[Vec<String>]) -> Result<Vec<AssetRow>, ImportError> {
     let header = find_header(grid, ASSET_COLUMNS, &["tag", "kind", "name"])?;
     let mut rows: Vec<AssetRow> = Vec::new();

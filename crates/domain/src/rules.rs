@@ -62,6 +62,10 @@ pub enum Refusal {
     AssetNotAvailable { tag: String, status: AssetStatus },
     #[error("asset {tag} is not on loan, so it cannot be returned")]
     AssetNotOnLoan { tag: String },
+    /// Every organisation a file names that the register does not know, with the first row
+    /// naming each, so one run lists them all.
+    #[error("{}", unknown_organisations_en(names))]
+    UnknownOrganisations { names: Vec<(String, usize)> },
     #[error("asset {tag} is {status} already")]
     StatusUnchanged { tag: String, status: AssetStatus },
     #[error("{}", status_change_en(tag, *from, *to, *on_loan))]
@@ -133,6 +137,7 @@ impl Refusal {
             Refusal::PasswordChangeRequired => "password_change_required",
             Refusal::Duplicate { .. } => "duplicate",
             Refusal::NotFound { .. } => "not_found",
+            Refusal::UnknownOrganisations { .. } => "unknown_organisations",
             Refusal::AmbiguousPerson { .. } => "ambiguous",
             Refusal::AssetNotAvailable { .. }
             | Refusal::AssetNotOnLoan { .. }
@@ -162,6 +167,7 @@ impl Refusal {
             | Refusal::EndsBeforeStart { field, .. }
             | Refusal::Duplicate { field, .. } => Some(field),
             Refusal::DueBeforeIssue { .. } => Some("due"),
+            Refusal::UnknownOrganisations { .. } => Some("organisation"),
             Refusal::StatusUnchanged { .. } | Refusal::StatusChangeNotAllowed { .. } => {
                 Some("status")
             }
@@ -208,6 +214,20 @@ impl Refusal {
             Refusal::AssetNotOnLoan { tag } => {
                 format!("資産 {tag} は貸与中ではないため返却できません")
             }
+            Refusal::UnknownOrganisations { names } => match names.as_slice() {
+                [(name, _)] => format!(
+                    "組織「{name}」は台帳にありません。先に登録するか、--add-organisations を付けて取り込んでください"
+                ),
+                _ => format!(
+                    "台帳にない組織が{}件あります: {}。先に登録するか、--add-organisations を付けて取り込んでください",
+                    names.len(),
+                    names
+                        .iter()
+                        .map(|(name, row)| format!("{name}（{row}行目）"))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+            },
             Refusal::StatusUnchanged { tag, status } => {
                 format!("資産 {tag} は既に{}です", status_ja(*status))
             }
@@ -314,6 +334,25 @@ pub fn status_ja(status: AssetStatus) -> &'static str {
         AssetStatus::Lost => "紛失",
         AssetStatus::InRepair => "修理中",
         AssetStatus::Retired => "廃棄済み",
+    }
+}
+
+fn unknown_organisations_en(names: &[(String, usize)]) -> String {
+    const HOW: &str = "add them first, or import with --add-organisations";
+    match names {
+        [(name, _)] => format!(
+            "no organisation '{name}' in the register: {}",
+            HOW.replace("them", "it")
+        ),
+        _ => format!(
+            "{} organisations are not in the register: {}: {HOW}",
+            names.len(),
+            names
+                .iter()
+                .map(|(name, row)| format!("{name} (row {row})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 

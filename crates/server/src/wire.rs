@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use azukari_api::domain::rules::Refusal;
 use azukari_api::{
-    Answered, Call, CheckedPassword, Desk, Failure, ImportKind, PrintRequest, Session,
-    SessionToken, dispatch,
+    Answered, Call, CheckedPassword, Desk, Failure, ImportKind, ImportOptions, PrintRequest,
+    Session, SessionToken, dispatch,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -518,6 +518,8 @@ struct ImportQuery {
     file_name: String,
     #[serde(default)]
     dry_run: bool,
+    #[serde(default)]
+    add_organisations: bool,
 }
 
 async fn import(
@@ -544,7 +546,10 @@ async fn import(
                 query.kind,
                 &query.file_name,
                 &bytes,
-                query.dry_run,
+                ImportOptions {
+                    dry_run: query.dry_run,
+                    add_organisations: query.add_organisations,
+                },
                 now,
             )?;
             Ok((summary, head_of(desk)))
