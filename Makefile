@@ -45,7 +45,7 @@ test-rust: package
 	AZUKARI_RELEASE_DIR=$(CURDIR)/target/release $(CARGO) test --workspace --exclude azukari-desktop
 	$(MAKE) test-postgres
 
-POSTGRES_SUITE := -p azukari-api -p azukari-cli -p azukari-tests --test accounts --test custody --test import --test permissions --test cli --test server --test story --test both_paths --test secrets --test hostile_xlsx
+POSTGRES_SUITE := -p azukari-api -p azukari-cli -p azukari-tests --test accounts --test custody --test import --test permissions --test register --test cli --test server --test story --test both_paths --test secrets --test hostile_xlsx
 test-postgres:
 	AZUKARI_RELEASE_DIR=$(CURDIR)/target/release AZUKARI_TEST_STORE=postgres $(CARGO) test $(POSTGRES_SUITE)
 

@@ -50,7 +50,16 @@ describe("dates", () => {
 
 describe("register view in the URL hash", () => {
   it("round-trips search, filters, sort and page", () => {
-    const view = { q: "山田 PC", status: "on_loan", kind: "pc", sort: "due", desc: true, page: 3 } as const;
+    const view = {
+      q: "山田 PC",
+      status: "on_loan",
+      kind: "pc",
+      unacked: true,
+      dueBefore: "2026-11-23",
+      sort: "due",
+      desc: true,
+      page: 3,
+    } as const;
     const hash = assetHash({ ...view });
     expect(hash).toMatch(/^#\/assets\?/);
     expect(hash).toContain("page=3");
@@ -59,7 +68,9 @@ describe("register view in the URL hash", () => {
 
   it("leaves defaults out and ignores nonsense", () => {
     expect(assetHash(defaultView())).toBe("#/assets");
-    expect(parseAssetHash("#/assets?status=stolen&kind=car&sort=colour&page=-4")).toEqual(defaultView());
+    expect(parseAssetHash("#/assets?status=stolen&kind=car&sort=colour&page=-4&due=tomorrow&unacked=yes")).toEqual(
+      defaultView(),
+    );
   });
 });
 

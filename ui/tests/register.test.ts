@@ -51,6 +51,8 @@ describe("asset register", () => {
       kind: null,
       holder: null,
       search: null,
+      unacknowledged: false,
+      due_before: null,
       sort: "tag",
       descending: false,
       offset: 0,
@@ -186,7 +188,18 @@ describe("asset register", () => {
     render(AssetRegister);
     await waitFor(() => expect(bodyRows()).toHaveLength(100));
     expect(fake.callsOf("asset_page")[0].args).toEqual({
-      query: { status: null, kind: "pc", holder: null, search: "PC", sort: "name", descending: true, offset: 100, limit: 100 },
+      query: {
+        status: null,
+        kind: "pc",
+        holder: null,
+        search: "PC",
+        unacknowledged: false,
+        due_before: null,
+        sort: "name",
+        descending: true,
+        offset: 100,
+        limit: 100,
+      },
     });
     expect((document.getElementById("asset-search") as HTMLInputElement).value).toBe("PC");
   });

@@ -4,7 +4,7 @@
 use crate::register::resolve_person;
 use crate::{Desk, Result, Session};
 use azukari_domain::rules::{self, MAX_TEXT_CHARS, Refusal};
-use azukari_domain::view::{AssetPage, AssetQuery, AssetRow, LoanRow, StatusPeriodRow};
+use azukari_domain::view::{self, AssetPage, AssetQuery, AssetRow, LoanRow, StatusPeriodRow};
 use azukari_domain::*;
 use azukari_store::{IdTable, Writer};
 use chrono::NaiveDate;
@@ -267,6 +267,15 @@ impl Desk {
             )?;
             Ok(loan_id)
         })
+    }
+
+    /// The register counted for the overview, of what the session's roles may see; overdue
+    /// counts against today in the store's time zone.
+    pub fn overview(&self, session: &Session, now: Instant) -> Result<view::Overview> {
+        let scope = self.read_scope(session, UseCase::ReadRegister)?;
+        let zone = self.store.time_zone()?;
+        let today = now.date_in(zone);
+        Ok(self.store.read().overview(&scope, today)?)
     }
 
     /// A page of the register, of what the session's roles may see.

@@ -32,7 +32,9 @@ pub use office::{
     Acknowledged, Answer, Call, Clock, Local, Office, Place, Reachability, dispatch,
     not_over_the_network, typed,
 };
-pub use register::{NewAccount, NewAsset, NewPerson, NewSite, PersonRef};
+pub use register::{
+    EditAsset, EditOrganisation, EditPerson, NewAccount, NewAsset, NewPerson, NewSite, PersonRef,
+};
 pub use sessions::{SessionLimits, SessionToken};
 
 use azukari_domain::journal::Head;

@@ -5,13 +5,15 @@
 //! answers it with [`dispatch`] over its own `Desk`, so both places run the same code.
 
 use crate::{
-    AssetDetail, Desk, Failure, ImportKind, ImportOptions, ImportSummary, IssueLoan, MarkAsset,
-    NewAccount, NewAsset, NewPerson, NewSite, PersonRef, PrintRequest, Printed, Result, ReturnLoan,
-    Session,
+    AssetDetail, Desk, EditAsset, EditOrganisation, EditPerson, Failure, ImportKind, ImportOptions,
+    ImportSummary, IssueLoan, MarkAsset, NewAccount, NewAsset, NewPerson, NewSite, PersonRef,
+    PrintRequest, Printed, Result, ReturnLoan, Session,
 };
 use azukari_domain::journal::Head;
 use azukari_domain::rules::Refusal;
-use azukari_domain::view::{AccountRow, AssetPage, AssetQuery, LoanRow, PersonRow, SiteRow};
+use azukari_domain::view::{
+    AccountRow, AssetPage, AssetQuery, LoanRow, Overview, PersonRow, SiteRow,
+};
 use azukari_domain::*;
 use azukari_store::VerifyReport;
 use serde::de::DeserializeOwned;
@@ -110,6 +112,8 @@ pub enum Call {
     AddAsset(NewAsset),
     PersonId(PersonRef),
     AssetPage(AssetQuery),
+    /// The register counted: on loan, unacknowledged, overdue, lost, in repair.
+    Overview,
     Asset {
         tag: String,
     },
@@ -117,6 +121,9 @@ pub enum Call {
     TransferLoan(IssueLoan),
     ReturnLoan(ReturnLoan),
     MarkAsset(MarkAsset),
+    EditAsset(EditAsset),
+    EditPerson(EditPerson),
+    EditOrganisation(EditOrganisation),
     AcknowledgeLoan {
         tag: String,
     },
@@ -155,6 +162,7 @@ impl Call {
                 | Call::People
                 | Call::PersonId(_)
                 | Call::AssetPage(_)
+                | Call::Overview
                 | Call::Asset { .. }
                 | Call::Loans { .. }
                 | Call::CustodyAsOf { .. }
@@ -208,11 +216,15 @@ pub fn dispatch<A: Answer>(
         Call::AddAsset(asset) => json(desk.add_asset(session, asset, now)?),
         Call::PersonId(person) => json(desk.person_id(session, &person)?),
         Call::AssetPage(query) => json(desk.asset_page(session, &query)?),
+        Call::Overview => json(desk.overview(session, now)?),
         Call::Asset { tag } => json(desk.asset(session, &tag)?),
         Call::IssueLoan(loan) => json(desk.issue_loan(session, loan, now)?),
         Call::TransferLoan(loan) => json(desk.transfer_loan(session, loan, now)?),
         Call::ReturnLoan(loan) => json(desk.return_loan(session, loan, now)?),
         Call::MarkAsset(mark) => json(desk.mark_asset(session, mark, now)?),
+        Call::EditAsset(edit) => json(desk.edit_asset(session, edit, now)?),
+        Call::EditPerson(edit) => json(desk.edit_person(session, edit, now)?),
+        Call::EditOrganisation(edit) => json(desk.edit_organisation(session, edit, now)?),
         Call::AcknowledgeLoan { tag } => json(desk.acknowledge_loan(session, &tag, now)?),
         Call::Loans { open_only, holder } => {
             json(desk.loans(session, open_only, holder.as_ref())?)
@@ -373,8 +385,20 @@ pub trait Office {
     fn return_loan(&mut self, loan: ReturnLoan) -> Result<LoanId> {
         typed(self.call(Call::ReturnLoan(loan)))
     }
+    fn overview(&mut self) -> Result<Overview> {
+        typed(self.call(Call::Overview))
+    }
     fn mark_asset(&mut self, mark: MarkAsset) -> Result<AssetStatus> {
         typed(self.call(Call::MarkAsset(mark)))
+    }
+    fn edit_asset(&mut self, edit: EditAsset) -> Result<Vec<String>> {
+        typed(self.call(Call::EditAsset(edit)))
+    }
+    fn edit_person(&mut self, edit: EditPerson) -> Result<Vec<String>> {
+        typed(self.call(Call::EditPerson(edit)))
+    }
+    fn edit_organisation(&mut self, edit: EditOrganisation) -> Result<Vec<String>> {
+        typed(self.call(Call::EditOrganisation(edit)))
     }
     fn acknowledge_loan(&mut self, tag: &str) -> Result<LoanId> {
         typed(self.call(Call::AcknowledgeLoan { tag: tag.into() }))

@@ -261,6 +261,15 @@ enum OrgCommand {
         #[arg(long, default_value = "customer")]
         kind: String,
     },
+    /// Renames an organisation or changes its kind (customer or partner).
+    Edit {
+        name: String,
+        /// The new name.
+        #[arg(long = "name")]
+        new_name: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+    },
     List {
         #[arg(long)]
         json: bool,
@@ -344,10 +353,94 @@ enum PersonCommand {
         #[arg(long)]
         employee_number: Option<String>,
     },
+    /// Changes what is given of a person's record; an empty value clears a field.
+    Edit {
+        #[command(flatten)]
+        who: PersonNamed,
+        /// The new name.
+        #[arg(long = "name")]
+        new_name: Option<String>,
+        #[arg(long)]
+        kana: Option<String>,
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        employee_number: Option<String>,
+    },
+    /// A person who left: kept in the register and the journal, issued nothing more. Only
+    /// once they hold nothing.
+    Deactivate {
+        #[command(flatten)]
+        who: PersonNamed,
+    },
+    Activate {
+        #[command(flatten)]
+        who: PersonNamed,
+    },
     List {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// A person by name, or by id where names repeat.
+#[derive(clap::Args)]
+struct PersonNamed {
+    #[arg(required_unless_present = "person_id")]
+    name: Option<String>,
+    #[arg(long)]
+    person_id: Option<i64>,
+}
+
+impl PersonNamed {
+    fn person_ref(&self) -> PersonRef {
+        match (self.person_id, &self.name) {
+            (Some(id), _) => PersonRef::Id(PersonId(id)),
+            (None, name) => PersonRef::Name(name.clone().unwrap_or_default()),
+        }
+    }
+}
+
+/// Edits a person: their record as it is, with `change` made to it.
+fn edit_person(
+    office: &mut dyn Office,
+    who: &PersonNamed,
+    active: Option<bool>,
+    change: impl FnOnce(&mut NewPerson),
+) -> Result<Vec<String>, Failure> {
+    let person = who.person_ref();
+    let id = office.person_id(person.clone())?;
+    let row = office
+        .people()?
+        .into_iter()
+        .find(|row| row.id == id)
+        .ok_or_else(|| rules::Refusal::NotFound {
+            what: "person",
+            key: format!("#{id}"),
+        })?;
+    let mut edit = NewPerson {
+        name: row.name,
+        kana: row.kana,
+        organisation: Some(row.organisation),
+        email: row.email,
+        employee_number: row.employee_number,
+    };
+    change(&mut edit);
+    office.edit_person(EditPerson {
+        person: PersonRef::Id(id),
+        edit,
+        active: active.unwrap_or(row.active),
+    })
+}
+
+fn said_changed(what: &str, changed: &[String]) -> String {
+    if changed.is_empty() {
+        format!("{what}: nothing changed")
+    } else {
+        format!("{what}: changed {}", changed.join(", "))
+    }
 }
 
 #[derive(Subcommand)]
@@ -383,6 +476,12 @@ enum AssetCommand {
         holder: Option<String>,
         #[arg(long)]
         search: Option<String>,
+        /// Only items whose custodian has not acknowledged receipt.
+        #[arg(long)]
+        unacknowledged: bool,
+        /// Only items on loan due before this day (today: returns overdue).
+        #[arg(long)]
+        due_before: Option<String>,
         #[arg(long, default_value_t = 1000)]
         limit: u32,
         #[arg(long, default_value_t = 0)]
@@ -394,6 +493,31 @@ enum AssetCommand {
         tag: String,
         #[arg(long)]
         json: bool,
+    },
+    /// Changes what is given of an asset's record (journaled with the fields that changed);
+    /// an empty value clears an optional field.
+    Edit {
+        tag: String,
+        /// A new tag (relabelled).
+        #[arg(long = "tag")]
+        new_tag: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long)]
+        serial: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        classification: Option<String>,
+        /// yes or no.
+        #[arg(long)]
+        encrypted: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
     },
     /// Marks an asset lost, in repair or retired, or available again (found, repaired, back
     /// in service); each is a period on the asset's history and on as-of ledgers.
@@ -985,6 +1109,31 @@ fn run_command(
             let id = office.add_organisation(&name, word("kind", &kind)?)?;
             say!("organisation {id}: {name}");
         }
+        Command::Org(OrgCommand::Edit {
+            name,
+            new_name,
+            kind,
+        }) => {
+            let current = office
+                .organisations()?
+                .into_iter()
+                .find(|o| o.name == name.trim())
+                .ok_or_else(|| rules::Refusal::NotFound {
+                    what: "organisation",
+                    key: name.clone(),
+                })?;
+            let edit = EditOrganisation {
+                name: current.name.clone(),
+                new_name: new_name.unwrap_or(current.name),
+                kind: kind
+                    .as_deref()
+                    .map(|k| word("kind", k))
+                    .transpose()?
+                    .unwrap_or(current.kind),
+            };
+            let changed = office.edit_organisation(edit)?;
+            say!("{}", said_changed(&name, &changed));
+        }
         Command::Org(OrgCommand::List { json }) => {
             let rows = office.organisations()?;
             if json {
@@ -1094,6 +1243,39 @@ fn run_command(
         Command::Account(AccountCommand::Passwd) => {
             unreachable!("handled before the session's other commands")
         }
+        Command::Person(PersonCommand::Edit {
+            who,
+            new_name,
+            kana,
+            org,
+            email,
+            employee_number,
+        }) => {
+            let changed = edit_person(office, &who, None, |person| {
+                if let Some(name) = new_name {
+                    person.name = name;
+                }
+                for (field, value) in [
+                    (&mut person.kana, kana),
+                    (&mut person.organisation, org),
+                    (&mut person.email, email),
+                    (&mut person.employee_number, employee_number),
+                ] {
+                    if let Some(value) = value {
+                        *field = Some(value);
+                    }
+                }
+            })?;
+            say!("{}", said_changed("person", &changed));
+        }
+        Command::Person(PersonCommand::Deactivate { who }) => {
+            let changed = edit_person(office, &who, Some(false), |_| {})?;
+            say!("{}", said_changed("person", &changed));
+        }
+        Command::Person(PersonCommand::Activate { who }) => {
+            let changed = edit_person(office, &who, Some(true), |_| {})?;
+            say!("{}", said_changed("person", &changed));
+        }
         Command::Person(PersonCommand::Add {
             name,
             kana,
@@ -1152,6 +1334,8 @@ fn run_command(
             kind,
             holder,
             search,
+            unacknowledged,
+            due_before,
             limit,
             offset,
             json,
@@ -1164,6 +1348,8 @@ fn run_command(
                 kind: kind.as_deref().map(|k| word("kind", k)).transpose()?,
                 holder,
                 search,
+                unacknowledged,
+                due_before: date("due_before", due_before.as_deref())?,
                 sort: AssetSort::Tag,
                 descending: false,
                 offset,
@@ -1221,6 +1407,67 @@ fn run_command(
                     );
                 }
             }
+        }
+        Command::Asset(AssetCommand::Edit {
+            tag,
+            new_tag,
+            kind,
+            name,
+            model,
+            serial,
+            owner,
+            classification,
+            encrypted,
+            note,
+        }) => {
+            let current = office.asset(&tag)?.asset;
+            let mut asset = NewAsset {
+                tag: new_tag.unwrap_or_else(|| current.tag.clone()),
+                kind: Some(match kind {
+                    Some(kind) => parse_kind(&kind).ok_or_else(|| rules::Refusal::InvalidValue {
+                        field: "kind",
+                        value: kind.clone(),
+                        expected: "pc, phone, entry_badge, id_card, usb_media, external_disk, optical_media, other".into(),
+                    })?,
+                    None => current.kind,
+                }),
+                name: name.unwrap_or(current.name),
+                model: current.model,
+                serial: current.serial,
+                owner: Some(owner.unwrap_or(current.owner)),
+                classification: Some(match classification {
+                    Some(c) => word("classification", &c)?,
+                    None => current.classification,
+                }),
+                encrypted: match encrypted.as_deref() {
+                    Some("yes" | "有" | "true") => true,
+                    Some("no" | "無" | "false") => false,
+                    Some(other) => {
+                        return Err(rules::Refusal::InvalidValue {
+                            field: "encrypted",
+                            value: other.to_string(),
+                            expected: "yes or no".into(),
+                        }
+                        .into());
+                    }
+                    None => current.encrypted,
+                },
+                note: current.note,
+            };
+            for (field, value) in [
+                (&mut asset.model, model),
+                (&mut asset.serial, serial),
+                (&mut asset.note, note),
+            ] {
+                if let Some(value) = value {
+                    *field = Some(value);
+                }
+            }
+            let changed = office.edit_asset(EditAsset {
+                tag: current.tag.clone(),
+                asset,
+            })?;
+            say!("{}", said_changed(&current.tag, &changed));
         }
         Command::Asset(AssetCommand::Mark { tag, status, note }) => {
             let mark = MarkAsset {

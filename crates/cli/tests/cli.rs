@@ -1127,3 +1127,102 @@ fn import_previews_as_json_and_adds_unknown_organisations_when_asked() {
         3
     );
 }
+
+/// `asset edit`, `person edit|deactivate|activate`, `org edit`, and the register's lists of
+/// unacknowledged and overdue items.
+#[test]
+fn the_register_is_edited_from_the_command_line() {
+    let o = office();
+    let register = o.write("register.csv", REGISTER.as_bytes());
+    o.ok(&["import", "assets", &register]);
+    o.ok(&["org", "add", "顧客A"]);
+    let said = o.ok(&[
+        "asset",
+        "edit",
+        "USB-0001",
+        "--tag",
+        "USB-0100",
+        "--owner",
+        "顧客A",
+        "--encrypted",
+        "yes",
+        "--note",
+        "",
+    ]);
+    assert_eq!(said.trim(), "USB-0001: changed tag, owner, encrypted");
+    let shown = o.json(&["asset", "show", "USB-0100", "--json"]);
+    assert_eq!(shown["asset"]["owner"], "顧客A");
+    assert_eq!(shown["asset"]["encrypted"], true);
+    assert_eq!(
+        o.ok(&["asset", "edit", "USB-0100", "--owner", "顧客A"])
+            .trim(),
+        "USB-0100: nothing changed"
+    );
+    let err = o.refused(&["asset", "edit", "USB-0100", "--tag", "PC-0001"]);
+    assert!(err.contains("tag: 'PC-0001' exists already"), "{err}");
+
+    let said = o.ok(&[
+        "person",
+        "edit",
+        "髙橋 一郎",
+        "--name",
+        "髙橋 一朗",
+        "--kana",
+        "たかはし いちろう",
+    ]);
+    assert_eq!(said.trim(), "person: changed name, kana");
+    let held = o.json(&["asset", "list", "--holder", "髙橋 一朗", "--json"]);
+    assert_eq!(held[0]["tag"], "PC-0001");
+    let err = o.refused(&["person", "deactivate", "髙橋 一朗"]);
+    assert!(err.contains("still holds 1 item(s)"), "{err}");
+    o.ok(&["loan", "return", "--asset", "PC-0001"]);
+    assert_eq!(
+        o.ok(&["person", "deactivate", "髙橋 一朗"]).trim(),
+        "person: changed active"
+    );
+    let people = o.json(&["person", "list", "--json"]);
+    let takahashi = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "髙橋 一朗")
+        .unwrap();
+    assert_eq!(takahashi["active"], false);
+    o.ok(&["person", "activate", "髙橋 一朗"]);
+
+    assert_eq!(
+        o.ok(&[
+            "org",
+            "edit",
+            "顧客A",
+            "--name",
+            "顧客A株式会社",
+            "--kind",
+            "partner"
+        ])
+        .trim(),
+        "顧客A: changed name, kind"
+    );
+    let err = o.refused(&["org", "edit", "株式会社サンプル", "--kind", "customer"]);
+    assert!(err.contains("our own organisation stays own"), "{err}");
+
+    // PH-0001 went out on 2026/04/01 with no due date and nobody acknowledged it.
+    let unacknowledged = o.json(&["asset", "list", "--unacknowledged", "--json"]);
+    let tags: Vec<_> = unacknowledged
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["PH-0001"]);
+    assert_eq!(
+        o.json(&["asset", "list", "--due-before", "2099-01-01", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "the only due date went with PC-0001's return"
+    );
+    let err = o.refused(&["asset", "list", "--due-before", "someday"]);
+    assert!(err.contains("due_before"), "{err}");
+}

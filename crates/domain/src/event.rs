@@ -82,6 +82,22 @@ pub enum Event {
         /// What the asset becomes: available, or in repair when it came back damaged.
         asset_status: AssetStatus,
     },
+    /// An asset's record changed: the whole record as it is now, and the fields that changed
+    /// (their earlier values are in the entries before).
+    AssetEdited {
+        asset: Asset,
+        changed: Vec<String>,
+    },
+    /// A person's record changed, their being active included (a person who left is
+    /// deactivated, never deleted: the journal and the ledgers still name them).
+    PersonEdited {
+        person: Person,
+        changed: Vec<String>,
+    },
+    OrganisationEdited {
+        organisation: Organisation,
+        changed: Vec<String>,
+    },
     /// The security office marked an asset lost, in repair or retired, or ended such a period
     /// (found, repaired, put back in service). `status` is what the asset becomes; lost, in
     /// repair and retired are periods, so a ledger as of any instant shows the status then.
@@ -114,6 +130,9 @@ impl Event {
             Event::LoanAcknowledged { .. } => "loan_acknowledged",
             Event::LoanReturned { .. } => "loan_returned",
             Event::AssetStatusChanged { .. } => "asset_status_changed",
+            Event::AssetEdited { .. } => "asset_edited",
+            Event::PersonEdited { .. } => "person_edited",
+            Event::OrganisationEdited { .. } => "organisation_edited",
         }
     }
 }

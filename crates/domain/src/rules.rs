@@ -66,6 +66,8 @@ pub enum Refusal {
     /// naming each, so one run lists them all.
     #[error("{}", unknown_organisations_en(names))]
     UnknownOrganisations { names: Vec<(String, usize)> },
+    #[error("{name} still holds {count} item(s): take them back before deactivating")]
+    PersonHoldsItems { name: String, count: usize },
     #[error("asset {tag} is {status} already")]
     StatusUnchanged { tag: String, status: AssetStatus },
     #[error("{}", status_change_en(tag, *from, *to, *on_loan))]
@@ -142,6 +144,7 @@ impl Refusal {
             Refusal::AssetNotAvailable { .. }
             | Refusal::AssetNotOnLoan { .. }
             | Refusal::StatusUnchanged { .. }
+            | Refusal::PersonHoldsItems { .. }
             | Refusal::StatusChangeNotAllowed { .. }
             | Refusal::PersonInactive { .. }
             | Refusal::AlreadyAcknowledged => "conflict",
@@ -168,6 +171,7 @@ impl Refusal {
             | Refusal::Duplicate { field, .. } => Some(field),
             Refusal::DueBeforeIssue { .. } => Some("due"),
             Refusal::UnknownOrganisations { .. } => Some("organisation"),
+            Refusal::PersonHoldsItems { .. } => Some("active"),
             Refusal::StatusUnchanged { .. } | Refusal::StatusChangeNotAllowed { .. } => {
                 Some("status")
             }
@@ -228,6 +232,9 @@ impl Refusal {
                         .join("、")
                 ),
             },
+            Refusal::PersonHoldsItems { name, count } => format!(
+                "{name} さんはまだ{count}点を保有しています。無効にする前に返却を受けてください"
+            ),
             Refusal::StatusUnchanged { tag, status } => {
                 format!("資産 {tag} は既に{}です", status_ja(*status))
             }
@@ -322,6 +329,8 @@ pub fn field_ja(field: &str) -> &str {
         "new_password" => "新しいパスワード",
         "returned" => "返却日時",
         "status" => "状態",
+        "active" => "有効",
+        "new_name" => "新しい名前",
         other => other,
     }
 }

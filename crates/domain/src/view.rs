@@ -68,10 +68,36 @@ pub struct AssetQuery {
     pub holder: Option<PersonId>,
     /// Matches tag, name, model, serial and the custodian's name, ignoring case.
     pub search: Option<String>,
+    /// Only items on loan whose custodian has not acknowledged receipt yet.
+    #[serde(default)]
+    pub unacknowledged: bool,
+    /// Only items on loan due before this day: returns overdue, when it is today.
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub due_before: Option<chrono::NaiveDate>,
     pub sort: AssetSort,
     pub descending: bool,
     pub offset: u32,
     pub limit: u32,
+}
+
+/// The register counted, for the security office's overview: each count links to its list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Overview {
+    pub total: u32,
+    pub available: u32,
+    pub on_loan: u32,
+    /// On loan, receipt not acknowledged yet.
+    pub unacknowledged: u32,
+    /// On loan past their due date.
+    pub overdue: u32,
+    pub lost: u32,
+    pub in_repair: u32,
+    pub retired: u32,
+    /// The day overdue was counted against, in the store's time zone.
+    #[ts(type = "string")]
+    pub today: chrono::NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

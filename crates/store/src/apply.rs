@@ -182,6 +182,58 @@ pub(crate) fn apply_event(db: &Db, event: &Event) -> DbResult<()> {
             )?;
             refresh_derived(db, *asset_id)?;
         }
+        Event::AssetEdited { asset: a, .. } => {
+            db.execute(
+                "UPDATE assets SET tag = ?2, kind = ?3, name = ?4, model = ?5, serial = ?6,
+                 owner_organisation_id = ?7, classification = ?8, encrypted = ?9, note = ?10
+                 WHERE id = ?1",
+                params![
+                    a.id.0,
+                    a.tag,
+                    a.kind.as_str(),
+                    a.name,
+                    a.model,
+                    a.serial,
+                    a.owner_organisation_id.0,
+                    a.classification.as_str(),
+                    a.encrypted,
+                    a.note
+                ],
+            )?;
+            refresh_derived(db, a.id)?;
+        }
+        Event::PersonEdited { person: p, .. } => {
+            db.execute(
+                "UPDATE people SET name = ?2, kana = ?3, organisation_id = ?4, email = ?5,
+                 employee_number = ?6, active = ?7 WHERE id = ?1",
+                params![
+                    p.id.0,
+                    p.name,
+                    p.kana,
+                    p.organisation_id.0,
+                    p.email,
+                    p.employee_number,
+                    p.active
+                ],
+            )?;
+            // What they hold is found and sorted by their name.
+            let held: Vec<i64> = db.query_map(
+                "SELECT asset_id FROM loans WHERE custodian_id = ?1 AND returned_at IS NULL",
+                params![p.id.0],
+                |row| row.get(0),
+            )?;
+            for asset in held {
+                refresh_derived(db, AssetId(asset))?;
+            }
+        }
+        Event::OrganisationEdited {
+            organisation: o, ..
+        } => {
+            db.execute(
+                "UPDATE organisations SET name = ?2, kind = ?3 WHERE id = ?1",
+                params![o.id.0, o.name, o.kind.as_str()],
+            )?;
+        }
         Event::AssetStatusChanged {
             asset_id,
             status,

@@ -246,6 +246,15 @@ impl<'a> Reader<'a> {
         )?)
     }
 
+    /// The event of entry `seq` as the journal keeps it (canonical JSON).
+    pub fn journal_event(&self, seq: i64) -> Result<Option<String>> {
+        Ok(self.db.query_opt(
+            "SELECT event FROM journal WHERE seq = ?1",
+            params![seq],
+            |row| row.get(0),
+        )?)
+    }
+
     pub fn organisations(&self) -> Result<Vec<Organisation>> {
         Ok(self.db.query_map(
             "SELECT id, name, kind FROM organisations ORDER BY id",
@@ -486,6 +495,63 @@ impl<'a> Reader<'a> {
         )?)
     }
 
+    /// The register counted by what the overview links to, within the scope, in one pass.
+    pub fn overview(&self, scope: &ReadScope, today: chrono::NaiveDate) -> Result<Overview> {
+        let mut values = vec![Value::Text(today.format("%Y-%m-%d").to_string())];
+        let visible = visible_assets(scope, "a", &mut values)
+            .map(|condition| format!("WHERE {condition}"))
+            .unwrap_or_default();
+        let counts: [i64; 8] = self.db.query_row(
+            &format!(
+                "SELECT COUNT(*),
+                    COALESCE(SUM(CASE WHEN a.status = 'available' THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN a.status IN ('on_loan', 'carried_out') THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN l.id IS NOT NULL AND l.acknowledged_at IS NULL
+                                 THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN a.holder_due_on < ?1 THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN a.status = 'lost' THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN a.status = 'in_repair' THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN a.status = 'retired' THEN 1 ELSE 0 END), 0)
+                 FROM assets a LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL
+                 {visible}"
+            ),
+            &db::values(&values),
+            |row| {
+                Ok([
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                    row.get(7)?,
+                ])
+            },
+        )?;
+        let [
+            total,
+            available,
+            on_loan,
+            unacknowledged,
+            overdue,
+            lost,
+            in_repair,
+            retired,
+        ] = counts.map(|count| count as u32);
+        Ok(Overview {
+            total,
+            available,
+            on_loan,
+            unacknowledged,
+            overdue,
+            lost,
+            in_repair,
+            retired,
+            today,
+        })
+    }
+
     /// One page of the register. Filters, search, sort and paging all happen here, so the UI
     /// stays fast at 100,000 assets.
     pub fn asset_page(&self, scope: &ReadScope, query: &AssetQuery) -> Result<AssetPage> {
@@ -520,6 +586,14 @@ impl<'a> Reader<'a> {
         if let Some(holder) = query.holder {
             values.push(Value::Integer(holder.0));
             filters.push(format!("l.custodian_id = ?{}", values.len()));
+        }
+        if query.unacknowledged {
+            filters.push("l.acknowledged_at IS NULL".into());
+        }
+        if let Some(day) = query.due_before {
+            // Only an open loan's due date is kept on the asset.
+            values.push(Value::Text(day.format("%Y-%m-%d").to_string()));
+            filters.push(format!("{} < ?{}", column("holder_due_on"), values.len()));
         }
         for word in words {
             values.push(Value::Text(word));
@@ -556,7 +630,7 @@ impl<'a> Reader<'a> {
         // whatever the sort: walking a sort index instead would fetch every table row to test
         // the text (SQLite cannot know how few rows a search matches).
         let from = match (
-            query.holder.is_some(),
+            query.holder.is_some() || query.unacknowledged,
             query
                 .search
                 .as_deref()
@@ -616,6 +690,40 @@ impl<'a> Reader<'a> {
             None,
             "l.issued_at DESC, l.id DESC",
         )
+    }
+
+    /// An asset's record as the journal carries it, for an edit to compare with.
+    pub fn asset_record(&self, tag: &str) -> Result<Option<Asset>> {
+        Ok(self.db.query_opt(
+            "SELECT id, tag, kind, name, model, serial, owner_organisation_id, classification,
+                    encrypted, note, registered_at FROM assets WHERE tag = ?1",
+            params![tag],
+            |row| {
+                Ok(Asset {
+                    id: AssetId(row.get(0)?),
+                    tag: row.get(1)?,
+                    kind: word(row.get(2)?)?,
+                    name: row.get(3)?,
+                    model: row.get(4)?,
+                    serial: row.get(5)?,
+                    owner_organisation_id: OrganisationId(row.get(6)?),
+                    classification: word(row.get(7)?)?,
+                    encrypted: row.get(8)?,
+                    note: row.get(9)?,
+                    registered_at: instant(row.get(10)?)?.expect("registered_at is NOT NULL"),
+                })
+            },
+        )?)
+    }
+
+    /// How many items a person holds now.
+    pub fn items_held(&self, person: PersonId) -> Result<usize> {
+        let count: i64 = self.db.query_row(
+            "SELECT COUNT(*) FROM loans WHERE custodian_id = ?1 AND returned_at IS NULL",
+            params![person.0],
+            |row| row.get(0),
+        )?;
+        Ok(count as usize)
     }
 
     /// An asset's lost, in-repair and retired periods, oldest first.

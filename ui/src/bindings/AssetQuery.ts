@@ -11,4 +11,12 @@ export type AssetQuery = { status: AssetStatus | null, kind: AssetKind | null, h
 /**
  * Matches tag, name, model, serial and the custodian's name, ignoring case.
  */
-search: string | null, sort: AssetSort, descending: boolean, offset: number, limit: number, };
+search: string | null, 
+/**
+ * Only items on loan whose custodian has not acknowledged receipt yet.
+ */
+unacknowledged: boolean, 
+/**
+ * Only items on loan due before this day: returns overdue, when it is today.
+ */
+due_before: string | null, sort: AssetSort, descending: boolean, offset: number, limit: number, };

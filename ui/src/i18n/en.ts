@@ -91,6 +91,8 @@ export const en: Catalogue = {
   "assets.filterKind": "Kind",
   "assets.all": "All",
   "assets.clearFilters": "Clear filters",
+  "assets.onlyUnacked": "Receipt not acknowledged",
+  "assets.onlyOverdue": "Return overdue",
   "assets.empty": "No assets match these conditions.",
   "assets.emptyHint": "Change the search text or the filters.",
   "assets.loading": "Loading…",

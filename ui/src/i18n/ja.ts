@@ -90,6 +90,8 @@ export const ja = {
   "assets.filterKind": "種別",
   "assets.all": "すべて",
   "assets.clearFilters": "条件をクリア",
+  "assets.onlyUnacked": "受領未確認",
+  "assets.onlyOverdue": "返却期限切れ",
   "assets.empty": "条件に一致する資産はありません。",
   "assets.emptyHint": "検索語や絞り込み条件を変えてください。",
   "assets.loading": "読み込み中…",

@@ -9,6 +9,10 @@ export type AssetView = {
   q: string;
   status: AssetStatus | null;
   kind: AssetKind | null;
+  /** Only items whose receipt is not acknowledged yet (the overview's link). */
+  unacked: boolean;
+  /** Only items due before this day, YYYY-MM-DD: returns overdue (the overview's link). */
+  dueBefore: string | null;
   sort: AssetSort;
   desc: boolean;
   /** 1-based */
@@ -29,7 +33,7 @@ export function screenOf(hash: string): Screen {
 const SORTS: readonly AssetSort[] = ["tag", "kind", "name", "status", "custodian", "due"];
 
 export function defaultView(): AssetView {
-  return { q: "", status: null, kind: null, sort: "tag", desc: false, page: 1 };
+  return { q: "", status: null, kind: null, unacked: false, dueBefore: null, sort: "tag", desc: false, page: 1 };
 }
 
 export function parseAssetHash(hash: string): AssetView {
@@ -42,6 +46,9 @@ export function parseAssetHash(hash: string): AssetView {
   if (isStatus(status)) view.status = status;
   const kind = p.get("kind");
   if (isKind(kind)) view.kind = kind;
+  view.unacked = p.get("unacked") === "1";
+  const due = p.get("due");
+  if (due && /^\d{4}-\d{2}-\d{2}$/.test(due)) view.dueBefore = due;
   const sort = p.get("sort");
   if (sort && (SORTS as readonly string[]).includes(sort)) view.sort = sort as AssetSort;
   view.desc = p.get("desc") === "1";
@@ -56,6 +63,8 @@ export function assetHash(view: AssetView): string {
   if (view.q) p.set("q", view.q);
   if (view.status) p.set("status", view.status);
   if (view.kind) p.set("kind", view.kind);
+  if (view.unacked) p.set("unacked", "1");
+  if (view.dueBefore) p.set("due", view.dueBefore);
   if (view.sort !== "tag") p.set("sort", view.sort);
   if (view.desc) p.set("desc", "1");
   if (view.page > 1) p.set("page", String(view.page));
