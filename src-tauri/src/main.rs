@@ -9,8 +9,9 @@ use azukari_api::domain::rules::Lang;
 use azukari_api::domain::rules::Refusal;
 use azukari_api::domain::view::{AssetPage, AssetQuery};
 use azukari_api::{
-    Acknowledged, AssetDetail, Clock, Desk, Failure, IpcError, Local, Office, PrintProgress,
-    PrintRequest, PrintedFile, Reachability, Session, StoreStatus,
+    Acknowledged, AssetDetail, Call, Clock, Desk, Failure, ImportKind, ImportOptions,
+    ImportSummary, IpcError, Local, Office, PrintProgress, PrintRequest, PrintedFile, Reachability,
+    Session, StoreStatus,
 };
 use seat::{Chosen, Seat};
 use std::path::PathBuf;
@@ -492,6 +493,74 @@ async fn acknowledge_loan(app: tauri::AppHandle, tag: String) -> Result<Acknowle
     .await
 }
 
+/// Any use-case of the api, as the same [`Call`] value the office server answers: the screens
+/// for register work, people, sites, accounts and the overview reach the backend through here,
+/// and the backend decides what the session may do. Answers the call's JSON.
+#[tauri::command]
+async fn office_call(app: tauri::AppHandle, call: Call) -> Result<serde_json::Value, IpcError> {
+    off_the_ui_thread(app, move |state| {
+        state.with_office(|office| match call {
+            // The session is renewed by its own command.
+            Call::ChangePassword { .. } => Err(Failure::Internal(
+                "a password is changed through change_password".into(),
+            )),
+            call => office.call(call),
+        })
+    })
+    .await
+}
+
+/// The header a raw request carries `name` in; a file's name is percent-encoded (headers are
+/// ASCII, and offices name their files in Japanese).
+fn header(request: &tauri::ipc::Request<'_>, name: &str) -> Result<String, Failure> {
+    let value = request
+        .headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    Ok(percent_encoding::percent_decode_str(value)
+        .decode_utf8()
+        .map_err(|err| Failure::Internal(format!("header {name}: {err}")))?
+        .into_owned())
+}
+
+/// Imports a register file the person chose: its bytes as the request's body (never a path
+/// the web view could make up), its name and the options in headers. A dry run is the preview.
+#[tauri::command]
+async fn import_register(
+    app: tauri::AppHandle,
+    request: tauri::ipc::Request<'_>,
+) -> Result<ImportSummary, IpcError> {
+    let parsed = (|| -> Result<_, Failure> {
+        let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+            return Err(Failure::UnreadableFile(
+                "no file came with the request".into(),
+            ));
+        };
+        let kind = match header(&request, "azukari-kind")?.as_str() {
+            "people" => ImportKind::People,
+            _ => ImportKind::Assets,
+        };
+        let options = ImportOptions {
+            dry_run: header(&request, "azukari-dry-run")? == "true",
+            add_organisations: header(&request, "azukari-add-organisations")? == "true",
+        };
+        Ok((
+            bytes.clone(),
+            header(&request, "azukari-file-name")?,
+            kind,
+            options,
+        ))
+    })();
+    off_the_ui_thread(app, move |state| {
+        state.with_office(|office| {
+            let (bytes, name, kind, options) = parsed?;
+            office.import(kind, &name, &bytes, options)
+        })
+    })
+    .await
+}
+
 /// This computer's checkpoint signer, for the ledgers of a store of its own: the key in the
 /// configuration folder (or AZUKARI_CHECKPOINT_KEY), made on first use, and the checkpoints
 /// it signed kept beside it. One for the process, so it remembers the last head it signed.
@@ -704,6 +773,8 @@ fn main() {
             asset_page,
             asset_detail,
             acknowledge_loan,
+            office_call,
+            import_register,
             print_ledger
         ])
         .run(tauri::generate_context!())

@@ -60,3 +60,25 @@ export function setup(options: FakeOptions = {}): Fake {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs axe-core over the document and fails with every violation named. Colour contrast is
+ * left to the screenshots: jsdom lays nothing out, so axe cannot measure it here. */
+export async function expectAccessible(root: Element = document.body): Promise<void> {
+  const axe = (await import("axe-core")).default;
+  const result = await axe.run(root, {
+    rules: { "color-contrast": { enabled: false } },
+  });
+  const problems = result.violations.map(
+    (v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`,
+  );
+  if (problems.length > 0) throw new Error(`accessibility violations:\n${problems.join("\n")}`);
+}
+
+/** A `<main>` to render one screen into, as the app does: axe asks for content in landmarks. */
+export function mainLandmark(): HTMLElement {
+  document.querySelectorAll("main[data-test-main]").forEach((old) => old.remove());
+  const main = document.createElement("main");
+  main.dataset.testMain = "";
+  document.body.appendChild(main);
+  return main;
+}

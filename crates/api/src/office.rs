@@ -74,8 +74,9 @@ pub type Clock = Arc<dyn Fn() -> Result<Instant> + Send + Sync>;
 
 /// A use-case with its arguments, as it crosses the network. A field is only ever added with
 /// a default, so an older client's calls still read.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "call", content = "args", rename_all = "snake_case")]
+#[ts(export)]
 pub enum Call {
     ChangePassword {
         current: String,
@@ -147,6 +148,7 @@ pub enum Call {
     /// The hash of one entry: a client checks that the server's journal extends the head it
     /// saw before.
     JournalHash {
+        #[ts(type = "number")]
         seq: i64,
     },
 }

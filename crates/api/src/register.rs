@@ -100,7 +100,8 @@ pub struct NewSite {
     pub responsibles: Vec<PersonRef>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct NewAccount {
     pub login: String,
     pub password: String,

@@ -127,8 +127,10 @@ pub fn check_form_order(previous: Option<Form>, this: Form) -> Result<(), String
 }
 
 /// A journal head as printed on a ledger: `SEQ:HASH`, the form `verify --expect` takes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Head {
+    #[ts(type = "number")]
     pub seq: i64,
     pub hash: String,
 }

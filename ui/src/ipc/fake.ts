@@ -15,6 +15,14 @@ import type { Role } from "../bindings/Role";
 import type { Session } from "../bindings/Session";
 import type { StoreStatus } from "../bindings/StoreStatus";
 import type { StatusPeriodRow } from "../bindings/StatusPeriodRow";
+import type { AccountRow } from "../bindings/AccountRow";
+import type { Call } from "../bindings/Call";
+import type { ImportOptions } from "../bindings/ImportOptions";
+import type { ImportSummary } from "../bindings/ImportSummary";
+import type { Organisation } from "../bindings/Organisation";
+import type { Overview } from "../bindings/Overview";
+import type { PersonRow } from "../bindings/PersonRow";
+import type { SiteRow } from "../bindings/SiteRow";
 import { canPrint } from "../lib/labels";
 import type { Args, Backend, Command } from "./index";
 
@@ -43,7 +51,17 @@ export type FakeOptions = {
   health?: string | null;
   /** Replace the answer to one command (throw an IpcError to reject). */
   handlers?: Partial<Record<Command, (args: Args | undefined) => unknown>>;
+  organisations?: Organisation[];
+  people?: PersonRow[];
+  sites?: SiteRow[];
+  /** Replace the answer to one office call (throw an IpcError to reject). */
+  office?: Partial<Record<Call["call"], (args: unknown) => unknown>>;
+  /** Answers an import (or its preview): the file, what it holds, the options. */
+  importer?: (file: { name: string; bytes: Uint8Array }, kind: string, options: ImportOptions) => ImportSummary;
 };
+
+/** The day the fake's overview counts overdue against. */
+export const FAKE_TODAY = "2026-11-21";
 
 /** One call as made; function arguments (progress channels) are kept as they were passed. */
 export type FakeCall = { command: Command; args: Args | undefined };
@@ -81,10 +99,14 @@ function sortValue(row: AssetRow, sort: AssetQuery["sort"]): string {
   }
 }
 
-/** A copy of the arguments; functions cannot be cloned and stay as they are. */
+/** A copy of the arguments as Tauri would send them (JSON, so a reactive proxy is copied like a
+ * plain value); functions and a raw payload's bytes stay as they were passed. */
 function recordArgs(args: Args): Args {
   return Object.fromEntries(
-    Object.entries(args).map(([name, value]) => [name, typeof value === "function" ? value : structuredClone(value)]),
+    Object.entries(args).map(([name, value]) => [
+      name,
+      typeof value === "function" || value instanceof Uint8Array ? value : JSON.parse(JSON.stringify(value ?? null)),
+    ]),
   );
 }
 
@@ -126,6 +148,154 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
   let lang: Lang | null = null;
   // The journal's last entry; every write moves it.
   let journalSeq = 1;
+  const organisations: Organisation[] = [
+    ...(options.organisations ?? [{ id: 1, name: "株式会社サンプル", kind: "own" }]),
+  ];
+  const people: PersonRow[] = [...(options.people ?? [])];
+  const sites: SiteRow[] = [...(options.sites ?? [])];
+  const disabled = new Set<string>();
+
+  const officeCall = (request: Call): unknown => {
+    const custom = options.office?.[request.call];
+    if (custom) return custom("args" in request ? request.args : undefined);
+    const wrote = <T>(value: T): T => {
+      journalSeq += 1;
+      return value;
+    };
+    switch (request.call) {
+      case "overview": {
+        const count = (test: (a: AssetRow) => boolean) => assets.filter(test).length;
+        return {
+          total: assets.length,
+          available: count((a) => a.status === "available"),
+          on_loan: count((a) => a.status === "on_loan"),
+          unacknowledged: count((a) => a.loan != null && a.loan.acknowledged_at == null),
+          overdue: count((a) => a.loan?.due_on != null && a.loan.due_on < FAKE_TODAY),
+          lost: count((a) => a.status === "lost"),
+          in_repair: count((a) => a.status === "in_repair"),
+          retired: count((a) => a.status === "retired"),
+          today: FAKE_TODAY,
+        } satisfies Overview;
+      }
+      case "loans": {
+        const { open_only, holder } = request.args;
+        const holderId = holder && "id" in holder ? holder.id : null;
+        const open = assets.flatMap((a) => (a.loan ? [a.loan] : []));
+        const past = open_only ? [] : Object.values(options.histories ?? {}).flat().filter((l) => l.returned_at != null);
+        return [...open, ...past].filter((l) => holderId == null || l.custodian_id === holderId);
+      }
+      case "organisations":
+        return [...organisations];
+      case "add_organisation": {
+        const { name, kind } = request.args;
+        if (organisations.some((o) => o.name === name)) throw fail("duplicate", `組織「${name}」は既に登録されています`, "organisation");
+        organisations.push({ id: organisations.length + 1, name, kind });
+        return wrote(organisations.length);
+      }
+      case "edit_organisation": {
+        const org = organisations.find((o) => o.name === request.args.name);
+        if (!org) throw fail("not_found", `組織「${request.args.name}」は見つかりません`);
+        const changed = [org.name !== request.args.new_name && "name", org.kind !== request.args.kind && "kind"].filter(
+          (f): f is string => typeof f === "string",
+        );
+        org.name = request.args.new_name;
+        org.kind = request.args.kind;
+        return changed.length > 0 ? wrote(changed) : changed;
+      }
+      case "sites":
+        return [...sites];
+      case "add_site": {
+        const site = request.args;
+        sites.push({
+          id: sites.length + 1,
+          organisation: site.organisation,
+          name: site.name,
+          address: site.address,
+          responsibles: site.responsibles.map((r) => ("id" in r ? (people.find((p) => p.id === r.id)?.name ?? "") : r.name)),
+        });
+        return wrote(sites.length);
+      }
+      case "people":
+        return [...people];
+      case "add_person": {
+        const p = request.args;
+        if (p.name.trim() === "") throw fail("invalid_input", "氏名を入力してください", "name");
+        const own = organisations.find((o) => o.kind === "own")?.name ?? "";
+        people.push({
+          id: people.length + 100,
+          name: p.name,
+          kana: p.kana,
+          organisation_id: 1,
+          organisation: p.organisation ?? own,
+          email: p.email,
+          employee_number: p.employee_number,
+          active: true,
+        });
+        return wrote(people.length + 99);
+      }
+      case "edit_person": {
+        const { person, edit, active } = request.args;
+        const row = people.find((p) => ("id" in person ? p.id === person.id : p.name === person.name));
+        if (!row) throw fail("not_found", "その人は見つかりません");
+        if (row.active && !active && assets.some((a) => a.loan?.custodian_id === row.id)) {
+          throw fail("conflict", `${row.name} さんはまだ貸与物を保有しています。無効にする前に返却を受けてください`, "active");
+        }
+        Object.assign(row, { name: edit.name, kana: edit.kana, email: edit.email, employee_number: edit.employee_number, active });
+        return wrote(["name"]);
+      }
+      case "accounts":
+        return accounts.map(
+          (a, i): AccountRow => ({
+            id: i + 1,
+            login: a.login,
+            person: people.find((p) => p.id === a.person_id)?.name ?? null,
+            roles: a.roles,
+            active: !disabled.has(a.login),
+            locked_until: null,
+            must_change_password: a.must_change ?? false,
+          }),
+        );
+      case "add_account": {
+        const a = request.args;
+        if (accounts.some((x) => x.login === a.login)) throw fail("duplicate", `ログインID「${a.login}」は既に登録されています`, "login");
+        if (a.password.length < 8) throw fail("invalid_input", "パスワードは8文字以上にしてください", "password");
+        accounts.push({
+          login: a.login,
+          password: a.password,
+          roles: a.roles,
+          person_id: a.person && "id" in a.person ? a.person.id : null,
+          must_change: true,
+        });
+        return wrote(accounts.length);
+      }
+      case "disable_account":
+        disabled.add(request.args.login);
+        return wrote(null);
+      case "enable_account":
+        disabled.delete(request.args.login);
+        return wrote(null);
+      case "reset_password": {
+        const account = accounts.find((a) => a.login === request.args.login);
+        if (!account) throw fail("not_found", "no such account");
+        if (request.args.new.length < 8) throw fail("invalid_input", "パスワードは8文字以上にしてください", "password");
+        account.password = request.args.new;
+        account.must_change = true;
+        return wrote(null);
+      }
+      case "mark_asset": {
+        const asset = assets.find((a) => a.tag === request.args.tag);
+        if (!asset) throw fail("not_found", `資産「${request.args.tag}」は見つかりません`);
+        const to = request.args.status === "available" && asset.loan ? "on_loan" : request.args.status;
+        if (asset.loan && (to === "in_repair" || to === "retired")) {
+          throw fail("conflict", `資産 ${asset.tag} は貸与中です。返却を受けてください`, "status");
+        }
+        asset.status = to;
+        return wrote(to);
+      }
+      default:
+        throw fail("internal", `the fake backend does not answer ${request.call}`);
+    }
+  };
 
   const answer = (command: Command, args: Args | undefined): unknown => {
     const custom = options.handlers?.[command];
@@ -209,6 +379,17 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
         if (!asset) throw fail("not_found", `No asset ${tag}.`);
         const history = options.histories?.[tag] ?? (asset.loan ? [asset.loan] : []);
         return { asset, history, statuses: options.statuses?.[tag] ?? [] } satisfies AssetDetail;
+      }
+      case "office_call":
+        return officeCall((args as { call: Call }).call);
+      case "import_register": {
+        const { raw, headers } = args as { raw: Uint8Array; headers: Record<string, string> };
+        if (!options.importer) throw fail("internal", "no importer");
+        journalSeq += headers["azukari-dry-run"] === "true" ? 0 : 1;
+        return options.importer({ name: decodeURIComponent(headers["azukari-file-name"]), bytes: raw }, headers["azukari-kind"], {
+          dry_run: headers["azukari-dry-run"] === "true",
+          add_organisations: headers["azukari-add-organisations"] === "true",
+        });
       }
       case "print_ledger": {
         const { request, onProgress } = args as { request: PrintRequest; onProgress: (p: PrintProgress) => void };

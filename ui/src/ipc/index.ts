@@ -8,6 +8,28 @@ import type { Acknowledged } from "../bindings/Acknowledged";
 import type { AssetDetail } from "../bindings/AssetDetail";
 import type { AssetPage } from "../bindings/AssetPage";
 import type { AssetQuery } from "../bindings/AssetQuery";
+import type { AccountRow } from "../bindings/AccountRow";
+import type { AssetStatus } from "../bindings/AssetStatus";
+import type { Call } from "../bindings/Call";
+import type { EditAsset } from "../bindings/EditAsset";
+import type { EditOrganisation } from "../bindings/EditOrganisation";
+import type { EditPerson } from "../bindings/EditPerson";
+import type { ImportOptions } from "../bindings/ImportOptions";
+import type { ImportSummary } from "../bindings/ImportSummary";
+import type { IssueLoan } from "../bindings/IssueLoan";
+import type { LoanRow } from "../bindings/LoanRow";
+import type { MarkAsset } from "../bindings/MarkAsset";
+import type { NewAccount } from "../bindings/NewAccount";
+import type { NewAsset } from "../bindings/NewAsset";
+import type { NewPerson } from "../bindings/NewPerson";
+import type { NewSite } from "../bindings/NewSite";
+import type { Organisation } from "../bindings/Organisation";
+import type { OrganisationKind } from "../bindings/OrganisationKind";
+import type { Overview } from "../bindings/Overview";
+import type { PersonRef } from "../bindings/PersonRef";
+import type { PersonRow } from "../bindings/PersonRow";
+import type { ReturnLoan } from "../bindings/ReturnLoan";
+import type { SiteRow } from "../bindings/SiteRow";
 import type { IpcError } from "../bindings/IpcError";
 import type { Lang } from "../bindings/Lang";
 import type { PrintedFile } from "../bindings/PrintedFile";
@@ -31,13 +53,22 @@ export type Command =
   | "set_lang"
   | "asset_page"
   | "asset_detail"
+  | "office_call"
+  | "import_register"
   | "print_ledger";
 
 export type Args = Record<string, unknown>;
 
+/** A command whose payload is bytes (a file), with what goes with them in headers. */
+export type RawArgs = { raw: Uint8Array; headers: Record<string, string> };
+
 /** Something that answers commands the way Tauri's `invoke` does; an argument that is a
  * function receives the messages Tauri would send on a channel. */
 export type Backend = (command: Command, args?: Args) => Promise<unknown>;
+
+function isRaw(args: Args | undefined): args is RawArgs {
+  return args != null && args.raw instanceof Uint8Array && typeof args.headers === "object";
+}
 
 /** The arguments as Tauri sends them: every function becomes a channel calling it. */
 function withChannels(args: Args): Args {
@@ -49,7 +80,10 @@ function withChannels(args: Args): Args {
   );
 }
 
-const tauriBackend: Backend = (command, args) => invoke(command, args && withChannels(args));
+const tauriBackend: Backend = (command, args) =>
+  isRaw(args)
+    ? invoke(command, args.raw, { headers: args.headers })
+    : invoke(command, args && withChannels(args));
 
 let backend: Backend = tauriBackend;
 
@@ -127,3 +161,50 @@ export const assetDetail = (tag: string) => call<AssetDetail>("asset_detail", { 
  * hears each page rendered (PDF only). */
 export const printLedger = (request: PrintRequest, onProgress: (progress: PrintProgress) => void) =>
   call<PrintedFile>("print_ledger", { request, onProgress });
+
+/** Any use-case, as the api's `Call`: the backend decides what the session may do. */
+export const office = <T>(request: Call) => call<T>("office_call", { call: request });
+
+export const overview = () => office<Overview>({ call: "overview" });
+export const organisations = () => office<Organisation[]>({ call: "organisations" });
+export const addOrganisation = (name: string, kind: OrganisationKind) =>
+  office<number>({ call: "add_organisation", args: { name, kind } });
+export const editOrganisation = (edit: EditOrganisation) =>
+  office<string[]>({ call: "edit_organisation", args: edit });
+export const sites = () => office<SiteRow[]>({ call: "sites" });
+export const addSite = (site: NewSite) => office<number>({ call: "add_site", args: site });
+export const people = () => office<PersonRow[]>({ call: "people" });
+export const addPerson = (person: NewPerson) => office<number>({ call: "add_person", args: person });
+export const editPerson = (edit: EditPerson) => office<string[]>({ call: "edit_person", args: edit });
+export const accounts = () => office<AccountRow[]>({ call: "accounts" });
+export const addAccount = (account: NewAccount) => office<number>({ call: "add_account", args: account });
+export const disableAccount = (login: string) => office<null>({ call: "disable_account", args: { login } });
+export const enableAccount = (login: string) => office<null>({ call: "enable_account", args: { login } });
+export const unlockAccount = (login: string) => office<null>({ call: "unlock_account", args: { login } });
+export const resetPassword = (login: string, next: string) =>
+  office<null>({ call: "reset_password", args: { login, new: next } });
+export const addAsset = (asset: NewAsset) => office<number>({ call: "add_asset", args: asset });
+export const editAsset = (edit: EditAsset) => office<string[]>({ call: "edit_asset", args: edit });
+export const markAsset = (mark: MarkAsset) => office<AssetStatus>({ call: "mark_asset", args: mark });
+export const issueLoan = (loan: IssueLoan) => office<number>({ call: "issue_loan", args: loan });
+export const transferLoan = (loan: IssueLoan) => office<number>({ call: "transfer_loan", args: loan });
+export const returnLoan = (loan: ReturnLoan) => office<number>({ call: "return_loan", args: loan });
+/** Loans open now (or all), of one person or of everyone the session may see. */
+export const loans = (openOnly: boolean, holder: PersonRef | null) =>
+  office<LoanRow[]>({ call: "loans", args: { open_only: openOnly, holder } });
+
+/** Imports (or, as a dry run, previews) a register file the person chose. */
+export const importRegister = (
+  file: { name: string; bytes: Uint8Array },
+  kind: "assets" | "people",
+  options: ImportOptions,
+) =>
+  call<ImportSummary>("import_register", {
+    raw: file.bytes,
+    headers: {
+      "azukari-file-name": encodeURIComponent(file.name),
+      "azukari-kind": kind,
+      "azukari-dry-run": String(options.dry_run),
+      "azukari-add-organisations": String(options.add_organisations),
+    },
+  } satisfies RawArgs);

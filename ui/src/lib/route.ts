@@ -22,12 +22,23 @@ export type AssetView = {
 export const ASSETS_PATH = "#/assets";
 /** 台帳出力 / Print ledgers. */
 export const PRINT_PATH = "#/print";
+export const HOME_PATH = "#/home";
 
-export type Screen = "assets" | "print";
+/** Every screen, in the order the navigation shows them. */
+export const SCREENS = ["home", "assets", "people", "organisations", "accounts", "import", "print"] as const;
+export type Screen = (typeof SCREENS)[number];
+
+export const pathOf = (screen: Screen) => `#/${screen}`;
+
+/** Whether a hash names one of the screens (a reload keeps it; anything else starts at home). */
+export function namesScreen(hash: string): boolean {
+  return SCREENS.some((screen) => hash === pathOf(screen) || hash.startsWith(`${pathOf(screen)}?`));
+}
 
 /** The screen a hash asks for; anything unknown is the register. */
 export function screenOf(hash: string): Screen {
-  return hash === PRINT_PATH || hash.startsWith(`${PRINT_PATH}?`) ? "print" : "assets";
+  const name = hash.replace(/^#\//, "").split(/[?/]/)[0];
+  return (SCREENS as readonly string[]).includes(name) ? (name as Screen) : "assets";
 }
 
 const SORTS: readonly AssetSort[] = ["tag", "kind", "name", "status", "custodian", "due"];
