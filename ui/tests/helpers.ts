@@ -71,6 +71,11 @@ export async function expectAccessible(root: Element = document.body): Promise<v
   const problems = result.violations.map(
     (v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`,
   );
+  // axe no longer checks every id for uniqueness; a label or a test finding the wrong element
+  // by a repeated id is as broken for a person as for a test.
+  const ids = [...document.querySelectorAll("[id]")].map((e) => e.id);
+  const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+  if (repeated.length > 0) problems.push(`duplicate-id: ${repeated.join(", ")}`);
   if (problems.length > 0) throw new Error(`accessibility violations:\n${problems.join("\n")}`);
 }
 

@@ -292,6 +292,70 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
         asset.status = to;
         return wrote(to);
       }
+      case "issue_loan":
+      case "transfer_loan": {
+        const l = request.args;
+        const a = assets.find((x) => x.tag === l.tag);
+        if (!a) throw fail("not_found", `資産「${l.tag}」は見つかりません`);
+        if (request.call === "issue_loan" && a.status !== "available") throw fail("conflict", `資産 ${a.tag} は貸与できません`);
+        const holder = people.find((p) => "id" in l.to && p.id === l.to.id);
+        if (!holder) throw fail("not_found", "貸与先が見つかりません", "custodian");
+        if (l.due && l.due < FAKE_TODAY) throw fail("invalid_input", `返却予定日 ${l.due} が貸与日より前です`, "due");
+        a.status = "on_loan";
+        a.loan = {
+          id: 1000 + journalSeq,
+          asset_id: a.id,
+          tag: a.tag,
+          custodian_id: holder.id,
+          custodian: holder.name,
+          custodian_organisation: holder.organisation,
+          issued_at: `${FAKE_TODAY}T01:00:00.000Z`,
+          due_on: l.due,
+          place: l.place,
+          site: l.site,
+          acknowledged_at: null,
+          returned_at: null,
+          return_condition: null,
+          return_note: null,
+        };
+        return wrote(a.loan.id);
+      }
+      case "return_loan": {
+        const a = assets.find((x) => x.tag === request.args.tag);
+        if (!a?.loan) throw fail("conflict", `資産 ${request.args.tag} は貸与中ではないため返却できません`);
+        const id = a.loan.id;
+        a.loan = null;
+        a.status = request.args.condition === "damaged" ? "in_repair" : "available";
+        return wrote(id);
+      }
+      case "add_asset": {
+        const n = request.args;
+        if (assets.some((x) => x.tag === n.tag.trim())) throw fail("duplicate", `管理番号「${n.tag}」は既に登録されています`, "tag");
+        const row: AssetRow = {
+          id: assets.length + 1,
+          tag: n.tag.trim(),
+          kind: n.kind ?? "other",
+          name: n.name,
+          model: n.model,
+          serial: n.serial,
+          owner: n.owner ?? organisations[0].name,
+          classification: n.classification ?? "internal",
+          encrypted: n.encrypted,
+          status: "available",
+          note: n.note,
+          loan: null,
+        };
+        assets.push(row);
+        return wrote(row.id);
+      }
+      case "edit_asset": {
+        const a = assets.find((x) => x.tag === request.args.tag);
+        if (!a) throw fail("not_found", "no such asset");
+        const e = request.args.asset;
+        const changed = (["tag", "name", "model", "serial", "note", "encrypted"] as const).filter((f) => a[f] !== e[f]);
+        Object.assign(a, { tag: e.tag, name: e.name, model: e.model, serial: e.serial, note: e.note, encrypted: e.encrypted });
+        return changed.length > 0 ? wrote(changed) : changed;
+      }
       default:
         throw fail("internal", `the fake backend does not answer ${request.call}`);
     }

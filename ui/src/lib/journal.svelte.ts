@@ -22,3 +22,12 @@ export function rereadWhenJournalMoves(reread: () => void) {
     });
   });
 }
+
+/** Set by the app: asks the backend for the journal's last entry at once. */
+export const journalAsker: { askNow: () => void } = { askNow: () => {} };
+
+/** After a write made here: every screen showing what it changed reads again now, rather
+ * than at the next few-second check. */
+export function wroteHere(): void {
+  journalAsker.askNow();
+}
