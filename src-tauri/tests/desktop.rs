@@ -6,7 +6,7 @@
 
 use azukari_api::domain::Instant;
 use azukari_api::domain::Role;
-use azukari_api::{Desk, ImportKind, NewAccount, PersonRef};
+use azukari_api::{Desk, ImportKind, ImportOptions, NewAccount, PersonRef};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -238,6 +238,13 @@ async fn first_run_login_and_the_imported_register() {
         .click()
         .await
         .unwrap();
+    // Home first: the register counted, all nought on a new store.
+    until_text(&client, "#count-on-loan", |t| t.contains('0')).await;
+    wait_for(&client, "#nav-assets")
+        .await
+        .click()
+        .await
+        .unwrap();
     until_text(&client, "#asset-total", |t| t.contains('0')).await;
 
     // A register exported from Excel arrives beside the running app, which shows it by itself
@@ -395,7 +402,13 @@ async fn first_run_login_and_the_imported_register() {
     type_into(&client, "#pw-new2", "my own password").await;
     shoot(&client, "change-password-ja.png").await;
     wait_for(&client, "#pw-submit").await.click().await.unwrap();
-    // The custodian sees what they hold and nothing else.
+    // The custodian's home: what they hold. The register shows that and nothing else.
+    until_content(&client, "#my-items", |t| t.contains("PC-0001")).await;
+    wait_for(&client, "#nav-assets")
+        .await
+        .click()
+        .await
+        .unwrap();
     until_text(&client, "#asset-total", |t| t.contains('1')).await;
     let rows = client
         .find_all(Locator::Css("#asset-table tbody tr[data-tag]"))
@@ -455,7 +468,8 @@ async fn the_register_answers_while_a_100000_row_ledger_prints() {
         .click()
         .await
         .unwrap();
-    until_text(&client, "#asset-total", |t| t.contains("100")).await;
+    // Home: the register counted, at 100,000.
+    until_text(&client, "#count-available", |t| t.contains("100")).await;
 
     // Start the custody ledger of all 100,000 assets …
     wait_for(&client, "#nav-print").await.click().await.unwrap();
@@ -669,11 +683,15 @@ async fn two_desktops_on_one_office_server() {
         .click()
         .await
         .unwrap();
+    wait_for(&office, "#nav-assets")
+        .await
+        .click()
+        .await
+        .unwrap();
     until_text(&office, "#asset-total", |t| t.contains('4')).await;
     shoot(&office, "connected-office.png").await;
 
-    // Issued at the office (the desktop has no issue screen yet; another office desk, the
-    // CLI's client, issues it through the same server).
+    // Issued at the office from another desk (the CLI's client) through the same server.
     let connection =
         azukari_client::Connection::new(&url, None, azukari_client::Kept::in_memory()).unwrap();
     let mut office_desk = connection.login("office", PASSWORD).unwrap();
@@ -705,6 +723,12 @@ async fn two_desktops_on_one_office_server() {
     type_into(&custodian, "#login-login", "takahashi").await;
     type_into(&custodian, "#login-password", PASSWORD).await;
     wait_for(&custodian, "#login-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    until_content(&custodian, "#my-items", |t| t.contains("PC-0001")).await;
+    wait_for(&custodian, "#nav-assets")
         .await
         .click()
         .await
@@ -792,4 +816,297 @@ async fn two_desktops_on_one_office_server() {
     desk.verify(&office, None, &mut |_, _| {}).unwrap();
     let acknowledged = desk.asset(&office, "PC-0001").unwrap();
     assert!(acknowledged.asset.loan.unwrap().acknowledged_at.is_some());
+}
+
+/// Clicks what `css` finds, once it is there.
+async fn click(client: &Client, css: &str) {
+    wait_for(client, css).await.click().await.unwrap();
+}
+
+/// The security office's day, all in the app: it imports an Excel register (CP932) through
+/// the preview, adding the customer the register did not know on the way, issues an item with
+/// the person picker, marks another lost, and prints the custody ledger. Every new screen is
+/// shot in Japanese and English for docs/screenshots.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_security_office_imports_through_the_preview_issues_and_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("azukari.db");
+    let head = || {
+        Desk::open(&store)
+            .unwrap()
+            .store()
+            .read()
+            .journal_head()
+            .unwrap()
+    };
+    {
+        let mut desk = Desk::open(&store).unwrap();
+        desk.init(
+            "株式会社サンプル",
+            "office",
+            PASSWORD,
+            "Asia/Tokyo",
+            beside_the_app(),
+        )
+        .unwrap();
+    }
+    let before = head();
+    let register = "管理番号,種別,品名,型番,シリアル番号,所有,貸与先,貸与日,返却予定日,保管場所\r\n\
+PC-0101,ノートPC,ThinkPad X1 Carbon,20XW,SN-0101,顧客A株式会社,髙橋 一郎,2026/4/1,2027/3/31,自宅 書斎\r\n\
+PH-0101,スマートフォン,iPhone 15,A3090,SN-0201,当社,﨑山 花子,2026/4/1,,\r\n\
+USB-0101,USBメモリ,USB 32GB 暗号化,,SN-0301,,,,,\r\n";
+    let (cp932, _, unmappable) = encoding_rs::SHIFT_JIS.encode(register);
+    assert!(!unmappable);
+    let file = dir.path().join("貸与物管理台帳.csv");
+    std::fs::write(&file, &cp932).unwrap();
+
+    let (_driver, client) = open_app(dir.path(), &store, 4480).await;
+    wait_for(&client, "#lang-switch")
+        .await
+        .select_by_value("ja")
+        .await
+        .unwrap();
+    type_into(&client, "#login-login", "office").await;
+    type_into(&client, "#login-password", PASSWORD).await;
+    click(&client, "#login-submit").await;
+    until_text(&client, "#count-on-loan", |t| t.contains('0')).await;
+
+    // The file chosen as the system's file dialog would hand it over.
+    click(&client, "#nav-import").await;
+    wait_for(&client, "#import-file")
+        .await
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    let refusal = until_text(&client, "#import-refusal", |t| t.contains("顧客A株式会社")).await;
+    assert!(refusal.contains("2行目"), "{refusal}");
+    shoot(&client, "import-unknown-organisation-ja.png").await;
+    click(&client, "#import-add-orgs").await;
+    let preview = until_content(&client, "#import-assets", |t| t.contains("USB-0101")).await;
+    assert!(
+        preview.contains("顧客A株式会社") && preview.contains("髙橋 一郎"),
+        "{preview}"
+    );
+    assert!(
+        text_of(&client, "#import-new-orgs")
+            .await
+            .contains("顧客A株式会社"),
+        "the customer to add is listed"
+    );
+    shoot(&client, "import-preview-ja.png").await;
+    assert_eq!(head(), before, "the preview wrote nothing");
+    click(&client, "#import-run").await;
+    until_text(&client, "#import-done", |t| t.contains("資産 3 件")).await;
+
+    // Issue USB-0101 to 﨑山 花子, chosen in the person picker.
+    click(&client, "#nav-assets").await;
+    until_text(&client, "#asset-total", |t| t.contains('3')).await;
+    click(&client, "tr[data-tag=\"USB-0101\"] td.tag").await;
+    click(&client, "#action-issue").await;
+    type_into(&client, "#loan-person-search", "﨑山").await;
+    until_content(&client, "#loan-person", |t| {
+        t.contains("﨑山 花子") && !t.contains("髙橋")
+    })
+    .await;
+    wait_for(&client, "#loan-person")
+        .await
+        .select_by_index(0)
+        .await
+        .unwrap();
+    type_into(&client, "#loan-place", "自宅 鍵付き引き出し").await;
+    shoot(&client, "issue-ja.png").await;
+    click(&client, "#loan-save").await;
+    until_content(&client, "tr[data-tag=\"USB-0101\"]", |t| {
+        t.contains("﨑山 花子")
+    })
+    .await;
+
+    // PH-0101 lost: a period on its timeline.
+    click(&client, "tr[data-tag=\"PH-0101\"] td.tag").await;
+    click(&client, "[data-mark=\"lost\"]").await;
+    type_into(&client, "#action-note", "通勤電車内で紛失").await;
+    click(&client, "#action-save").await;
+    until_content(&client, "[data-period=\"lost\"]", |t| {
+        t.contains("通勤電車内で紛失")
+    })
+    .await;
+    shoot(&client, "asset-lost-ja.png").await;
+
+    // Home counts what happened.
+    click(&client, "#nav-home").await;
+    until_text(&client, "#count-on-loan", |t| t.contains('2')).await;
+    until_text(&client, "#count-lost", |t| t.contains('1')).await;
+    shoot(&client, "home-office-ja.png").await;
+
+    // The custody ledger shows it all, the customer included.
+    click(&client, "#nav-print").await;
+    wait_for(&client, "#print-format")
+        .await
+        .select_by_value("pdf")
+        .await
+        .unwrap();
+    click(&client, "#print-submit").await;
+    let path = until_text(&client, "#print-path", |t| t.ends_with(".pdf")).await;
+    let text = Command::new("pdftotext")
+        .args(["-layout", &path, "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    let line = |tag: &str| {
+        text.lines()
+            .find(|line| line.contains(tag))
+            .unwrap_or_else(|| panic!("{tag} in\n{text}"))
+            .to_string()
+    };
+    assert!(line("PC-0101").contains("顧客A株式会社"), "{text}");
+    assert!(line("USB-0101").contains("﨑山 花子"), "{text}");
+    assert!(line("PH-0101").contains("紛失"), "{text}");
+
+    // The other screens, in both languages.
+    for lang in ["ja", "en"] {
+        wait_for(&client, "#lang-switch")
+            .await
+            .select_by_value(lang)
+            .await
+            .unwrap();
+        for screen in ["home", "people", "organisations", "accounts", "import"] {
+            click(&client, &format!("#nav-{screen}")).await;
+            wait_for(&client, &format!("#nav-{screen}[aria-current=\"page\"]")).await;
+            // The screen's own reads arrive.
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            shoot(&client, &format!("{screen}-office-{lang}.png")).await;
+        }
+        click(&client, "#nav-people").await;
+        click(&client, "#person-new").await;
+        shoot(&client, &format!("person-form-{lang}.png")).await;
+    }
+    client.close().await.unwrap();
+}
+
+/// A custodian, a site responsible and an auditor, each logging in to the same store: each
+/// home shows what needs that person, and the auditor can read but not change.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_role_logs_in_to_its_own_home() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("azukari.db");
+    {
+        let now = beside_the_app();
+        let mut desk = Desk::open(&store).unwrap();
+        let office = desk
+            .init("株式会社サンプル", "office", PASSWORD, "Asia/Tokyo", now)
+            .unwrap();
+        desk.add_organisation(
+            &office,
+            "顧客A株式会社",
+            azukari_api::domain::OrganisationKind::Customer,
+            now,
+        )
+        .unwrap();
+        for name in ["髙橋 一郎", "現場 責任子", "監査 太郎"] {
+            let person = azukari_api::NewPerson {
+                name: name.into(),
+                ..Default::default()
+            };
+            desk.add_person(&office, person, now).unwrap();
+        }
+        let site = azukari_api::NewSite {
+            organisation: "顧客A株式会社".into(),
+            name: "本社ビル 12階".into(),
+            address: None,
+            responsibles: vec![PersonRef::Name("現場 責任子".into())],
+        };
+        desk.add_site(&office, site, now).unwrap();
+        for (login, role, person) in [
+            ("takahashi", Role::Custodian, "髙橋 一郎"),
+            ("genba", Role::SiteResponsible, "現場 責任子"),
+            ("audit", Role::Auditor, "監査 太郎"),
+        ] {
+            let account = NewAccount {
+                login: login.into(),
+                password: PASSWORD.into(),
+                roles: vec![role],
+                person: Some(PersonRef::Name(person.into())),
+            };
+            desk.add_account(&office, account, now).unwrap();
+        }
+        for (tag, site) in [("PC-0001", Some("本社ビル 12階")), ("PH-0001", None)] {
+            let asset = azukari_api::NewAsset {
+                tag: tag.into(),
+                kind: Some(azukari_api::domain::AssetKind::Pc),
+                name: "ThinkPad X1 Carbon".into(),
+                ..Default::default()
+            };
+            desk.add_asset(&office, asset, now).unwrap();
+            let loan = azukari_api::IssueLoan {
+                tag: tag.into(),
+                to: PersonRef::Name("髙橋 一郎".into()),
+                due: Some("2027-03-31".parse().unwrap()),
+                place: Some("自宅 書斎".into()),
+                site: site.map(str::to_string),
+            };
+            desk.issue_loan(&office, loan, now).unwrap();
+        }
+    }
+    let (_driver, client) = open_app(dir.path(), &store, 4490).await;
+    wait_for(&client, "#lang-switch")
+        .await
+        .select_by_value("ja")
+        .await
+        .unwrap();
+    let login = |who: &'static str| {
+        let client = client.clone();
+        async move {
+            type_into(&client, "#login-login", who).await;
+            type_into(&client, "#login-password", PASSWORD).await;
+            click(&client, "#login-submit").await;
+            wait_for(&client, "#home-title").await;
+        }
+    };
+
+    // The custodian acknowledges receipt from home.
+    login("takahashi").await;
+    until_content(&client, "#my-items", |t| t.contains("PH-0001")).await;
+    shoot(&client, "home-custodian-ja.png").await;
+    click(&client, "[data-ack=\"PC-0001\"]").await;
+    until_content(&client, "#my-items tr[data-tag=\"PC-0001\"]", |t| {
+        t.contains("受領確認") && !t.contains("受領を確認する")
+    })
+    .await;
+    assert!(
+        client.find(Locator::Css("#nav-people")).await.is_err(),
+        "a custodian has no people screen"
+    );
+    click(&client, "#logout").await;
+
+    // The site responsible sees their site's loan (and not the item at home).
+    login("genba").await;
+    let loans = until_content(&client, "#site-loans", |t| t.contains("PC-0001")).await;
+    assert!(
+        loans.contains("本社ビル 12階")
+            && loans.contains("髙橋 一郎")
+            && !loans.contains("PH-0001"),
+        "{loans}"
+    );
+    shoot(&client, "home-site-responsible-ja.png").await;
+    click(&client, "#logout").await;
+
+    // The auditor reads everything and changes nothing.
+    login("audit").await;
+    until_text(&client, "#count-on-loan", |t| t.contains('2')).await;
+    until_text(&client, "#count-unacked", |t| t.contains('1')).await;
+    shoot(&client, "home-auditor-ja.png").await;
+    assert!(client.find(Locator::Css("#nav-import")).await.is_err());
+    click(&client, "#nav-assets").await;
+    click(&client, "tr[data-tag=\"PC-0001\"] td.tag").await;
+    until_text(&client, ".detail", |t| t.contains("髙橋 一郎")).await;
+    assert!(
+        client.find(Locator::Css("#action-return")).await.is_err()
+            && client.find(Locator::Css("#action-edit")).await.is_err(),
+        "no register work for the auditor"
+    );
+    click(&client, "#nav-people").await;
+    until_content(&client, "#people-table", |t| t.contains("監査 太郎")).await;
+    assert!(client.find(Locator::Css("#person-new")).await.is_err());
+    shoot(&client, "people-auditor-ja.png").await;
+    client.close().await.unwrap();
 }

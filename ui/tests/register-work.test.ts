@@ -36,6 +36,7 @@ describe("register work", () => {
     render(AssetRegister, { target: mainLandmark() });
     await openAsset("PC-0001");
     await fireEvent.click(el("action-issue"));
+    await waitFor(() => expect(document.activeElement?.id).toBe("loan-person-search"));
     await waitFor(() => expect(el<HTMLSelectElement>("loan-person").options.length).toBe(3));
     await type("loan-person-search", "協力");
     await waitFor(() => expect(el<HTMLSelectElement>("loan-person").options.length).toBe(1));

@@ -162,6 +162,8 @@ describe("people", () => {
     await expectAccessible();
 
     await fireEvent.click(el("person-new"));
+    // The keyboard goes on in the form that opened.
+    await waitFor(() => expect(document.activeElement?.id).toBe("person-name"));
     await fireEvent.click(el("person-save"));
     expect(el("person-name").getAttribute("aria-invalid")).toBe("true");
     expect(el("person-error").textContent).toContain("氏名");

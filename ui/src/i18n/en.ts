@@ -161,7 +161,7 @@ export const en: Catalogue = {
   "detail.encryptedYes": "Yes",
   "detail.encryptedNo": "No",
   "detail.note": "Note",
-  "detail.history": "Custody history",
+  "detail.history": "History: loans and statuses",
   "detail.historyEmpty": "No loans yet.",
   "detail.current": "On loan",
 

@@ -160,7 +160,7 @@ export const ja = {
   "detail.encryptedYes": "あり",
   "detail.encryptedNo": "なし",
   "detail.note": "備考",
-  "detail.history": "貸与履歴",
+  "detail.history": "履歴（貸与・状態）",
   "detail.historyEmpty": "貸与履歴はありません。",
   "detail.current": "貸与中",
 
