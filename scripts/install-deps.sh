@@ -9,7 +9,7 @@ packages=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev build-
   fonts-ipaexfont-gothic curl libreoffice-calc-nogui
   mingw-w64 zip unzip file desktop-file-utils x11-utils
   dbus-daemon gnome-keyring libsecret-tools
-  postgresql iproute2)
+  postgresql iproute2 xdotool)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

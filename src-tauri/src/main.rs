@@ -5,13 +5,14 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use azukari_api::domain::Instant;
+use azukari_api::domain::journal::Head;
 use azukari_api::domain::rules::Lang;
 use azukari_api::domain::rules::Refusal;
 use azukari_api::domain::view::{AssetPage, AssetQuery};
 use azukari_api::{
     Acknowledged, AssetDetail, Call, Clock, Desk, Failure, ImportKind, ImportOptions,
     ImportSummary, IpcError, Local, Office, PrintProgress, PrintRequest, PrintedFile, Reachability,
-    Session, StoreStatus,
+    SavedStore, Session, StoreStatus, Verified,
 };
 use seat::{Chosen, Seat};
 use std::path::PathBuf;
@@ -588,27 +589,7 @@ async fn print_ledger(
     off_the_ui_thread(app, move |state| {
         // Printing runs on its own connection (a second store connection, or a second session
         // of the same login), so the register stays usable meanwhile.
-        let (mut printer, lang): (Box<dyn Office + Send>, Lang) = state.with(|open| {
-            let lang = open.lang;
-            let printer: Box<dyn Office + Send> = match &open.seat {
-                Seat::Local {
-                    path,
-                    office: Some(local),
-                    ..
-                } => {
-                    // A ledger of a store of one's own is signed with this computer's key.
-                    let mut desk = Desk::open(path)?;
-                    desk.set_checkpoint_signer(Some(checkpoint_signer()?));
-                    Box::new(local.beside(desk))
-                }
-                Seat::Server {
-                    office: Some(remote),
-                    ..
-                } => Box::new(remote.beside()?),
-                _ => return Err(Refusal::NotLoggedIn.into()),
-            };
-            Ok((printer, lang))
-        })?;
+        let (mut printer, lang) = state.with(|open| Ok((beside(open)?, open.lang)))?;
         let printed = printer
             .print(&request, font.as_deref(), &mut |done, total| {
                 let _ = on_progress.send(PrintProgress {
@@ -625,6 +606,176 @@ async fn print_ledger(
                 field: None,
             }
         })
+    })
+    .await
+}
+
+/// The logged-in person's office on a connection of its own (a second store connection, or a
+/// second session of the same login): long work (a ledger, verifying) runs there, and the
+/// register stays usable meanwhile.
+fn beside(open: &Open) -> Result<Box<dyn Office + Send>, Failure> {
+    Ok(match &open.seat {
+        Seat::Local {
+            path,
+            office: Some(local),
+            ..
+        } => {
+            // A ledger of a store of one's own is signed with this computer's key.
+            let mut desk = Desk::open(path)?;
+            desk.set_checkpoint_signer(Some(checkpoint_signer()?));
+            Box::new(local.beside(desk))
+        }
+        Seat::Server {
+            office: Some(remote),
+            ..
+        } => Box::new(remote.beside()?),
+        _ => return Err(Refusal::NotLoggedIn.into()),
+    })
+}
+
+/// Verifies the store (the office server verifies its own): every entry checked and replayed,
+/// every record compared; with `expect` (`SEQ:HASH` from a ledger's foot), also that this head
+/// is still in the chain. Progress arrives on the channel.
+#[tauri::command]
+async fn verify_store(
+    app: tauri::AppHandle,
+    expect: Option<String>,
+    on_progress: tauri::ipc::Channel<PrintProgress>,
+) -> Result<Verified, IpcError> {
+    off_the_ui_thread(app, move |state| {
+        let (mut verifier, lang) = state.with(|open| Ok((beside(open)?, open.lang)))?;
+        let expect = match expect.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            None => None,
+            Some(text) => Some(text.parse::<Head>().map_err(|expected| {
+                shown(
+                    &Refusal::InvalidValue {
+                        field: "expect",
+                        value: text.to_string(),
+                        expected,
+                    }
+                    .into(),
+                    lang,
+                )
+            })?),
+        };
+        let report = verifier
+            .verify_with_progress(expect, &mut |done, total| {
+                let _ = on_progress.send(PrintProgress {
+                    done: done as u32,
+                    total: total as u32,
+                });
+            })
+            .map_err(|failure| shown(&failure, lang))?;
+        Ok(Verified::from(&report))
+    })
+    .await
+}
+
+/// Where the person chooses to save a file, with the system's save dialog: none when they
+/// cancel. Asked before the store is touched, so the app's lock is not held while they choose.
+fn save_as(app: &tauri::AppHandle, title: &str, name: &str) -> Option<PathBuf> {
+    use tauri_plugin_dialog::DialogExt;
+    let mut dialog = app.dialog().file().set_title(title).set_file_name(name);
+    if let Some(documents) = dirs::document_dir().or_else(dirs::home_dir) {
+        dialog = dialog.set_directory(documents);
+    }
+    dialog.blocking_save_file()?.into_path().ok()
+}
+
+fn japanese_now(lang: Lang) -> (String, bool) {
+    let stamp = now()
+        .map(|at| at.utc().format("%Y%m%d-%H%M").to_string())
+        .unwrap_or_default();
+    (stamp, lang == Lang::Ja)
+}
+
+/// Backs the store up to a file the person chooses (an office server sends its backup here).
+/// Answers none when they cancelled the dialog.
+#[tauri::command]
+async fn backup_store(app: tauri::AppHandle) -> Result<Option<SavedStore>, IpcError> {
+    let handle = app.clone();
+    off_the_ui_thread(app, move |state| {
+        let lang = state.with(|open| Ok(open.lang))?;
+        let (stamp, ja) = japanese_now(lang);
+        let (title, name) = if ja {
+            (
+                "バックアップの保存先",
+                format!("azukari-バックアップ-{stamp}.db"),
+            )
+        } else {
+            ("Save the backup as", format!("azukari-backup-{stamp}.db"))
+        };
+        let Some(path) = save_as(&handle, title, &name) else {
+            return Ok(None);
+        };
+        state.with_office(|office| office.backup(&path))?;
+        Ok(Some(SavedStore {
+            path: path.display().to_string(),
+            head: None,
+        }))
+    })
+    .await
+}
+
+/// Restores a backup the person chooses into a new store they name: the backup verifies first,
+/// and the store open now is left as it is. The security office's (the backup's file alone
+/// would let anyone with it do the same with the CLI; the app keeps to the roles).
+#[tauri::command]
+async fn restore_store(app: tauri::AppHandle) -> Result<Option<SavedStore>, IpcError> {
+    use tauri_plugin_dialog::DialogExt;
+    let handle = app.clone();
+    off_the_ui_thread(app, move |state| {
+        let lang = state.with(|open| {
+            let lang = open.lang;
+            let local = open.seat.local_path().is_some();
+            let office = open.seat.office().ok_or(Refusal::NotLoggedIn)?;
+            let session: Session = azukari_api::typed(office.call(Call::Session))?;
+            if !session
+                .roles
+                .contains(&azukari_api::domain::Role::SecurityOffice)
+                || !local
+            {
+                return Err(Refusal::Forbidden {
+                    use_case: "restore a backup",
+                }
+                .into());
+            }
+            Ok(lang)
+        })?;
+        let ja = lang == Lang::Ja;
+        let Some(backup) = handle
+            .dialog()
+            .file()
+            .set_title(if ja {
+                "復元するバックアップ"
+            } else {
+                "The backup to restore"
+            })
+            .blocking_pick_file()
+            .and_then(|file| file.into_path().ok())
+        else {
+            return Ok(None);
+        };
+        let (stamp, _) = japanese_now(lang);
+        let name = format!("azukari-restored-{stamp}.db");
+        let title = if ja {
+            "復元先（新しいデータ保存先）"
+        } else {
+            "The new store to restore into"
+        };
+        let Some(target) = save_as(&handle, title, &name) else {
+            return Ok(None);
+        };
+        let desk = Desk::restore(&backup, &target).map_err(|failure| shown(&failure, lang))?;
+        let (seq, hash) = desk
+            .store()
+            .read()
+            .journal_head()
+            .map_err(|err| shown(&Failure::from(err), lang))?;
+        Ok(Some(SavedStore {
+            path: target.display().to_string(),
+            head: Some(format!("{seq}:{hash}")),
+        }))
     })
     .await
 }
@@ -755,6 +906,7 @@ fn main() {
         None => {}
     }
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState {
             open: Mutex::new(Open { seat, lang }),
             health,
@@ -775,6 +927,9 @@ fn main() {
             acknowledge_loan,
             office_call,
             import_register,
+            verify_store,
+            backup_store,
+            restore_store,
             print_ledger
         ])
         .run(tauri::generate_context!())

@@ -1110,3 +1110,133 @@ async fn each_role_logs_in_to_its_own_home() {
     shoot(&client, "people-auditor-ja.png").await;
     client.close().await.unwrap();
 }
+
+/// Answers the system's file dialog the way a person does: waits for the dialog titled
+/// `title`, types the full path into its name field and presses Enter. (WebDriver reaches the
+/// web view only; the dialog is GTK's own window, so the keys go to it through X.)
+fn answer_file_dialog(title: &str, path: &Path) {
+    let search = Command::new("xdotool")
+        .args(["search", "--sync", "--onlyvisible", "--name", title])
+        .output()
+        .expect("xdotool is installed by scripts/install-deps.sh");
+    let window = String::from_utf8_lossy(&search.stdout)
+        .lines()
+        .next()
+        .unwrap_or_else(|| panic!("no dialog titled {title}"))
+        .to_string();
+    // Focused first (no window manager runs under Xvfb to give it focus, or raise it), then
+    // the name field's text replaced by the whole path.
+    let _ = Command::new("xdotool")
+        .args(["windowfocus", "--sync", &window])
+        .status();
+    std::thread::sleep(Duration::from_millis(300));
+    // Ctrl+L opens the location field of an open dialog (typing a / would too, but eat the
+    // next key); a save dialog's name field has it already.
+    let key = |keys: &str| {
+        let done = Command::new("xdotool")
+            .args(["key", "--clearmodifiers", keys])
+            .status()
+            .unwrap()
+            .success();
+        std::thread::sleep(Duration::from_millis(300));
+        done
+    };
+    let typed = key("ctrl+l")
+        && key("ctrl+a")
+        && Command::new("xdotool")
+            .args(["type", "--delay", "20", path.to_str().unwrap()])
+            .status()
+            .unwrap()
+            .success();
+    // The first Enter may only close the location field's completion; a person presses it
+    // again when the dialog is still there.
+    let open = || {
+        Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", title])
+            .output()
+            .is_ok_and(|out| !out.stdout.is_empty())
+    };
+    for _ in 0..5 {
+        std::thread::sleep(Duration::from_millis(500));
+        key("Return");
+        std::thread::sleep(Duration::from_millis(700));
+        if !open() {
+            break;
+        }
+    }
+    assert!(!open(), "the dialog {title} took the path");
+    assert!(typed, "xdotool typed into the dialog");
+}
+
+/// The security office verifies the store, backs it up to a file chosen in the system's save
+/// dialog, and restores that backup into a new store chosen the same way; the backup and the
+/// restored store verify with the same head.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_office_verifies_backs_up_and_restores_in_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("azukari.db");
+    {
+        let mut desk = Desk::open(&store).unwrap();
+        desk.init(
+            "株式会社サンプル",
+            "office",
+            PASSWORD,
+            "Asia/Tokyo",
+            beside_the_app(),
+        )
+        .unwrap();
+    }
+    import_register(&store);
+    let (_driver, client) = open_app(dir.path(), &store, 4500).await;
+    wait_for(&client, "#lang-switch")
+        .await
+        .select_by_value("en")
+        .await
+        .unwrap();
+    type_into(&client, "#login-login", "office").await;
+    type_into(&client, "#login-password", PASSWORD).await;
+    click(&client, "#login-submit").await;
+    click(&client, "#nav-maintenance").await;
+
+    click(&client, "#verify-run").await;
+    let result = until_text(&client, "#verify-result", |t| t.contains("verifies")).await;
+    let head = Desk::open(&store)
+        .unwrap()
+        .store()
+        .read()
+        .journal_head()
+        .unwrap();
+    assert!(
+        result.contains(&format!("{}:{}", head.0, head.1)),
+        "the head it ended on: {result}"
+    );
+    // A head printed on a ledger that the store does not hold is named.
+    type_into(
+        &client,
+        "#verify-expect",
+        &format!("{}:{}", head.0 + 5, head.1),
+    )
+    .await;
+    click(&client, "#verify-run").await;
+    until_text(&client, "#verify-error", |t| t.contains("cut back")).await;
+    shoot(&client, "verify-en.png").await;
+
+    let backup = dir.path().join("office-backup.db");
+    click(&client, "#backup-run").await;
+    answer_file_dialog("Save the backup as", &backup);
+    until_text(&client, "#saved-result", |t| t.contains("office-backup.db")).await;
+    assert!(backup.exists());
+
+    let restored = dir.path().join("restored.db");
+    click(&client, "#restore-run").await;
+    answer_file_dialog("The backup to restore", &backup);
+    answer_file_dialog("The new store to restore into", &restored);
+    let said = until_text(&client, "#saved-result", |t| t.contains("restored.db")).await;
+    assert!(said.contains(&format!("{}:{}", head.0, head.1)), "{said}");
+    shoot(&client, "restore-en.png").await;
+    let mut desk = Desk::open(&restored).unwrap();
+    let office = desk.login("office", PASSWORD, beside_the_app()).unwrap();
+    let report = desk.verify(&office, None, &mut |_, _| {}).unwrap();
+    assert_eq!((report.entries, report.head), head);
+    client.close().await.unwrap();
+}

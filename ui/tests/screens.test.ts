@@ -8,6 +8,7 @@ import type { ImportSummary } from "../src/bindings/ImportSummary";
 import type { PersonRow } from "../src/bindings/PersonRow";
 import type { Role } from "../src/bindings/Role";
 import Accounts from "../src/components/Accounts.svelte";
+import Maintenance from "../src/components/Maintenance.svelte";
 import Home from "../src/components/Home.svelte";
 import ImportRegister from "../src/components/ImportRegister.svelte";
 import Organisations from "../src/components/Organisations.svelte";
@@ -58,7 +59,15 @@ describe("navigation", () => {
   it("shows each role the screens it can use, and a person with several roles each part", () => {
     expect(screensFor(["custodian"])).toEqual(["home", "assets"]);
     expect(screensFor(["site_responsible"])).toEqual(["home", "assets"]);
-    expect(screensFor(["auditor"])).toEqual(["home", "assets", "people", "organisations", "accounts", "print"]);
+    expect(screensFor(["auditor"])).toEqual([
+      "home",
+      "assets",
+      "people",
+      "organisations",
+      "accounts",
+      "print",
+      "maintenance",
+    ]);
     expect(screensFor(["security_office"])).toEqual([
       "home",
       "assets",
@@ -67,6 +76,7 @@ describe("navigation", () => {
       "accounts",
       "import",
       "print",
+      "maintenance",
     ]);
     expect(screensFor(["custodian", "auditor"])).toEqual(screensFor(["auditor"]));
   });
@@ -342,7 +352,7 @@ describe("every screen of the app passes axe", () => {
     await waitFor(() => expect(el("home-title")).toBeTruthy());
     await waitFor(() => expect(el("count-on-loan")).toBeTruthy());
     await expectAccessible();
-    for (const screenName of ["assets", "people", "organisations", "accounts", "import", "print"]) {
+    for (const screenName of ["assets", "people", "organisations", "accounts", "import", "print", "maintenance"]) {
       await fireEvent.click(el(`nav-${screenName}`));
       await waitFor(() => expect(el(`nav-${screenName}`).getAttribute("aria-current")).toBe("page"));
       await expectAccessible();
@@ -355,5 +365,71 @@ describe("every screen of the app passes axe", () => {
     await fireEvent.click(el("logout"));
     await waitFor(() => expect(el("login-login")).toBeTruthy());
     await expectAccessible();
+  });
+});
+
+describe("backup, restore and verify", () => {
+  it("verifies with progress and says the result in words; a failure is an alert", async () => {
+    let broken = false;
+    setup({
+      handlers: {
+        verify_store: (args) => {
+          const { expect: head, onProgress } = args as { expect: string | null; onProgress: (p: { done: number; total: number }) => void };
+          if (head === "nonsense") throw { code: "invalid_input", message: "'nonsense' is not a journal head", field: "expect" };
+          if (broken) throw { code: "verify_failed", message: "journal entry 7: its hash does not match its content", field: null };
+          onProgress({ done: 10000, total: 20000 });
+          onProgress({ done: 20000, total: 20000 });
+          return { entries: 20000, head: "20000:9f86d081884c7d65", records: 130000, tables: 12 };
+        },
+      },
+    });
+    render(Maintenance, { target: mainLandmark(), props: { session: session(["auditor"], null), local: true } });
+    expect(el("backup-run")).toBeNull();
+    expect(el("restore-run")).toBeNull();
+    await fireEvent.click(el("verify-run"));
+    await waitFor(() => expect(el("verify-result")).toBeTruthy());
+    expect(el("verify-result").textContent).toContain("20,000");
+    expect(el("verify-result").textContent).toContain("20000:9f86d081884c7d65");
+    await expectAccessible();
+
+    await type("verify-expect", "nonsense");
+    await fireEvent.click(el("verify-run"));
+    await waitFor(() => expect(el("verify-error")).toBeTruthy());
+    expect(el("verify-expect").getAttribute("aria-invalid")).toBe("true");
+
+    broken = true;
+    await type("verify-expect", "");
+    await fireEvent.click(el("verify-run"));
+    await waitFor(() => expect(el("verify-error").textContent).toContain("journal entry 7"));
+    expect(el("verify-error").getAttribute("role")).toBe("alert");
+    expect(el("verify-result")).toBeNull();
+    await expectAccessible();
+  });
+
+  it("backs up to the chosen file, says nothing when the dialog is cancelled, and restores only on this computer", async () => {
+    let cancelled = false;
+    const fake = setup({
+      handlers: {
+        backup_store: () => (cancelled ? null : { path: "/home/user/Documents/azukari-バックアップ.db", head: null }),
+        restore_store: () => ({ path: "/home/user/Documents/azukari-restored.db", head: "42:abcdef" }),
+      },
+    });
+    render(Maintenance, { target: mainLandmark(), props: { session: session(["security_office"], null), local: true } });
+    await fireEvent.click(el("backup-run"));
+    await waitFor(() => expect(el("saved-result").textContent).toContain("azukari-バックアップ.db"));
+    cancelled = true;
+    await fireEvent.click(el("backup-run"));
+    await waitFor(() => expect(fake.callsOf("backup_store")).toHaveLength(2));
+    await waitFor(() => expect(el("saved-result")).toBeNull());
+    await fireEvent.click(el("restore-run"));
+    await waitFor(() => expect(el("saved-result").textContent).toContain("42:abcdef"));
+    await expectAccessible();
+  });
+
+  it("offers no restore when connected to an office server", async () => {
+    setup();
+    render(Maintenance, { target: mainLandmark(), props: { session: session(["security_office"], null), local: false } });
+    expect(el("backup-run")).toBeTruthy();
+    expect(el("restore-run")).toBeNull();
   });
 });

@@ -533,6 +533,41 @@ pub struct PrintProgress {
     pub total: u32,
 }
 
+/// A store verified, as the desktop says it: every journal entry checked and replayed, every
+/// record compared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Verified {
+    #[ts(type = "number")]
+    pub entries: i64,
+    /// `SEQ:HASH`, as ledgers print it.
+    pub head: String,
+    #[ts(type = "number")]
+    pub records: u64,
+    pub tables: u32,
+}
+
+impl From<&azukari_store::VerifyReport> for Verified {
+    fn from(report: &azukari_store::VerifyReport) -> Verified {
+        Verified {
+            entries: report.entries,
+            head: format!("{}:{}", report.entries, report.head),
+            records: report.records,
+            tables: report.tables.len() as u32,
+        }
+    }
+}
+
+/// A backup or a restored store the desktop made, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SavedStore {
+    pub path: String,
+    /// The journal head it holds, `SEQ:HASH` (a restore's), or none (a backup's is the
+    /// store's, as verify prints it).
+    pub head: Option<String>,
+}
+
 /// Where the desktop saved a printed ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]

@@ -26,7 +26,7 @@ pub use import::{
 };
 pub use ledger::{
     CsvText, CustodyLedgerRequest, LedgerFormat, LedgerGrouping, LedgerKind, PrintProgress,
-    PrintRequest, Printed, PrintedFile, kind_word,
+    PrintRequest, Printed, PrintedFile, SavedStore, Verified, kind_word,
 };
 pub use office::{
     Acknowledged, Answer, Call, Clock, Local, Office, Place, Reachability, dispatch,

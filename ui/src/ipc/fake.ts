@@ -446,6 +446,12 @@ export function createFakeBackend(options: FakeOptions = {}): Fake {
       }
       case "office_call":
         return officeCall((args as { call: Call }).call);
+      case "verify_store":
+        return { entries: journalSeq, head: `${journalSeq}:0000`, records: assets.length, tables: 12 };
+      case "backup_store":
+        return { path: "/home/user/Documents/azukari-backup.db", head: null };
+      case "restore_store":
+        return null;
       case "import_register": {
         const { raw, headers } = args as { raw: Uint8Array; headers: Record<string, string> };
         if (!options.importer) throw fail("internal", "no importer");

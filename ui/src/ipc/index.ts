@@ -30,6 +30,8 @@ import type { PersonRef } from "../bindings/PersonRef";
 import type { PersonRow } from "../bindings/PersonRow";
 import type { ReturnLoan } from "../bindings/ReturnLoan";
 import type { SiteRow } from "../bindings/SiteRow";
+import type { SavedStore } from "../bindings/SavedStore";
+import type { Verified } from "../bindings/Verified";
 import type { IpcError } from "../bindings/IpcError";
 import type { Lang } from "../bindings/Lang";
 import type { PrintedFile } from "../bindings/PrintedFile";
@@ -55,6 +57,9 @@ export type Command =
   | "asset_detail"
   | "office_call"
   | "import_register"
+  | "verify_store"
+  | "backup_store"
+  | "restore_store"
   | "print_ledger";
 
 export type Args = Record<string, unknown>;
@@ -208,3 +213,14 @@ export const importRegister = (
       "azukari-add-organisations": String(options.add_organisations),
     },
   } satisfies RawArgs);
+
+/** Verifies the store: every entry checked and replayed, every record compared; with
+ * `expect` (`SEQ:HASH` from a ledger's foot), that this head is still in the chain. */
+export const verifyStore = (expect: string | null, onProgress: (progress: PrintProgress) => void) =>
+  call<Verified>("verify_store", { expect, onProgress });
+
+/** Backs the store up to a file chosen in the system's save dialog; null when cancelled. */
+export const backupStore = () => call<SavedStore | null>("backup_store");
+
+/** Restores a backup chosen in the system's dialog into a new store; null when cancelled. */
+export const restoreStore = () => call<SavedStore | null>("restore_store");

@@ -25,7 +25,16 @@ export const PRINT_PATH = "#/print";
 export const HOME_PATH = "#/home";
 
 /** Every screen, in the order the navigation shows them. */
-export const SCREENS = ["home", "assets", "people", "organisations", "accounts", "import", "print"] as const;
+export const SCREENS = [
+  "home",
+  "assets",
+  "people",
+  "organisations",
+  "accounts",
+  "import",
+  "print",
+  "maintenance",
+] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const pathOf = (screen: Screen) => `#/${screen}`;

@@ -14,6 +14,8 @@ const SHOWN_TO: Record<Screen, readonly Role[] | "everyone"> = {
   accounts: ["security_office", "auditor"],
   import: ["security_office"],
   print: ["security_office", "auditor"],
+  // Verifying is the auditor's as much as the office's; backing up and restoring the office's.
+  maintenance: ["security_office", "auditor"],
 };
 
 export const SCREEN_KEYS: Record<Screen, Key> = {
@@ -24,6 +26,7 @@ export const SCREEN_KEYS: Record<Screen, Key> = {
   accounts: "nav.accounts",
   import: "nav.import",
   print: "nav.print",
+  maintenance: "nav.maintenance",
 };
 
 export function mayOpen(screen: Screen, roles: readonly Role[]): boolean {
