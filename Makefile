@@ -88,3 +88,4 @@ bench: deps
 	@[ "$${BENCH_ONLY:-}" = server ] || $(CARGO) run --release -p azukari-bench
 	@[ -n "$${BENCH_ONLY:-}" ] && [ "$${BENCH_ONLY:-}" != server ] || $(CARGO) run --release -p azukari-bench --bin server_load
 	@[ -n "$${BENCH_ONLY:-}" ] && [ "$${BENCH_ONLY:-}" != server ] || $(CARGO) run --release -p azukari-bench --bin server_load -- --engine postgres
+	@[ -n "$${BENCH_ONLY:-}" ] && [ "$${BENCH_ONLY:-}" != desktop ] || (npm run build && xvfb-run -a $(CARGO) bench -p azukari-desktop --bench start --features custom-protocol,empty-window)

@@ -946,6 +946,13 @@ fn settle_health(health: &Health, verdict: Result<(), String>) {
 
 fn check_in_background(path: PathBuf, health: Arc<Health>, lang: Lang) {
     std::thread::spawn(move || {
+        // It reads the whole file while the window starts and the person logs in: on a busy
+        // or small machine it yields the cores to them (nice 10; below normal on Windows).
+        if let Err(why) = azukari_platform::priority::lower_this_thread() {
+            log::error(&format!(
+                "the integrity check runs at normal priority: {why}"
+            ));
+        }
         // A check that panicked must still give a verdict, or `store_health` would wait for ever.
         let verdict = std::panic::catch_unwind(|| azukari_api::quick_check_file(&path))
             .unwrap_or_else(|_| {
