@@ -47,6 +47,7 @@ describe("register work", () => {
     await fireEvent.click(el("loan-save"));
     await waitFor(() => expect(el("loan-error")).toBeTruthy());
     expect(el("loan-due").getAttribute("aria-invalid")).toBe("true");
+    expect(el("loan-due").nextElementSibling?.id).toBe("loan-error");
     expect(el("loan-place")).toHaveProperty("value", "自宅 書斎");
     await expectAccessible();
 

@@ -177,6 +177,8 @@ describe("people", () => {
     await fireEvent.click(el("person-save"));
     expect(el("person-name").getAttribute("aria-invalid")).toBe("true");
     expect(el("person-error").textContent).toContain("氏名");
+    // Said next to the field it is about.
+    expect(el("person-name").nextElementSibling?.id).toBe("person-error");
     await type("person-name", "髙橋 一郎");
     await type("person-kana", "タカハシ イチロウ");
     await fireEvent.change(el<HTMLSelectElement>("person-org"), { target: { value: "協力会社X" } });
@@ -431,5 +433,32 @@ describe("backup, restore and verify", () => {
     render(Maintenance, { target: mainLandmark(), props: { session: session(["security_office"], null), local: false } });
     expect(el("backup-run")).toBeTruthy();
     expect(el("restore-run")).toBeNull();
+  });
+});
+
+describe("one's own password", () => {
+  it("is changed from the header by anyone, and the form can be left", async () => {
+    const fake = setup({ accounts: [{ login: "kou", password: "old password", roles: ["custodian"], person_id: 7 }] });
+    render(App);
+    await waitFor(() => expect(el("login-login")).toBeTruthy());
+    await type("login-login", "kou");
+    await type("login-password", "old password");
+    await fireEvent.click(el("login-submit"));
+    await waitFor(() => expect(el("own-password")).toBeTruthy());
+    await fireEvent.click(el("own-password"));
+    await waitFor(() => expect(el("pw-cancel")).toBeTruthy());
+    expect(screen.getByText(ja["password.introOwn"])).toBeTruthy();
+    await expectAccessible();
+    await fireEvent.click(el("pw-cancel"));
+    await waitFor(() => expect(el("pw-current")).toBeNull());
+
+    await fireEvent.click(el("own-password"));
+    await waitFor(() => expect(el("pw-current")).toBeTruthy());
+    await type("pw-current", "old password");
+    await type("pw-new", "a new password");
+    await type("pw-new2", "a new password");
+    await fireEvent.click(el("pw-submit"));
+    await waitFor(() => expect(el("pw-current")).toBeNull());
+    expect(fake.callsOf("change_password").at(-1)?.args).toEqual({ current: "old password", new: "a new password" });
   });
 });

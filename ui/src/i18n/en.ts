@@ -371,4 +371,7 @@ export const en: Catalogue = {
   "restore.run": "Restore a backup into a new store…",
   "restore.done": "Restored into:",
   "restore.next": "To work on it, start Azukari with this store (the store open now is unchanged).",
+  "password.introOwn": "Choose a new password that only you know. Other places where you are logged in are logged out.",
+  "password.currentOwn": "Current password",
+  "header.password": "Password",
 };

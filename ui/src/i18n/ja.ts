@@ -370,6 +370,9 @@ export const ja = {
   "restore.run": "バックアップから新しい保存先に復元…",
   "restore.done": "復元しました:",
   "restore.next": "このデータ保存先で作業するには、Azukari をこの保存先で起動し直してください（今の保存先は変更されていません）。",
+  "password.introOwn": "本人だけが知る新しいパスワードを設定します。ほかの場所でのログインは終了します。",
+  "password.currentOwn": "現在のパスワード",
+  "header.password": "パスワード変更",
 } as const;
 
 export type Key = keyof typeof ja;
