@@ -818,6 +818,21 @@ async fn two_desktops_on_one_office_server() {
     assert!(acknowledged.asset.loan.unwrap().acknowledged_at.is_some());
 }
 
+/// A screenshot of the screen in English, then back to Japanese.
+async fn shoot_in_english(client: &Client, name: &str) {
+    for (lang, shot) in [("en", Some(name)), ("ja", None)] {
+        wait_for(client, "#lang-switch")
+            .await
+            .select_by_value(lang)
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if let Some(name) = shot {
+            shoot(client, name).await;
+        }
+    }
+}
+
 /// Clicks what `css` finds, once it is there.
 async fn click(client: &Client, css: &str) {
     wait_for(client, css).await.click().await.unwrap();
@@ -969,7 +984,14 @@ USB-0101,USBメモリ,USB 32GB 暗号化,,SN-0301,,,,,\r\n";
             .select_by_value(lang)
             .await
             .unwrap();
-        for screen in ["home", "people", "organisations", "accounts", "import"] {
+        for screen in [
+            "home",
+            "people",
+            "organisations",
+            "accounts",
+            "import",
+            "maintenance",
+        ] {
             click(&client, &format!("#nav-{screen}")).await;
             wait_for(&client, &format!("#nav-{screen}[aria-current=\"page\"]")).await;
             // The screen's own reads arrive.
@@ -1099,6 +1121,7 @@ async fn each_role_logs_in_to_its_own_home() {
     login("takahashi").await;
     until_content(&client, "#my-items", |t| t.contains("PH-0001")).await;
     shoot(&client, "home-custodian-ja.png").await;
+    shoot_in_english(&client, "home-custodian-en.png").await;
     click(&client, "[data-ack=\"PC-0001\"]").await;
     until_content(&client, "#my-items tr[data-tag=\"PC-0001\"]", |t| {
         t.contains("受領確認") && !t.contains("受領を確認する")
@@ -1120,6 +1143,7 @@ async fn each_role_logs_in_to_its_own_home() {
         "{loans}"
     );
     shoot(&client, "home-site-responsible-ja.png").await;
+    shoot_in_english(&client, "home-site-responsible-en.png").await;
     click(&client, "#logout").await;
 
     // The auditor reads everything and changes nothing.
@@ -1127,6 +1151,7 @@ async fn each_role_logs_in_to_its_own_home() {
     until_text(&client, "#count-on-loan", |t| t.contains('2')).await;
     until_text(&client, "#count-unacked", |t| t.contains('1')).await;
     shoot(&client, "home-auditor-ja.png").await;
+    shoot_in_english(&client, "home-auditor-en.png").await;
     assert!(client.find(Locator::Css("#nav-import")).await.is_err());
     click(&client, "#nav-assets").await;
     click(&client, "tr[data-tag=\"PC-0001\"] td.tag").await;
