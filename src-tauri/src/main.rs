@@ -682,11 +682,11 @@ fn save_as(app: &tauri::AppHandle, title: &str, name: &str) -> Option<PathBuf> {
     dialog.blocking_save_file()?.into_path().ok()
 }
 
-fn japanese_now(lang: Lang) -> (String, bool) {
-    let stamp = now()
+/// The minute now, for a file name the save dialog suggests.
+fn stamp() -> String {
+    now()
         .map(|at| at.utc().format("%Y%m%d-%H%M").to_string())
-        .unwrap_or_default();
-    (stamp, lang == Lang::Ja)
+        .unwrap_or_default()
 }
 
 /// Backs the store up to a file the person chooses (an office server sends its backup here).
@@ -696,8 +696,8 @@ async fn backup_store(app: tauri::AppHandle) -> Result<Option<SavedStore>, IpcEr
     let handle = app.clone();
     off_the_ui_thread(app, move |state| {
         let lang = state.with(|open| Ok(open.lang))?;
-        let (stamp, ja) = japanese_now(lang);
-        let (title, name) = if ja {
+        let stamp = stamp();
+        let (title, name) = if lang == Lang::Ja {
             (
                 "バックアップの保存先",
                 format!("azukari-バックアップ-{stamp}.db"),
@@ -756,8 +756,7 @@ async fn restore_store(app: tauri::AppHandle) -> Result<Option<SavedStore>, IpcE
         else {
             return Ok(None);
         };
-        let (stamp, _) = japanese_now(lang);
-        let name = format!("azukari-restored-{stamp}.db");
+        let name = format!("azukari-restored-{}.db", stamp());
         let title = if ja {
             "復元先（新しいデータ保存先）"
         } else {

@@ -529,6 +529,13 @@ fn import_people(
         now,
         &mut summary,
     )?;
+    // Every organisation a row can name exists now: their names, read once for the summary.
+    let organisation_names: std::collections::HashMap<OrganisationId, String> = w
+        .read()
+        .organisations()?
+        .into_iter()
+        .map(|organisation| (organisation.id, organisation.name))
+        .collect();
     for row in rows {
         let person = NewPerson {
             name: row.name,
@@ -542,26 +549,19 @@ fn import_people(
         w.apply(&event, actor, now)?;
         summary.people_added += 1;
         if let Event::PersonAdded { person: added } = &event {
-            let organisation = organisation_name(w, added.organisation_id)?;
             listed(&mut summary.people, || ImportedPerson {
                 row: row.row as u32,
                 name: added.name.clone(),
                 kana: added.kana.clone(),
-                organisation,
+                organisation: organisation_names
+                    .get(&added.organisation_id)
+                    .cloned()
+                    .unwrap_or_default(),
                 employee_number: added.employee_number.clone(),
             });
         }
     }
     Ok(summary)
-}
-
-fn organisation_name(w: &Writer<'_>, id: OrganisationId) -> Result<String> {
-    Ok(w.read()
-        .organisations()?
-        .into_iter()
-        .find(|organisation| organisation.id == id)
-        .map(|organisation| organisation.name)
-        .unwrap_or_default())
 }
 
 fn import_assets(
@@ -591,6 +591,8 @@ fn import_assets(
         now,
         &mut summary,
     )?;
+    // A new custodian is added in our own organisation.
+    let own = w.read().own_organisation()?.name;
     for row in rows {
         let owner = resolve_organisation(&w.read(), row.owner.as_deref())
             .map_err(|f| at_row(row.row, header_of("owner"), f))?;
@@ -645,12 +647,11 @@ fn import_assets(
                 .map_err(|f| at_row(row.row, custodian_at.clone(), f))?;
                 w.apply(&event, actor, now)?;
                 summary.people_added += 1;
-                let organisation = w.read().own_organisation()?.name;
                 listed(&mut summary.people, || ImportedPerson {
                     row: row.row as u32,
                     name: custodian.clone(),
                     kana: None,
-                    organisation,
+                    organisation: own.clone(),
                     employee_number: None,
                 });
                 id

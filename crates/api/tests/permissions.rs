@@ -439,3 +439,86 @@ fn only_the_security_office_marks_an_assets_status() {
         }
     }
 }
+
+/// Edits of another's record are the security office's: a custodian may not rename themself
+/// or the item they hold, nor a site responsible the customer of their site.
+#[test]
+fn only_the_security_office_edits_the_register() {
+    for role in Role::ALL {
+        let mut f = fixture();
+        f.person("山田 花子");
+        f.asset("PC-1");
+        f.issue("PC-1", "山田 花子");
+        let session = f.account("u", vec![role], Some("山田 花子"));
+        let before = f.head();
+        let allowed = allows(role, UseCase::ManageAssets);
+        let asset = f.desk.edit_asset(
+            &session,
+            EditAsset {
+                tag: "PC-1".into(),
+                asset: NewAsset {
+                    tag: "PC-1".into(),
+                    kind: Some(AssetKind::Pc),
+                    name: "renamed".into(),
+                    ..Default::default()
+                },
+            },
+            now(),
+        );
+        let person = f.desk.edit_person(
+            &session,
+            EditPerson {
+                person: PersonRef::Name("山田 花子".into()),
+                edit: NewPerson {
+                    name: "山田 花".into(),
+                    ..Default::default()
+                },
+                active: true,
+            },
+            now(),
+        );
+        let organisation = f.desk.edit_organisation(
+            &session,
+            EditOrganisation {
+                name: "株式会社サンプル".into(),
+                new_name: "乗っ取り".into(),
+                kind: OrganisationKind::Own,
+            },
+            now(),
+        );
+        for (what, result) in [
+            ("asset", asset),
+            ("person", person),
+            ("organisation", organisation),
+        ] {
+            match result {
+                Ok(changed) => assert!(allowed && !changed.is_empty(), "{role:?} edited {what}"),
+                Err(failure) => {
+                    assert!(!allowed, "{role:?} × {what}: {failure}");
+                    assert_eq!(failure.code(), "forbidden", "{role:?} × {what}");
+                }
+            }
+        }
+        if !allowed {
+            assert_eq!(f.head(), before, "{role:?}: refusals write nothing");
+        }
+    }
+}
+
+/// The overview counts only what the session may read: a custodian's counts are their own.
+#[test]
+fn the_overview_counts_only_what_the_session_may_read() {
+    let mut f = fixture();
+    f.person("山田 花子");
+    f.person("佐藤 次郎");
+    for tag in ["PC-1", "PC-2", "PC-3"] {
+        f.asset(tag);
+    }
+    f.issue("PC-1", "山田 花子");
+    f.issue("PC-2", "佐藤 次郎");
+    let custodian = f.account("yamada", vec![Role::Custodian], Some("山田 花子"));
+    let theirs = f.desk.overview(&custodian, now()).unwrap();
+    assert_eq!((theirs.total, theirs.on_loan, theirs.available), (1, 1, 0));
+    let all = f.desk.overview(&f.admin.clone(), now()).unwrap();
+    assert_eq!((all.total, all.on_loan, all.available), (3, 2, 1));
+}

@@ -435,6 +435,21 @@ fn edit_person(
     })
 }
 
+/// An edit's optional fields: each one given on the command line replaces the record's (an
+/// empty value clears it, as the api reads empty text as absent); the rest stay as they are.
+fn set_given<const N: usize>(fields: [(&mut Option<String>, Option<String>); N]) {
+    for (field, given) in fields {
+        if let Some(value) = given {
+            *field = Some(value);
+        }
+    }
+}
+
+/// When a period or a loan ended, or "-" while it lasts.
+fn ended(at: Option<Instant>) -> String {
+    at.map(|at| at.to_string()).unwrap_or_else(|| "-".into())
+}
+
 fn said_changed(what: &str, changed: &[String]) -> String {
     if changed.is_empty() {
         format!("{what}: nothing changed")
@@ -1255,16 +1270,12 @@ fn run_command(
                 if let Some(name) = new_name {
                     person.name = name;
                 }
-                for (field, value) in [
+                set_given([
                     (&mut person.kana, kana),
                     (&mut person.organisation, org),
                     (&mut person.email, email),
                     (&mut person.employee_number, employee_number),
-                ] {
-                    if let Some(value) = value {
-                        *field = Some(value);
-                    }
-                }
+                ]);
             })?;
             say!("{}", said_changed("person", &changed));
         }
@@ -1381,28 +1392,20 @@ fn run_command(
                 let a = &detail.asset;
                 say!("{}  {}  {}  {}", a.tag, a.kind, a.status, a.name);
                 for period in &detail.statuses {
-                    let ended = period
-                        .ended_at
-                        .map(|at| at.to_string())
-                        .unwrap_or_else(|| "-".into());
                     say!(
                         "  [{}]  {} → {}  {}",
                         period.status,
                         period.began_at,
-                        ended,
+                        ended(period.ended_at),
                         period.note.clone().unwrap_or_default()
                     );
                 }
                 for l in &detail.history {
-                    let returned = l
-                        .returned_at
-                        .map(|r| r.to_string())
-                        .unwrap_or_else(|| "-".into());
                     say!(
                         "  {}  {} → {}  {}",
                         l.custodian,
                         l.issued_at,
-                        returned,
+                        ended(l.returned_at),
                         l.place.clone().unwrap_or_default()
                     );
                 }
@@ -1454,15 +1457,11 @@ fn run_command(
                 },
                 note: current.note,
             };
-            for (field, value) in [
+            set_given([
                 (&mut asset.model, model),
                 (&mut asset.serial, serial),
                 (&mut asset.note, note),
-            ] {
-                if let Some(value) = value {
-                    *field = Some(value);
-                }
-            }
+            ]);
             let changed = office.edit_asset(EditAsset {
                 tag: current.tag.clone(),
                 asset,

@@ -6,16 +6,22 @@ export class FieldError<F extends string> {
   current = $state<{ message: string; field: F | null } | null>(null);
   readonly #inputIds: Record<F, string>;
   readonly #errorId: string;
+  readonly #aliases: Partial<Record<string, F>>;
 
-  /** `inputIds`: each field's input element; `errorId`: the element showing the message. */
-  constructor(inputIds: Record<F, string>, errorId: string) {
+  /** `inputIds`: each field's input element; `errorId`: the element showing the message;
+   * `aliases`: other names the backend gives a field of this form (a loan's custodian is the
+   * form's person; a duplicate organisation is its name field). */
+  constructor(inputIds: Record<F, string>, errorId: string, aliases: Partial<Record<string, F>> = {}) {
     this.#inputIds = inputIds;
     this.#errorId = errorId;
+    this.#aliases = aliases;
   }
 
-  /** The backend's field name, when it is one of this form's fields. */
+  /** The form's field the backend's field name is about, if any. */
   field(name: string | null): F | null {
-    return name != null && Object.hasOwn(this.#inputIds, name) ? (name as F) : null;
+    if (name == null) return null;
+    if (Object.hasOwn(this.#inputIds, name)) return name as F;
+    return Object.hasOwn(this.#aliases, name) ? (this.#aliases[name] ?? null) : null;
   }
 
   /** Shows `message` and moves the focus to `field`'s input. */
